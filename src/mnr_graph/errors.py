@@ -1,0 +1,98 @@
+"""The one exception tree of mnr-graph.
+
+Every error a user can cause is a :class:`MnrGraphError`. The CLI maps the tree to exit codes and
+the API to HTTP status codes, each in one place, from the class attributes below.
+
+>>> from mnr_graph.errors import InputError
+>>> err = InputError("bad.ttl: line 3, column 7: unexpected '.'")
+>>> (err.exit_code, err.http_status)
+(2, 400)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConflictError",
+    "ForbiddenError",
+    "InputError",
+    "MnrGraphError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "QueryTimeoutError",
+    "StoreError",
+    "UnsupportedMediaTypeError",
+    "ValidationFailedError",
+]
+
+
+class MnrGraphError(Exception):
+    """Base of every error mnr-graph raises on purpose."""
+
+    exit_code: int = 2
+    http_status: int = 400
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class InputError(MnrGraphError):
+    """The input cannot be used: malformed RDF, a wrong CSV, a bad parameter, a hostile query."""
+
+
+class UnsupportedMediaTypeError(InputError):
+    """The input or the requested output has a media type we do not handle."""
+
+    http_status = 415
+
+
+class PayloadTooLargeError(InputError):
+    """The upload is larger than the configured limit."""
+
+    http_status = 413
+
+
+class NotFoundError(MnrGraphError):
+    """An unknown term, query, capability or resource."""
+
+    exit_code = 1
+    http_status = 404
+
+
+class ValidationFailedError(MnrGraphError):
+    """A submission has SHACL violations and was not stored."""
+
+    exit_code = 1
+    http_status = 422
+
+
+class ForbiddenError(MnrGraphError):
+    """A write without a valid token, or with writes turned off."""
+
+    exit_code = 2
+    http_status = 403
+
+
+class ConflictError(MnrGraphError):
+    """The request conflicts with what is stored."""
+
+    exit_code = 1
+    http_status = 409
+
+
+class QueryTimeoutError(MnrGraphError):
+    """A query ran past its time limit and was stopped."""
+
+    exit_code = 2
+    http_status = 503
+
+
+class StoreError(MnrGraphError):
+    """The triple store (embedded or remote) failed or could not be reached."""
+
+    exit_code = 3
+    http_status = 502
