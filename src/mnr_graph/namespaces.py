@@ -32,6 +32,7 @@ __all__ = [
     "RDFS",
     "SDG",
     "SH",
+    "SHAPE",
     "SKOS",
     "SKOSXL",
     "SOURCE",
@@ -54,6 +55,8 @@ LABEL = Namespace(BASE + "label/")
 SOURCE = Namespace(BASE + "source/")
 #: Country data: countries, submissions, assessments, observations.
 DATA = Namespace(BASE + "data/")
+#: SHACL shapes, by stable id (S01, S02, ...).
+SHAPE = Namespace(BASE + "shape/")
 #: Named graphs.
 GRAPH = Namespace(BASE + "graph/")
 #: The UN's SDG linked data (targets such as ``sdg:16.2``).
@@ -68,6 +71,7 @@ PREFIXES: dict[str, str] = {
     "source": str(SOURCE),
     "data": str(DATA),
     "graph": str(GRAPH),
+    "shape": str(SHAPE),
     "sdg": str(SDG),
     "skos": str(SKOS),
     "skosxl": str(SKOSXL),
