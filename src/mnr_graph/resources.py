@@ -17,7 +17,7 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["DataFolder", "data_root", "files", "path", "read_text"]
+__all__ = ["FOLDERS", "DataFolder", "data_root", "files", "iter_all", "path", "read_text"]
 
 DataFolder = Literal["ontology", "shapes", "sparql", "examples"]
 FOLDERS: tuple[DataFolder, ...] = ("ontology", "shapes", "sparql", "examples")

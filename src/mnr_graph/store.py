@@ -67,10 +67,13 @@ class EmbeddedStore:
     ) -> None:
         """Replace the content of one named graph, atomically."""
         graph = ox.NamedNode(graph_iri)
+        rdf_format = ox.RdfFormat.from_media_type(media_type)
+        if rdf_format is None:
+            raise InputError(f"unsupported RDF media type {media_type!r}", where=graph_iri)
         try:
             quads = [
                 ox.Quad(t.subject, t.predicate, t.object, graph)
-                for t in ox.parse(data, mime_type=media_type, base_iri=base_iri)
+                for t in ox.parse(data, format=rdf_format, base_iri=base_iri)
             ]
         except SyntaxError as exc:
             raise InputError(f"cannot parse {media_type}: {exc}", where=graph_iri) from exc

@@ -1,0 +1,46 @@
+"""Operator settings: safe defaults and environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mnr_graph.errors import InputError
+from mnr_graph.settings import Settings
+
+
+def test_defaults_are_safe() -> None:
+    s = Settings()
+    assert not s.writes_enabled
+    assert not s.allow_network
+    assert not s.remote
+    assert s.cors_origins == ()
+
+
+def test_environment_variables_are_read() -> None:
+    s = Settings.from_env(
+        {
+            "MNR_GRAPH_PORT": "9001",
+            "MNR_GRAPH_STORE": "/tmp/store",
+            "MNR_GRAPH_SPARQL_ENDPOINT": "http://127.0.0.1:7878/query",
+            "MNR_GRAPH_CORS_ORIGINS": "https://a.example, https://b.example",
+            "MNR_GRAPH_ALLOW_NETWORK": "yes",
+            "MNR_GRAPH_RESULT_LIMIT": "50",
+        }
+    )
+    assert s.port == 9001
+    assert s.store_path == Path("/tmp/store")
+    assert s.remote
+    assert s.cors_origins == ("https://a.example", "https://b.example")
+    assert s.allow_network
+    assert s.result_limit == 50
+
+
+def test_the_token_is_not_in_the_repr() -> None:
+    assert "s3cret" not in repr(Settings.from_env({"MNR_GRAPH_WRITE_TOKEN": "s3cret"}))
+
+
+def test_a_bad_number_says_which_variable() -> None:
+    with pytest.raises(InputError, match="MNR_GRAPH_QUERY_TIMEOUT"):
+        Settings.from_env({"MNR_GRAPH_QUERY_TIMEOUT": "soon"})
