@@ -1,0 +1,534 @@
+"""Named queries: the ``sparql/Qnn-<name>.rq`` files, their headers, typed parameters and results.
+
+Every named query is a SPARQL ``SELECT`` file whose first lines are a header of ``#`` comments::
+
+    # @summary Every capability of the framework with its domain, in framework order.
+    # @description Optional longer text; the line may repeat.
+    # @param lang language optional default=en example=fr -- language of the labels
+    # @param domain domain optional example=D02 -- only the capabilities of this domain
+    # @column domain -- the domain (IRI)
+    # @column capabilityLabel -- the capability's label in the asked language
+
+- ``@summary`` (one, required) and ``@description`` (optional, repeatable) describe the query.
+- ``@param NAME TYPE required|optional [default=VALUE] [example=VALUE] -- TEXT`` (a value with
+  spaces in double quotes: ``example="child pornography"``): ``NAME`` is the
+  SPARQL variable ``?NAME``; ``TYPE`` is one of :data:`PARAMETER_TYPES`; ``example`` is required
+  (the tests run every query with its examples). Values never enter the query text: they are
+  checked, turned into RDF terms and bound through the store's ``substitutions``. Oxigraph binds a
+  substituted variable in the ``SELECT`` projection, so every parameter variable must be projected
+  by the outer ``SELECT`` (and by any sub-query that uses it). An optional parameter without a
+  default stays unbound: test it with ``COALESCE(<expression using ?NAME>, true)``, not with
+  ``BOUND(?NAME)`` (Oxigraph evaluates ``BOUND`` of a substituted variable as false).
+- ``@column NAME -- TEXT`` (one per result column, in order). Only declared columns are returned;
+  projected parameter variables are not columns unless declared.
+
+The query's name is the file stem without its ``Qnn-`` id (``capabilities-by-domain``); the id
+(``Q01``) is accepted as an alias.
+
+>>> q = get_query("Q01")
+>>> q.id, q.name == q.path.stem[4:], bool(q.summary)
+('Q01', True, True)
+>>> parse_value("capability", "7")
+<NamedNode value=https://w3id.org/mnr-graph/id/C07>
+>>> parse_value("language", "fr-CA")
+<Literal value=fr-ca datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shlex
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from mnr_graph import resources
+from mnr_graph.errors import InputError, NotFoundError
+from mnr_graph.namespaces import DATA, MNR, MNRID, SKOS, TERM, XSD
+
+__all__ = [
+    "PARAMETER_TYPES",
+    "Column",
+    "NamedQuery",
+    "Parameter",
+    "ParameterType",
+    "QueryStore",
+    "QueryTable",
+    "get_query",
+    "load_queries",
+    "parse_header",
+    "parse_value",
+    "run_query",
+    "term_to_json",
+]
+
+_ID_NAME = re.compile(r"^(Q\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+_HEADER_LINE = re.compile(r"^#\s*@(\w+)\s*(.*)$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class QueryStore(Protocol):
+    """What named queries need of a store (both :class:`~mnr_graph.store.EmbeddedStore` and the
+    remote store have it)."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Any = None,
+        named_graphs: Any = None,
+        substitutions: Any = None,
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ParameterType:
+    """A kind of parameter value: how to check it, turn it into an RDF term, and test it exists."""
+
+    name: str
+    description: str
+    pattern: str
+    convert: Callable[[re.Match[str]], ox.NamedNode | ox.Literal]
+    #: A SELECT with ``?value`` projected that has a row when the (bound) value exists in the store.
+    exists: str | None = None
+    json_type: str = "string"
+
+    def parse(self, raw: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for a raw text value, or :class:`InputError` saying what was expected."""
+        match = re.fullmatch(self.pattern, raw.strip())
+        if match is None:
+            raise InputError(f"{raw!r} is not a valid {self.name}: expected {self.description}")
+        return self.convert(match)
+
+
+def _notation(prefix: str) -> Callable[[re.Match[str]], ox.NamedNode]:
+    def convert(match: re.Match[str]) -> ox.NamedNode:
+        return ox.NamedNode(str(MNRID[f"{prefix}{int(match.group(1)):02d}"]))
+
+    return convert
+
+
+def _exists(condition: str) -> str:
+    return f"SELECT ?value WHERE {{ {condition} }} LIMIT 1"
+
+
+_IRI_PATTERN = r"https?://[^\s<>\"{}|\\^`]+"
+
+#: The parameter types a query header may use, by name.
+PARAMETER_TYPES: dict[str, ParameterType] = {
+    t.name: t
+    for t in (
+        ParameterType(
+            "iri", "an absolute http(s) IRI", _IRI_PATTERN, lambda m: ox.NamedNode(m.group(0))
+        ),
+        ParameterType(
+            "string",
+            "a text of 1 to 200 characters",
+            r"(?s).{1,200}",
+            lambda m: ox.Literal(m.group(0)),
+        ),
+        ParameterType(
+            "integer",
+            "a whole number",
+            r"[+-]?\d{1,9}",
+            lambda m: ox.Literal(str(int(m.group(0))), datatype=ox.NamedNode(str(XSD.integer))),
+            json_type="integer",
+        ),
+        ParameterType(
+            "year",
+            "a four-digit year such as 2024",
+            r"\d{4}",
+            lambda m: ox.Literal(m.group(0), datatype=ox.NamedNode(str(XSD.gYear))),
+        ),
+        ParameterType(
+            "language",
+            "a language tag such as en, fr or es",
+            r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*",
+            lambda m: ox.Literal(m.group(0).lower()),
+        ),
+        ParameterType(
+            "capability",
+            "a capability notation such as C07 (or its number, 7)",
+            r"(?i)C?(\d{1,2})",
+            _notation("C"),
+            _exists(f"?value a <{MNR.Capability}>"),
+        ),
+        ParameterType(
+            "domain",
+            "a domain notation such as D02 (or its number, 2)",
+            r"(?i)D?(\d{1,2})",
+            _notation("D"),
+            _exists(f"?value a <{MNR.Domain}>"),
+        ),
+        ParameterType(
+            "phase",
+            "a maturity phase notation such as P02 (or its number, 2)",
+            r"(?i)P?(\d{1,2})",
+            _notation("P"),
+            _exists(f"?value a <{MNR.MaturityPhase}>"),
+        ),
+        ParameterType(
+            "band",
+            "a usage band notation (use, caution or avoid)",
+            r"(?i)([a-z]+)",
+            lambda m: ox.NamedNode(str(MNRID[f"band-{m.group(1).lower()}"])),
+            _exists(f"?label <{MNR.usageBand}> ?value"),
+        ),
+        ParameterType(
+            "country",
+            "an ISO 3166-1 alpha-2 country code such as XA",
+            r"(?i)([A-Z]{2})",
+            lambda m: ox.NamedNode(str(DATA[f"country/{m.group(1).upper()}"])),
+        ),
+        ParameterType(
+            "term",
+            "a term identifier such as child-sexual-abuse-material",
+            r"([a-z0-9]+(?:-[a-z0-9]+)*)",
+            lambda m: ox.NamedNode(str(TERM[m.group(1)])),
+            _exists(f"?value a <{SKOS.Concept}>"),
+        ),
+    )
+}
+
+
+def parse_value(type_name: str, raw: str) -> ox.NamedNode | ox.Literal:
+    """Check a raw parameter value of the named type and return its RDF term."""
+    try:
+        kind = PARAMETER_TYPES[type_name]
+    except KeyError:
+        raise InputError(f"unknown parameter type {type_name!r}") from None
+    return kind.parse(raw)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared parameter of a named query."""
+
+    name: str
+    type: str
+    required: bool
+    example: str
+    description: str
+    default: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The parameter as listed at ``GET /queries``."""
+        return {
+            "name": self.name,
+            "type": self.type,
+            "required": self.required,
+            "default": self.default,
+            "example": self.example,
+            "description": self.description,
+            "expected": PARAMETER_TYPES[self.type].description,
+        }
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared result column of a named query."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class QueryTable:
+    """The rows of a named query; values as JSON (IRIs and texts as strings, numbers as such)."""
+
+    query: str
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    truncated: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"query", "columns", "rows", "truncated"}``."""
+        return {
+            "query": self.query,
+            "columns": list(self.columns),
+            "rows": self.rows,
+            "truncated": self.truncated,
+        }
+
+    def to_csv(self) -> str:
+        """The rows as CSV with a header line (empty cells for unbound values)."""
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(self.columns), lineterminator="\r\n")
+        writer.writeheader()
+        for row in self.rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A ``sparql/Qnn-<name>.rq`` file with its parsed header."""
+
+    id: str
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    columns: tuple[Column, ...]
+
+    def parameter(self, name: str) -> Parameter:
+        """The declared parameter of that name."""
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise InputError(f"query {self.name!r} has no parameter {name!r}")
+
+    def bind(
+        self, values: Mapping[str, str | None], *, store: QueryStore | None = None
+    ) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Check the raw values and return the substitutions (defaults filled in).
+
+        Unknown parameter names, missing required ones and malformed values raise
+        :class:`InputError`; with a store, a capability, domain, phase, band or term that the
+        store does not hold is refused too.
+        """
+        declared = {p.name for p in self.parameters}
+        unknown = sorted(set(values) - declared)
+        if unknown:
+            raise InputError(
+                f"query {self.name!r} has no parameter {', '.join(unknown)}; "
+                f"its parameters: {', '.join(sorted(declared)) or 'none'}"
+            )
+        bound: dict[str, ox.NamedNode | ox.Literal] = {}
+        for p in self.parameters:
+            raw = values.get(p.name)
+            if raw is None or raw == "":
+                raw = p.default
+            if raw is None:
+                if p.required:
+                    raise InputError(
+                        f"query {self.name!r} needs the parameter {p.name!r} "
+                        f"({PARAMETER_TYPES[p.type].description}, e.g. {p.example})"
+                    )
+                continue
+            try:
+                term = parse_value(p.type, raw)
+            except InputError as exc:
+                raise InputError(exc.message, where=f"parameter {p.name!r}") from None
+            check = PARAMETER_TYPES[p.type].exists
+            if store is not None and check is not None:
+                found = list(store.query(check, substitutions={"value": term}))
+                if not found:
+                    raise InputError(f"unknown {p.type} {raw!r}", where=f"parameter {p.name!r}")
+            bound[p.name] = term
+        return bound
+
+    def to_json(self) -> dict[str, Any]:
+        """The query as listed at ``GET /queries``."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "summary": self.summary,
+            "description": self.description,
+            "path": f"/queries/{self.name}",
+            "parameters": [p.to_json() for p in self.parameters],
+            "columns": [{"name": c.name, "description": c.description} for c in self.columns],
+        }
+
+
+def _split_description(rest: str, *, where: str) -> tuple[str, str]:
+    head, sep, text = rest.partition(" -- ")
+    if not sep or not text.strip():
+        raise InputError(f"expected 'NAME ... -- description' in {rest!r}", where=where)
+    return head.strip(), text.strip()
+
+
+def _parse_param(rest: str, *, where: str) -> Parameter:
+    head, text = _split_description(rest, where=where)
+    try:
+        words = shlex.split(head)
+    except ValueError as exc:
+        raise InputError(f"{exc} in {head!r}", where=where) from None
+    if len(words) < 3:
+        raise InputError(
+            f"expected '@param NAME TYPE required|optional ...': {rest!r}", where=where
+        )
+    name, type_name, need, *options = words
+    if not _NAME.match(name):
+        raise InputError(f"bad parameter name {name!r}", where=where)
+    if type_name not in PARAMETER_TYPES:
+        raise InputError(
+            f"unknown parameter type {type_name!r}; known: {', '.join(PARAMETER_TYPES)}",
+            where=where,
+        )
+    if need not in ("required", "optional"):
+        raise InputError(f"expected 'required' or 'optional', not {need!r}", where=where)
+    opts: dict[str, str] = {}
+    for option in options:
+        key, eq, value = option.partition("=")
+        if not eq or key not in ("default", "example") or not value:
+            raise InputError(f"bad option {option!r} (default=V or example=V)", where=where)
+        opts[key] = value
+    if "example" not in opts:
+        raise InputError(f"parameter {name!r} has no example=", where=where)
+    for key in ("example", "default"):
+        if key in opts:
+            try:
+                parse_value(type_name, opts[key])
+            except InputError as exc:
+                raise InputError(f"{key} of {name!r}: {exc.message}", where=where) from None
+    return Parameter(
+        name=name,
+        type=type_name,
+        required=need == "required",
+        example=opts["example"],
+        description=text,
+        default=opts.get("default"),
+    )
+
+
+def parse_header(text: str, *, where: str = "<query>") -> dict[str, Any]:
+    """Parse the ``#`` header of a query text: ``summary``, ``description``, ``parameters``,
+    ``columns``.
+
+    >>> h = parse_header('''# @summary Capabilities.
+    ... # @param lang language optional default=en example=fr -- label language
+    ... # @column capability -- the capability
+    ... SELECT ?capability ?lang WHERE { ?capability ?p ?o }''')
+    >>> h["summary"], h["parameters"][0].default, h["columns"][0].name
+    ('Capabilities.', 'en', 'capability')
+    """
+    summary: str | None = None
+    description: list[str] = []
+    parameters: list[Parameter] = []
+    columns: list[Column] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            continue
+        match = _HEADER_LINE.match(stripped)
+        if match is None:
+            continue
+        at = f"{where}: line {number}"
+        key, rest = match.group(1), match.group(2).strip()
+        if key == "summary":
+            if summary is not None or not rest:
+                raise InputError("exactly one non-empty @summary is needed", where=at)
+            summary = rest
+        elif key == "description":
+            description.append(rest)
+        elif key == "param":
+            parameters.append(_parse_param(rest, where=at))
+        elif key == "column":
+            name, col_text = _split_description(rest, where=at)
+            if not _NAME.match(name):
+                raise InputError(f"bad column name {name!r}", where=at)
+            columns.append(Column(name, col_text))
+        else:
+            raise InputError(f"unknown header field @{key}", where=at)
+    if summary is None:
+        raise InputError("the header has no @summary", where=where)
+    if not columns:
+        raise InputError("the header declares no @column", where=where)
+    names = [p.name for p in parameters]
+    if len(set(names)) != len(names):
+        raise InputError("a parameter is declared twice", where=where)
+    return {
+        "summary": summary,
+        "description": " ".join(description),
+        "parameters": tuple(parameters),
+        "columns": tuple(columns),
+    }
+
+
+def _load(path: Path) -> NamedQuery:
+    match = _ID_NAME.match(path.stem)
+    if match is None:
+        raise InputError("a named query file is called Qnn-name.rq", where=str(path))
+    text = path.read_text(encoding="utf-8")
+    header = parse_header(text, where=path.name)
+    return NamedQuery(id=match.group(1), name=match.group(2), path=path, text=text, **header)
+
+
+@cache
+def load_queries() -> dict[str, NamedQuery]:
+    """Every shipped named query (``sparql/Q*.rq``), by name, in id order."""
+    queries = [_load(p) for p in resources.files("sparql", "Q*.rq")]
+    return {q.name: q for q in sorted(queries, key=lambda q: q.id)}
+
+
+def get_query(name: str) -> NamedQuery:
+    """A named query by name (``capabilities-by-domain``), id (``Q01``) or file stem."""
+    queries = load_queries()
+    if name in queries:
+        return queries[name]
+    for q in queries.values():
+        if name.upper() == q.id or name == q.path.stem:
+            return q
+    raise NotFoundError(f"unknown query {name!r}; the list is at /queries")
+
+
+_NUMERIC = {
+    str(XSD[t]) for t in ("integer", "int", "long", "nonNegativeInteger", "positiveInteger")
+}
+_DECIMAL = {str(XSD[t]) for t in ("decimal", "double", "float")}
+
+
+def term_to_json(term: object) -> Any:
+    """A result value as JSON: IRIs and texts as strings, numbers and booleans as such.
+
+    >>> term_to_json(ox.Literal("2", datatype=ox.NamedNode(str(XSD.integer))))
+    2
+    >>> term_to_json(ox.NamedNode("https://w3id.org/mnr-graph/id/C01"))
+    'https://w3id.org/mnr-graph/id/C01'
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype in _NUMERIC:
+                return int(term.value)
+            if datatype in _DECIMAL:
+                return round(float(term.value), 6)
+        except ValueError:
+            return term.value
+        if datatype == str(XSD.boolean):
+            return term.value in ("true", "1")
+        return term.value
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return term.value
+    return str(term)
+
+
+def run_query(
+    store: QueryStore,
+    name: str,
+    values: Mapping[str, str | None] | None = None,
+    *,
+    limit: int | None = None,
+) -> QueryTable:
+    """Run a named query with raw parameter values; return its declared columns.
+
+    >>> from mnr_graph.store import EmbeddedStore
+    >>> table = run_query(EmbeddedStore.with_shipped_data(), "capabilities-by-domain")
+    >>> table.columns[:2], len(table.rows) > 0
+    (('domain', 'domainNotation'), True)
+    """
+    query = get_query(name)
+    substitutions = query.bind(values or {}, store=store)
+    solutions = store.query(query.text, substitutions=substitutions)
+    columns = tuple(c.name for c in query.columns)
+    rows: list[dict[str, Any]] = []
+    truncated = False
+    for solution in solutions:
+        if limit is not None and len(rows) >= limit:
+            truncated = True
+            break
+        rows.append({c: term_to_json(solution[c]) for c in columns})
+    return QueryTable(query=query.name, columns=columns, rows=rows, truncated=truncated)
