@@ -7,12 +7,15 @@ Each command parses its options, calls library functions and prints. Errors from
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
 from mnr_graph import __version__
 from mnr_graph.errors import MnrGraphError
+from mnr_graph.ontology import EXPORT_FORMATS
 
 __all__ = ["cli", "main"]
 
@@ -24,6 +27,66 @@ def cli() -> None:
 
 
 # --- ontology (mnr_graph.ontology) ------------------------------------------------------------
+
+
+@cli.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
+def info_command(as_json: bool) -> None:
+    """Version and counts (classes, capabilities, concepts, triples) of the shipped graph."""
+    from mnr_graph import ontology
+
+    facts = ontology.info()
+    click.echo(json.dumps(facts.to_json(), indent=2) if as_json else facts.to_text())
+
+
+@cli.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="ttl",
+    show_default=True,
+    help="Turtle, N-Triples, JSON-LD (shipped context) or RDF/XML for OWL tools.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_command(fmt: str, output: Path | None) -> None:
+    """Write the whole shipped graph (ontology, framework, terminology) to stdout or a file."""
+    from mnr_graph import ontology
+
+    data = ontology.export(fmt)
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(data)} bytes, {fmt})", err=True)
+
+
+@cli.command("export-context")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_context_command(output: Path | None) -> None:
+    """Generate the JSON-LD context (shipped as ontology/context.jsonld) from the ontology."""
+    from mnr_graph import ontology
+
+    text = ontology.context_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.command("check-ontology")
+@click.option("--no-reasoner", is_flag=True, help="Skip HermiT (needs Java).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def check_ontology_command(ctx: click.Context, no_reasoner: bool, as_json: bool) -> None:
+    """Run the reasoner, the SKOS quality shapes and the check queries; exit 1 if any fails."""
+    from mnr_graph import ontology
+
+    report = ontology.check_ontology(reasoner=not no_reasoner)
+    click.echo(json.dumps(report.to_json(), indent=2) if as_json else report.to_text())
+    ctx.exit(0 if report.passed else 1)
+
 
 # --- terminology (mnr_graph.terminology, mnr_graph.textcheck, mnr_graph.publish) ------------
 
