@@ -150,6 +150,13 @@ def test_every_label_is_well_formed(shipped_graph: Graph) -> None:
         bands = list(g.objects(label, MNR.usageBand))
         if len(bands) != 1 or (bands[0], SKOS.inScheme, MNRID["band-scheme"]) not in g:
             problems.append(f"{label}: bands {bands} are not exactly one band of mnrid:band-scheme")
+        statuses = list(
+            g.objects(label, MNR.reviewStatus)
+        )  # only where it differs from the concept
+        if len(statuses) > 1 or any((s, RDF.type, MNR.ReviewStatus) not in g for s in statuses):
+            problems.append(
+                f"{label}: review status {statuses} is not at most one mnr:ReviewStatus"
+            )
         for prop in (MNR.legalContextOnly, MNR.isAcronym, MNR.projectTranslation):
             values = list(g.objects(label, prop))
             if len(values) != 1 or not isinstance(values[0].toPython(), bool):
