@@ -1,0 +1,532 @@
+"""Linked data and web pages: every project IRI resolves here, as HTML for people or RDF for tools.
+
+**IRI resolution.** An IRI ``https://w3id.org/mnr-graph/<path>`` (``def/``, ``id/``, ``term/``,
+``label/``, ``source/``, ``data/``, ``shape/``, and ``def`` itself, the ontology) is served at
+``/<path>`` on this server by direct content negotiation (no 303 redirect; ``Vary: Accept``):
+``text/html`` for a browser; ``text/turtle``, ``application/ld+json``, ``application/n-triples``
+or ``application/rdf+xml`` for tools (``*/*`` alone gets Turtle). ``?format=html|ttl|jsonld|nt|rdf``
+overrides the ``Accept`` header. The RDF is the resource's own statements (and those of its SKOS-XL
+labels); a ``Link`` header names each alternative format.
+
+**Downloads.** ``/download/mnr-graph.ttl`` (and ``.nt``, ``.jsonld``, ``.owl``: RDF/XML) is the
+whole shipped ontology and vocabulary; ``/download/context.jsonld`` the JSON-LD context.
+
+**Pages.** ``/`` (home), ``/framework`` (domains, capabilities, outcomes), a page per capability at
+its IRI (``/id/C07``), ``/vocabulary`` (term look-up and the text checker), a page per term at its
+IRI, ``/questions`` (the named queries as forms), a country profile at the country's IRI
+(``/data/country/XA``). Plain HTML with no external assets; ``?lang=fr`` (or ``Accept-Language``)
+picks the label language, English where a label is missing.
+
+>>> negotiate("text/html,application/xhtml+xml,*/*;q=0.8"), negotiate("*/*"), negotiate(None)
+('html', 'ttl', 'ttl')
+>>> negotiate("application/ld+json"), negotiate(None, "nt")
+('jsonld', 'nt')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+import pyoxigraph as ox
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from rdflib import Graph
+
+from mnr_graph import __version__, ontology, queries, rest, terminology, textcheck
+from mnr_graph.errors import InputError, MnrGraphError, NotFoundError, UnsupportedMediaTypeError
+from mnr_graph.namespaces import BASE, MNR, PREFIXES, RDF, RDFS, SKOS, SKOSXL
+
+__all__ = ["FORMATS", "describe", "get_router", "negotiate", "page_language", "render"]
+
+#: Format name -> (media type, rdflib serializer name); ``html`` is the page.
+FORMATS: dict[str, tuple[str, str]] = {
+    "html": ("text/html", ""),
+    "ttl": ("text/turtle", "turtle"),
+    "jsonld": ("application/ld+json", "json-ld"),
+    "nt": ("application/n-triples", "nt"),
+    "rdf": ("application/rdf+xml", "xml"),
+}
+_BY_MEDIA = {media: name for name, (media, _) in FORMATS.items()}
+_BY_MEDIA.update({"application/xhtml+xml": "html", "application/json": "jsonld"})
+_DOWNLOADS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "owl": "owl"}
+_DOWNLOAD_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
+_DOWNLOAD_MEDIA.update({"jsonld": "application/ld+json", "owl": "application/rdf+xml"})
+_LANG_TAG = re.compile(r"^[a-z]{2,3}$")
+#: The IRI spaces that resolve here (``def`` alone is the ontology).
+SPACES = ("def", "id", "term", "label", "source", "data", "shape")
+
+
+def negotiate(accept: str | None, fmt: str | None = None) -> str:
+    """The format to answer with: ``format`` if given, else the best of ``Accept``."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise UnsupportedMediaTypeError(
+                f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
+            )
+        return fmt
+    best, best_q = "ttl", -1.0
+    for position, part in enumerate((accept or "").split(",")):
+        media, _, params = part.strip().partition(";")
+        name = _BY_MEDIA.get(media.strip().lower())
+        if name is None:
+            continue
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q or (q == best_q and position == 0):
+            best, best_q = name, q
+    return best
+
+
+def page_language(request: Request) -> str:
+    """The page language: ``?lang=``, else the first of ``Accept-Language``, else English."""
+    asked = request.query_params.get("lang", "")
+    if asked:
+        tag = asked.split("-")[0].lower()
+        if not _LANG_TAG.match(tag):
+            raise InputError(f"{asked!r} is not a language tag (en, fr, es ...)")
+        return tag
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().split("-")[0].lower()
+        if _LANG_TAG.match(tag):
+            return tag
+    return "en"
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("mnr_graph", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["local"] = local_path
+    env.filters["curie"] = curie
+    return env
+
+
+def render(name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page from ``templates/NAME`` (the base template needs ``lang`` and ``path``)."""
+    context.setdefault("version", __version__)
+    html = _templates().get_template(name).render(**context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def local_path(iri: str) -> str:
+    """The path on this server of a project IRI; other IRIs are returned unchanged.
+
+    >>> local_path("https://w3id.org/mnr-graph/id/C07"), local_path("http://example.org/x")
+    ('/id/C07', 'http://example.org/x')
+    """
+    return "/" + iri[len(BASE) :] if iri.startswith(BASE) else iri
+
+
+def curie(iri: str) -> str:
+    """A compact name for an IRI when one of the project's prefixes fits.
+
+    >>> curie("http://www.w3.org/2004/02/skos/core#prefLabel")
+    'skos:prefLabel'
+    """
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best = namespace
+            name = f"{prefix}:{iri[len(namespace) :]}"
+    return name if best else iri
+
+
+def _pick(values: Mapping[str, str], lang: str) -> str | None:
+    for tag in (lang, "en"):
+        if tag in values:
+            return values[tag]
+    return next(iter(values.values()), None)
+
+
+def describe(store: queries.QueryStore, iri: str) -> list[tuple[Any, Any, Any]]:
+    """The statements about one resource and about its SKOS-XL labels, as pyoxigraph triples."""
+    subject = ox.NamedNode(iri)
+    triples = [
+        (subject, row["p"], row["o"])
+        for row in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": subject})
+    ]
+    xl = (SKOSXL.prefLabel, SKOSXL.altLabel, SKOSXL.hiddenLabel)
+    labels = {o for _, p, o in triples if p.value in {str(x) for x in xl}}
+    for label in sorted(labels, key=lambda n: n.value):
+        triples.extend(
+            (label, row["p"], row["o"])
+            for row in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": label})
+        )
+    return triples
+
+
+def _serialize(triples: list[tuple[Any, Any, Any]], fmt: str) -> bytes:
+    data = ox.serialize([ox.Triple(s, p, o) for s, p, o in triples], format=ox.RdfFormat.N_TRIPLES)
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.parse(data=data, format="nt")
+    if fmt == "jsonld":
+        context = rest.jsonld_context()
+        return graph.serialize(
+            format="json-ld", context=context or None, auto_compact=True, encoding="utf-8"
+        )
+    return graph.serialize(format=FORMATS[fmt][1], encoding="utf-8")
+
+
+def _rdf_response(triples: list[tuple[Any, Any, Any]], fmt: str, path: str) -> Response:
+    links = ", ".join(
+        f'<{path}?format={name}>; rel="alternate"; type="{media}"'
+        for name, (media, _) in FORMATS.items()
+    )
+    headers = {"Vary": "Accept", "Link": links}
+    return Response(_serialize(triples, fmt), media_type=FORMATS[fmt][0], headers=headers)
+
+
+def _label_map(store: queries.QueryStore, iris: set[str], lang: str) -> dict[str, str]:
+    """Labels (skos:prefLabel, else rdfs:label) of the given IRIs in the page language."""
+    found: dict[str, dict[str, str]] = {}
+    for iri in iris:
+        rows = store.query(
+            f"SELECT ?x ?label WHERE {{ ?x <{SKOS.prefLabel}>|<{RDFS.label}> ?label }}",
+            substitutions={"x": ox.NamedNode(iri)},
+        )
+        for row in rows:
+            label = row["label"]
+            if isinstance(label, ox.Literal):
+                found.setdefault(iri, {}).setdefault(label.language or "", label.value)
+    return {iri: text for iri, values in found.items() if (text := _pick(values, lang))}
+
+
+def _property_rows(
+    store: queries.QueryStore, iri: str, triples: list[tuple[Any, Any, Any]], lang: str
+) -> list[dict[str, Any]]:
+    own = [(p, o) for s, p, o in triples if s.value == iri]
+    names = {p.value for p, _ in own} | {o.value for _, o in own if isinstance(o, ox.NamedNode)}
+    labels = _label_map(store, names, lang)
+    in_lang = {(p.value, o.language) for p, o in own if isinstance(o, ox.Literal)}
+    rows: dict[str, dict[str, Any]] = {}
+    for p, o in own:
+        row = rows.setdefault(
+            p.value, {"iri": p.value, "label": labels.get(p.value, curie(p.value)), "objects": []}
+        )
+        if isinstance(o, ox.NamedNode):
+            value = {"iri": o.value, "text": labels.get(o.value, curie(o.value)), "lang": None}
+        elif isinstance(o, ox.Literal):
+            # Texts in other languages are left out when the page's language has one.
+            if (
+                o.language
+                and o.language != lang
+                and p.value != str(SKOS.prefLabel)
+                and (p.value, lang) in in_lang
+            ):
+                continue
+            value = {"iri": None, "text": o.value, "lang": o.language}
+        else:
+            value = {"iri": None, "text": str(o), "lang": None}
+        row["objects"].append(value)
+    ordered = sorted(rows.values(), key=lambda r: (r["iri"] != str(RDF.type), r["label"].lower()))
+    for row in ordered:
+        row["objects"].sort(key=lambda v: (v["lang"] not in (lang, None), v["text"].lower()))
+    return ordered
+
+
+def _types(triples: list[tuple[Any, Any, Any]], iri: str) -> set[str]:
+    return {o.value for s, p, o in triples if s.value == iri and p.value == str(RDF.type)}
+
+
+def _title(triples: list[tuple[Any, Any, Any]], iri: str, lang: str) -> str:
+    values = {
+        o.language or "": o.value
+        for s, p, o in triples
+        if s.value == iri
+        and p.value in (str(SKOS.prefLabel), str(RDFS.label), str(SKOSXL.literalForm))
+        and isinstance(o, ox.Literal)
+    }
+    return _pick(values, lang) or curie(iri)
+
+
+def _languages(store: queries.QueryStore) -> list[str]:
+    """The languages the framework has labels in (for the language switch)."""
+    rows = store.query(
+        f"SELECT DISTINCT (LANG(?label) AS ?lang) WHERE {{ ?c a <{MNR.Capability}> ; "
+        f"<{SKOS.prefLabel}> ?label }} ORDER BY ?lang"
+    )
+    return [row["lang"].value for row in rows if row["lang"] is not None and row["lang"].value]
+
+
+def _base(request: Request, lang: str, title: str) -> dict[str, Any]:
+    other = {k: v for k, v in request.query_params.items() if k != "lang"}
+    return {
+        "languages": _languages(request.app.state.store),
+        "lang": lang,
+        "title": title,
+        "path": request.url.path,
+        "query_without_lang": urlencode(other),
+    }
+
+
+def _error_page(request: Request, exc: MnrGraphError, lang: str = "en") -> HTMLResponse:
+    return render(
+        "error.html",
+        status_code=exc.http_status,
+        message=str(exc),
+        status=exc.http_status,
+        **_base(request, lang, "Not found" if exc.http_status == 404 else "Error"),
+    )
+
+
+def _resource(request: Request, path: str) -> Response:
+    iri = BASE + path
+    store = request.app.state.store
+    fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"))
+    triples = describe(store, iri)
+    if fmt != "html":
+        if not triples:
+            raise NotFoundError(f"no resource {iri}")
+        return _rdf_response(triples, fmt, "/" + path)
+    lang = page_language(request)
+    if not triples:
+        return _error_page(request, NotFoundError(f"no resource {iri}"), lang)
+    types = _types(triples, iri)
+    title = _title(triples, iri, lang)
+    context = _base(request, lang, title)
+    context.update(
+        iri=iri,
+        properties=_property_rows(store, iri, triples, lang),
+        formats=[name for name in FORMATS if name != "html"],
+        special=None,
+    )
+    if str(MNR.Capability) in types:
+        context["special"] = "capability"
+        notation = iri.rsplit("/", 1)[1]
+        context["details"] = queries.run_query(
+            store, "capability", {"capability": notation, "lang": lang}
+        ).rows
+        context["terms"] = queries.run_query(
+            store, "terms-for-capability", {"capability": notation, "lang": lang}
+        ).rows
+    elif str(MNR.Country) in types:
+        code = iri.rsplit("/", 1)[1]
+        context["special"] = "country"
+        context["profile"] = queries.run_query(
+            store, "country-profile", {"country": code, "lang": lang}
+        ).rows
+        context["averages"] = queries.run_query(
+            store, "average-phase-by-domain", {"country": code, "lang": lang}
+        ).rows
+    elif iri in terminology.load_vocabulary().concepts:
+        context["special"] = "term"
+        context["term"] = rest.describe_term(iri.rsplit("/", 1)[1], lang=lang)
+    response = render("resource.html", **context)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _framework(store: queries.QueryStore, lang: str) -> list[dict[str, Any]]:
+    rows = queries.run_query(store, "capabilities-by-domain", {"lang": lang}).rows
+    domains: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        domain = domains.setdefault(
+            row["domain"],
+            {
+                "iri": row["domain"],
+                "notation": row["domainNotation"],
+                "label": row["domainLabel"],
+                "capabilities": [],
+                "outcomes": [],
+            },
+        )
+        domain["capabilities"].append(
+            {
+                "iri": row["capability"],
+                "notation": row["capabilityNotation"],
+                "label": row["capabilityLabel"],
+            }
+        )
+    outcomes = store.query(
+        f"SELECT ?domain ?outcome ?label WHERE {{ ?domain <{MNR.hasOutcome}> ?outcome . "
+        f"?outcome <{SKOS.prefLabel}> ?label }}"
+    )
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for row in outcomes:
+        found.setdefault((row["domain"].value, row["outcome"].value), {})[
+            row["label"].language or ""
+        ] = row["label"].value
+    for (domain_iri, outcome), labels in sorted(found.items()):
+        if domain_iri in domains:
+            domains[domain_iri]["outcomes"].append(
+                {"iri": outcome, "label": _pick(labels, lang) or curie(outcome)}
+            )
+    return list(domains.values())
+
+
+def _countries(store: queries.QueryStore) -> list[dict[str, str]]:
+    rows = store.query(
+        f"SELECT DISTINCT ?country ?code WHERE {{ ?s a <{MNR.Submission}> ; <{MNR.country}> "
+        f"?country . OPTIONAL {{ ?country <{MNR.countryCode}> ?code }} }} ORDER BY ?code"
+    )
+    out = []
+    for row in rows:
+        iri = row["country"].value
+        code = row["code"].value if row["code"] is not None else iri.rsplit("/", 1)[1]
+        out.append({"iri": iri, "code": code})
+    return out
+
+
+def get_router() -> APIRouter:
+    """The linked-data and web-page routes; :func:`mnr_graph.api.get_fastapi_app` includes them."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        lang = page_language(request)
+        store = request.app.state.store
+        return render(
+            "home.html",
+            domains=_framework(store, lang),
+            countries=_countries(store),
+            queries=list(queries.load_queries().values()),
+            **_base(request, lang, "mnr-graph"),
+        )
+
+    @router.get("/framework", response_class=HTMLResponse)
+    def framework(request: Request) -> Response:
+        lang = page_language(request)
+        return render(
+            "framework.html",
+            domains=_framework(request.app.state.store, lang),
+            **_base(request, lang, "The Model National Response"),
+        )
+
+    @router.get("/country")
+    def country(code: str = Query(..., max_length=8)) -> Response:
+        node = queries.parse_value("country", code)
+        return RedirectResponse(local_path(node.value), status_code=303)
+
+    @router.get("/vocabulary", response_class=HTMLResponse)
+    def vocabulary(
+        request: Request,
+        q: str | None = Query(None, max_length=200),
+        band: str | None = Query(None, max_length=20),
+    ) -> Response:
+        lang = page_language(request)
+        vocab = terminology.load_vocabulary()
+        results: list[dict[str, Any]] = []
+        suggestions: list[dict[str, Any]] = []
+        if q and q.strip():
+            found = vocab.lookup(q, lang=lang).to_json()
+            also = frozenset((str(m["label"]), str(m["lang"])) for m in found["matches"])
+            entries = rest.term_entries(vocab, band=band or None)
+            results = rest.search_terms(entries, q, lang=lang, also=also)[:50]
+            suggestions = list(found["suggestions"])
+        elif band:
+            results = rest.term_entries(vocab, band=band, lang=lang)
+        bands = sorted({label.band for label in vocab.labels})
+        return render(
+            "vocabulary.html",
+            q=q or "",
+            band=band or "",
+            bands=bands,
+            results=results,
+            suggestions=suggestions,
+            text="",
+            findings=None,
+            **_base(request, lang, "Terminology"),
+        )
+
+    @router.post("/vocabulary/check", response_class=HTMLResponse)
+    def check_page(request: Request, text: str = Form(..., max_length=200_000)) -> Response:
+        lang = page_language(request)
+        vocab = terminology.load_vocabulary()
+        findings = [f.to_json() for f in textcheck.check_text(text, lang=lang)]
+        return render(
+            "vocabulary.html",
+            q="",
+            band="",
+            bands=sorted({label.band for label in vocab.labels}),
+            results=[],
+            suggestions=[],
+            text=text,
+            findings=findings,
+            **_base(request, lang, "Terminology"),
+        )
+
+    @router.get("/questions", response_class=HTMLResponse)
+    def questions(request: Request) -> Response:
+        lang = page_language(request)
+        return render(
+            "questions.html",
+            queries=list(queries.load_queries().values()),
+            types=queries.PARAMETER_TYPES,
+            **_base(request, lang, "Ready-made questions"),
+        )
+
+    @router.get("/questions/{name}", response_class=HTMLResponse)
+    def question(request: Request, name: str) -> Response:
+        lang = page_language(request)
+        try:
+            q = queries.get_query(name)
+            values = {k: v for k, v in request.query_params.items() if v != ""}
+            table = queries.run_query(request.app.state.store, q.name, values, limit=1000)
+        except MnrGraphError as exc:
+            return _error_page(request, exc, lang)
+        return render(
+            "question.html",
+            query=q,
+            table=table,
+            values=values,
+            csv_link=f"/queries/{q.name}?{urlencode({**values, 'format': 'csv'})}",
+            **_base(request, lang, q.summary),
+        )
+
+    @router.get("/download/context.jsonld")
+    def download_context() -> Response:
+        return Response(ontology.context_text(), media_type="application/ld+json")
+
+    @router.get("/download/mnr-graph.{ext}")
+    def download(ext: str) -> Response:
+        if ext not in _DOWNLOADS:
+            raise NotFoundError(
+                f"no download mnr-graph.{ext}; there are: "
+                + ", ".join(f"mnr-graph.{e}" for e in _DOWNLOADS)
+            )
+        return Response(
+            _export(ext),
+            media_type=_DOWNLOAD_MEDIA[ext],
+            headers={"Content-Disposition": f'attachment; filename="mnr-graph.{ext}"'},
+        )
+
+    @router.get("/def")
+    def ontology_iri(request: Request) -> Response:
+        return _resource(request, "def")
+
+    for space in SPACES:
+        router.add_api_route(
+            f"/{space}/{{rest_of_path:path}}",
+            _resolver(space),
+            methods=["GET"],
+            name=f"resolve_{space}",
+        )
+    return router
+
+
+def _resolver(space: str) -> Callable[[Request, str], Response]:
+    def resolve(request: Request, rest_of_path: str) -> Response:
+        return _resource(request, f"{space}/{rest_of_path}")
+
+    return resolve
+
+
+@cache
+def _export(ext: str) -> bytes:
+    return ontology.export(_DOWNLOADS[ext])

@@ -1,0 +1,615 @@
+"""The REST routes of the API: named queries, terms, text check, validation, submissions, framework.
+
+A thin layer over the library: each handler parses the request, calls the same function the CLI
+calls and returns its JSON. Errors are :mod:`mnr_graph.errors` exceptions; the app built by
+:func:`mnr_graph.api.get_fastapi_app` maps them to HTTP status codes in one place.
+
+- ``GET /queries`` lists the named queries; ``GET /queries/{name}`` runs one (one OpenAPI
+  operation per ``sparql/Q*.rq`` file, made when the router is built). JSON, or CSV when the
+  ``Accept`` header asks for ``text/csv`` (or ``format=csv``).
+- ``GET /terms`` searches the vocabulary; ``GET /terms/{id}`` is one concept.
+- ``POST /check`` checks a text for avoided terms; ``POST /validate`` validates an upload.
+- ``POST /submissions`` (bearer token) ingests a submission; ``GET /submissions`` lists them.
+- ``GET /capabilities``, ``/domains``, ``/outcomes``: the framework as JSON-LD.
+
+>>> router = get_router()
+>>> "/queries" in {route.path for route in router.routes}
+True
+"""
+
+from __future__ import annotations
+
+import hmac
+import importlib
+import json
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated, Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from rdflib import Graph
+
+from mnr_graph import queries, resources, terminology, textcheck
+from mnr_graph.errors import (
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    ValidationFailedError,
+)
+from mnr_graph.namespaces import MNR, TERM
+from mnr_graph.settings import Settings
+
+__all__ = [
+    "CheckRequest",
+    "CheckResponse",
+    "ColumnInfo",
+    "ParameterInfo",
+    "QueryInfo",
+    "QueryResult",
+    "TermPage",
+    "ValidationReportModel",
+    "ValidationResultModel",
+    "describe_term",
+    "framework_jsonld",
+    "get_router",
+    "jsonld_context",
+    "search_terms",
+    "term_entries",
+    "wants_csv",
+]
+
+JSONLD = "application/ld+json"
+
+
+# --- response models (so the OpenAPI document at /docs is complete) ---------------------------
+
+
+class ParameterInfo(BaseModel):
+    """One parameter of a named query."""
+
+    name: str
+    type: str
+    required: bool
+    default: str | None = None
+    example: str
+    description: str
+    expected: str = Field(description="what a valid value looks like")
+
+
+class ColumnInfo(BaseModel):
+    """One result column of a named query."""
+
+    name: str
+    description: str
+
+
+class QueryInfo(BaseModel):
+    """A named query as listed at ``GET /queries``."""
+
+    id: str = Field(examples=["Q01"])
+    name: str = Field(examples=["capabilities-by-domain"])
+    summary: str
+    description: str
+    path: str = Field(examples=["/queries/capabilities-by-domain"])
+    parameters: list[ParameterInfo]
+    columns: list[ColumnInfo]
+
+
+class QueryResult(BaseModel):
+    """The rows of a named query: IRIs and texts as strings, numbers as numbers, null if unbound."""
+
+    query: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool = Field(description="true when the rows were cut at the result limit")
+
+
+class TermPage(BaseModel):
+    """One page of a term search."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[dict[str, Any]] = Field(
+        description="one entry per matching label, best match first (see GET /terms)"
+    )
+
+
+class CheckRequest(BaseModel):
+    """A text to check."""
+
+    text: str = Field(examples=["The report counts cases of child pornography online."])
+    lang: str | None = Field(default=None, examples=["en"])
+
+
+class CheckResponse(BaseModel):
+    """The findings of the text checker, as the CLI's JSON (``mnr-graph check --format json``)."""
+
+    findings: list[dict[str, Any]]
+
+
+class ValidationResultModel(BaseModel):
+    """One SHACL result mapped back to the input."""
+
+    severity: str
+    shape: str | None = None
+    message: str
+    focus: str | None = None
+    path: str | None = None
+    value: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+
+class ValidationReportModel(BaseModel):
+    """The validation report, as the CLI's JSON (``mnr-graph validate --format json``)."""
+
+    conforms: bool
+    results: list[ValidationResultModel]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _library(name: str) -> Any:
+    """A library module of another concern (``textcheck``, ``validation``, ``ingest``)."""
+    return importlib.import_module(f"mnr_graph.{name}")
+
+
+def _settings(request: Request) -> Settings:
+    settings = getattr(request.app.state, "settings", None)
+    return settings if isinstance(settings, Settings) else Settings()
+
+
+def wants_csv(accept: str | None, fmt: str | None = None) -> bool:
+    """True when the client asks for CSV (``format=csv`` wins over ``Accept``).
+
+    >>> wants_csv("text/csv"), wants_csv("application/json, text/csv;q=0.5"), wants_csv(None, "csv")
+    (True, False, True)
+    """
+    if fmt:
+        if fmt not in ("json", "csv"):
+            raise InputError(f"unknown format {fmt!r}: json or csv")
+        return fmt == "csv"
+    best, best_q = "application/json", 0.0
+    for part in (accept or "").split(","):
+        media, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media.strip() in ("text/csv", "application/json") and q > best_q:
+            best, best_q = media.strip(), q
+    return best == "text/csv"
+
+
+def _table_response(table: queries.QueryTable, *, csv: bool) -> Response:
+    if csv:
+        return Response(table.to_csv(), media_type="text/csv; charset=utf-8")
+    return JSONResponse(table.to_json())
+
+
+def _read_upload(file: UploadFile, settings: Settings) -> bytes:
+    data = file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise PayloadTooLargeError(
+            f"the upload is larger than {settings.max_upload_bytes} bytes", where=file.filename
+        )
+    if not data:
+        raise InputError("the upload is empty", where=file.filename)
+    return data
+
+
+def _media_type(file: UploadFile) -> str | None:
+    media = (file.content_type or "").split(";")[0].strip()
+    return None if media in ("", "application/octet-stream") else media
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive form of a text, for matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_terms(
+    entries: list[dict[str, Any]],
+    q: str,
+    *,
+    lang: str | None = None,
+    also: frozenset[tuple[str, str]] = frozenset(),
+) -> list[dict[str, Any]]:
+    """Labels matching ``q`` best first, as Skosmos orders them.
+
+    A label matches when it contains the text, ignoring case and accents, or when its
+    ``(label, lang)`` is in ``also`` (the look-up's matches: plurals, hyphens). Order: in the asked
+    language before other languages; then an exact preferred label, then an exact match ignoring
+    case, then labels that start with the text, then the rest; preferred labels before others.
+
+    >>> entries = [
+    ...     {"label": "Child", "lang": "en", "kind": "alternative"},
+    ...     {"label": "child", "lang": "en", "kind": "preferred"},
+    ...     {"label": "enfant", "lang": "fr", "kind": "preferred"},
+    ...     {"label": "childhood", "lang": "en", "kind": "preferred"},
+    ...     {"label": "a child", "lang": "fr", "kind": "alternative"},
+    ... ]
+    >>> [e["label"] for e in search_terms(entries, "child", lang="en")]
+    ['child', 'Child', 'childhood', 'a child']
+    """
+    text = q.strip()
+    needle = _fold(text)
+    ranked: list[tuple[tuple[int, int, str], dict[str, Any]]] = []
+    for entry in entries:
+        label = str(entry.get("label", ""))
+        folded = _fold(label)
+        looked_up = (label, str(entry.get("lang", ""))) in also
+        if needle not in folded and not looked_up:
+            continue
+        preferred = entry.get("kind") == "preferred"
+        if label == text and preferred:
+            tier = 0
+        elif folded == needle or looked_up:
+            tier = 1
+        elif folded.startswith(needle):
+            tier = 2
+        else:
+            tier = 3
+        other_lang = 0 if lang is None or str(entry.get("lang", "")).split("-")[0] == lang else 1
+        ranked.append(((other_lang, tier * 2 + (0 if preferred else 1), folded), entry))
+    ranked.sort(key=lambda item: item[0])
+    return [entry for _, entry in ranked]
+
+
+def term_entries(
+    vocabulary: terminology.Vocabulary,
+    *,
+    band: str | None = None,
+    lang: str | None = None,
+    group: str | None = None,
+) -> list[dict[str, Any]]:
+    """The vocabulary's labels as JSON rows (``list_terms``) with their kind and concept id."""
+    kinds = {(lab.concept, lab.text, lab.lang): lab.kind for lab in vocabulary.labels}
+    names = {"pref": "preferred", "alt": "alternative", "hidden": "hidden"}
+    rows = vocabulary.list_terms(band=band, lang=lang, group=group)
+    for row in rows:
+        kind = kinds.get((row["concept"], row["label"], row["lang"]), "alt")
+        row["kind"] = names.get(kind, kind)
+        row["id"] = str(row["concept"]).removeprefix(str(TERM))
+    return rows
+
+
+@cache
+def jsonld_context() -> dict[str, Any]:
+    """The shipped JSON-LD context (``ontology/context.jsonld``), its ``@context`` object."""
+    path = resources.path("ontology", "context.jsonld")
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    context = data.get("@context", data)
+    return context if isinstance(context, dict) else {}
+
+
+def framework_jsonld(store: queries.QueryStore, class_iri: str) -> dict[str, Any]:
+    """Every resource of one class with its statements, as compacted JSON-LD.
+
+    >>> from mnr_graph.store import EmbeddedStore
+    >>> doc = framework_jsonld(EmbeddedStore.with_shipped_data(), str(MNR.Domain))
+    >>> "@context" in doc and len(doc["@graph"]) > 0
+    True
+    """
+    # The class is a constant of mnr_graph.namespaces, never user input.
+    triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s a <{class_iri}> ; ?p ?o }}")
+    graph = Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    context = jsonld_context()
+    text = graph.serialize(format="json-ld", context=context or None, auto_compact=True)
+    parsed = json.loads(text)
+    doc: dict[str, Any] = {"@graph": parsed} if isinstance(parsed, list) else parsed
+    if "@graph" not in doc:
+        body = {k: v for k, v in doc.items() if k != "@context"}
+        doc = {"@context": doc.get("@context", {}), "@graph": [body] if body else []}
+    doc.setdefault("@context", context)
+    return doc
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Response]:
+    def run(request: Request) -> Response:
+        values = dict(request.query_params)
+        csv = wants_csv(request.headers.get("accept"), values.pop("format", None))
+        settings = _settings(request)
+        table = queries.run_query(
+            request.app.state.store, q.name, values, limit=settings.result_limit
+        )
+        return _table_response(table, csv=csv)
+
+    run.__name__ = "query_" + q.name.replace("-", "_")
+    return run
+
+
+def _query_parameters(q: queries.NamedQuery) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
+    for p in q.parameters:
+        kind = queries.PARAMETER_TYPES[p.type]
+        schema: dict[str, Any] = {"type": kind.json_type, "x-mnr-type": p.type}
+        if p.default is not None:
+            schema["default"] = p.default
+        params.append(
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required,
+                "description": f"{p.description} ({kind.description})",
+                "schema": schema,
+                "example": p.example,
+            }
+        )
+    params.append(
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "json or csv (instead of the Accept header)",
+            "schema": {"type": "string", "enum": ["json", "csv"]},
+        }
+    )
+    return params
+
+
+def _add_query_routes(router: APIRouter) -> None:
+    all_queries = queries.load_queries()
+
+    @router.get("/queries", response_model=list[QueryInfo], tags=["named queries"])
+    def list_queries() -> list[dict[str, Any]]:
+        """Every named query with its parameters and result columns."""
+        return [q.to_json() for q in all_queries.values()]
+
+    csv_response = {"content": {"text/csv": {"schema": {"type": "string"}}}}
+    for q in all_queries.values():
+        router.add_api_route(
+            f"/queries/{q.name}",
+            _query_operation(q),
+            methods=["GET"],
+            summary=f"{q.id}: {q.summary}",
+            description=q.description or q.summary,
+            response_model=QueryResult,
+            responses={200: csv_response, 400: {"description": "a bad parameter"}},
+            tags=["named queries"],
+            openapi_extra={"parameters": _query_parameters(q)},
+            operation_id=f"query_{q.id}",
+        )
+
+    @router.get("/queries/{name}", include_in_schema=False)
+    def query_by_alias(name: str, request: Request) -> Response:
+        """A query by its id (``Q01``) or file stem; an unknown name is a 404."""
+        return _query_operation(queries.get_query(name))(request)
+
+
+def _add_term_routes(router: APIRouter) -> None:
+    @router.get("/terms", response_model=TermPage, tags=["terminology"])
+    def list_terms(
+        q: str | None = Query(None, description="text to look for in any label", max_length=200),
+        lang: str | None = Query(None, description="language tag (en, fr, es ...)"),
+        band: str | None = Query(None, description="usage band: use, caution or avoid"),
+        group: str | None = Query(None, description="subject group (its slug)"),
+        limit: int = Query(20, ge=1, le=500),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
+        """Search or list the vocabulary's labels. With ``q``: labels containing the text
+        (ignoring case and accents) or found by the look-up (plurals, hyphens), best first:
+        an exact preferred label, an exact match ignoring case, other labels, then other
+        languages. Without ``q``: every label, filtered by ``lang``, ``band`` and ``group``."""
+        vocabulary = terminology.load_vocabulary()
+        if q and q.strip():
+            entries = term_entries(vocabulary, band=band, group=group)
+            found = vocabulary.lookup(q, lang=lang).to_json()["matches"]
+            also = frozenset((str(m["label"]), str(m["lang"])) for m in found)
+            entries = search_terms(entries, q, lang=lang, also=also)
+        else:
+            entries = term_entries(vocabulary, band=band, lang=lang, group=group)
+        return {
+            "total": len(entries),
+            "offset": offset,
+            "limit": limit,
+            "items": entries[offset : offset + limit],
+        }
+
+    @router.get("/terms/{id}", tags=["terminology"])
+    def get_term(
+        id: str, lang: str | None = Query(None, description="language of the answer")
+    ) -> dict[str, Any]:
+        """One concept of the vocabulary by its id (``child-sexual-abuse-material``): its
+        preferred label, definition, sources, groups and every label with its band."""
+        return describe_term(id, lang=lang)
+
+
+def describe_term(id: str, *, lang: str | None = None) -> dict[str, Any]:
+    """One terminology concept as JSON, by its id (the slug of its IRI).
+
+    >>> describe_term("no-such-term")
+    Traceback (most recent call last):
+    ...
+    mnr_graph.errors.NotFoundError: unknown term 'no-such-term'; search at /terms?q=...
+    """
+    vocabulary = terminology.load_vocabulary()
+    concept = vocabulary.concepts.get(str(TERM[id]))
+    if concept is None:
+        raise NotFoundError(f"unknown term {id!r}; search at /terms?q=...")
+    labels = [row for row in term_entries(vocabulary) if row["concept"] == concept.iri]
+    return {
+        "id": id,
+        "concept": concept.iri,
+        "preferred": concept.preferred(lang),
+        "definition": concept.definition(lang),
+        "scope_note": _pick(concept.scope_notes, lang),
+        "sources": list(concept.sources),
+        "review_status": concept.review_status,
+        "groups": [vocabulary.groups[g].slug for g in concept.groups if g in vocabulary.groups],
+        "labels": [
+            {
+                k: row[k]
+                for k in ("label", "lang", "kind", "band", "legal_context_only", "use_instead")
+            }
+            for row in labels
+        ],
+    }
+
+
+def _pick(values: dict[str, str], lang: str | None) -> str | None:
+    if lang and lang in values:
+        return values[lang]
+    return values.get("en") or next(iter(values.values()), None)
+
+
+def _add_check_routes(router: APIRouter) -> None:
+    body = {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": CheckRequest.model_json_schema()},
+                "text/plain": {"schema": {"type": "string"}},
+            },
+        }
+    }
+
+    @router.post("/check", response_model=CheckResponse, tags=["terminology"], openapi_extra=body)
+    async def check(
+        request: Request,
+        lang: str | None = Query(None, description="language of the text (for text/plain)"),
+    ) -> dict[str, Any]:
+        """Check a text (JSON ``{"text", "lang"}`` or ``text/plain``) for avoided and cautioned
+        terms; the findings are those of ``mnr-graph check --format json``."""
+        settings = _settings(request)
+        raw = await request.body()
+        if len(raw) > settings.max_upload_bytes:
+            raise PayloadTooLargeError(f"the text is larger than {settings.max_upload_bytes} bytes")
+        media = request.headers.get("content-type", "text/plain").split(";")[0].strip()
+        try:
+            if media == "application/json":
+                parsed = CheckRequest.model_validate_json(raw)
+                text, lang = parsed.text, parsed.lang or lang
+            elif media.startswith("text/"):
+                text = raw.decode("utf-8")
+            else:
+                raise UnsupportedMediaTypeError(
+                    f"send the text as application/json or text/plain, not {media}"
+                )
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the text: {exc}") from None
+        findings = textcheck.check_text(text, lang=lang)
+        return {"findings": [f.to_json() for f in findings]}
+
+
+def _add_validation_routes(router: APIRouter) -> None:
+    @router.post("/validate", response_model=ValidationReportModel, tags=["submissions"])
+    def validate(
+        request: Request,
+        file: Annotated[UploadFile, File(description="Turtle, JSON-LD, CSV or XLSX submission")],
+    ) -> dict[str, Any]:
+        """Validate a submission without storing it; the report of ``mnr-graph validate``."""
+        data = _read_upload(file, _settings(request))
+        report = _library("validation").validate_bytes(
+            data, filename=file.filename or "upload", media_type=_media_type(file)
+        )
+        result: dict[str, Any] = report.to_json()
+        return result
+
+    @router.get("/submissions", tags=["submissions"])
+    def list_submissions(request: Request) -> list[dict[str, Any]]:
+        """The stored submissions with their provenance; the current version is marked."""
+        return list(_library("ingest").list_submissions(request.app.state.store))
+
+    @router.post(
+        "/submissions",
+        status_code=201,
+        tags=["submissions"],
+        responses={
+            403: {"description": "no or wrong token, or writes are off"},
+            422: {"description": "the submission has violations: the report"},
+        },
+    )
+    def submit(
+        request: Request,
+        file: Annotated[UploadFile, File(description="Turtle, JSON-LD, CSV or XLSX submission")],
+        submitter: Annotated[str | None, Form(max_length=200)] = None,
+        authorization: Annotated[str | None, Header(description="Bearer TOKEN")] = None,
+    ) -> Any:
+        """Validate and store a submission (needs the operator's bearer token)."""
+        settings = _settings(request)
+        _authorise(settings, authorization)
+        data = _read_upload(file, settings)
+        try:
+            record = _library("ingest").submit(
+                request.app.state.store,
+                data,
+                filename=file.filename or "upload",
+                submitter=submitter,
+            )
+        except ValidationFailedError as exc:
+            report = getattr(exc, "report", None)
+            content: dict[str, Any] = {"detail": str(exc)}
+            if report is not None and hasattr(report, "to_json"):
+                content["report"] = report.to_json()
+            return JSONResponse(content, status_code=exc.http_status)
+        return record.to_json() if hasattr(record, "to_json") else record
+
+
+def _authorise(settings: Settings, authorization: str | None) -> None:
+    """Refuse a write unless the request carries the configured bearer token."""
+    token = settings.write_token
+    if not token:
+        raise ForbiddenError("writes are off: the operator has configured no write token")
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode("utf-8"), token.encode("utf-8")
+    ):
+        raise ForbiddenError("a valid bearer token is needed to write")
+
+
+def _framework_operation(class_iri: str, what: str) -> Callable[[Request], Response]:
+    def operation(request: Request) -> Response:
+        doc = framework_jsonld(request.app.state.store, class_iri)
+        return Response(json.dumps(doc, ensure_ascii=False), media_type=JSONLD)
+
+    operation.__name__ = f"framework_{what}"
+    return operation
+
+
+def _add_framework_routes(router: APIRouter) -> None:
+    jsonld = {200: {"content": {JSONLD: {"schema": {"type": "object"}}}}}
+    for path, cls, what in (
+        ("/capabilities", MNR.Capability, "capabilities"),
+        ("/domains", MNR.Domain, "domains"),
+        ("/outcomes", MNR.Outcome, "outcomes"),
+    ):
+        router.add_api_route(
+            path,
+            _framework_operation(str(cls), what),
+            methods=["GET"],
+            summary=f"The framework's {what} as JSON-LD (with the shipped context)",
+            response_class=Response,
+            responses=jsonld,  # type: ignore[arg-type]
+            tags=["framework"],
+        )
+
+
+def get_router() -> APIRouter:
+    """The REST routes; :func:`mnr_graph.api.get_fastapi_app` includes them."""
+    router = APIRouter()
+    _add_query_routes(router)
+    _add_term_routes(router)
+    _add_check_routes(router)
+    _add_validation_routes(router)
+    _add_framework_routes(router)
+    return router
