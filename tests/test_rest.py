@@ -1,0 +1,357 @@
+"""The REST routes over HTTP: named queries, terms, check, validate, submissions, JSON-LD."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from mnr_graph import queries, resources, rest, terminology, textcheck
+from mnr_graph.errors import MnrGraphError
+from mnr_graph.namespaces import MNR
+from mnr_graph.settings import Settings
+from mnr_graph.store import EmbeddedStore
+
+with warnings.catch_warnings():
+    # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
+    warnings.filterwarnings("ignore", message=".*httpx2.*")
+    from fastapi.testclient import TestClient
+
+TESTS = Path(__file__).parent
+SUBMISSIONS = TESTS / "data" / "queries" / "submissions.trig"
+SHAPE_EXAMPLES = TESTS / "data" / "shapes"
+QUERY_FILES = resources.files("sparql", "Q*.rq")
+TOKEN = "test-token-for-writes"
+
+
+def make_app(settings: Settings) -> FastAPI:
+    """The app under test: the routers on a store with the shipped data and the test submissions."""
+    if importlib.util.find_spec("mnr_graph.api") is not None:
+        from mnr_graph import api
+
+        app = api.get_fastapi_app(settings)
+    else:  # until the app factory lands: the routers in a bare app with the same error mapping
+        app = FastAPI()
+        app.state.store = EmbeddedStore.with_shipped_data()
+        app.state.settings = settings
+
+        @app.exception_handler(MnrGraphError)
+        def _mapped(request: Request, exc: MnrGraphError) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
+
+        app.include_router(rest.get_router())
+        from mnr_graph import pages
+
+        app.include_router(pages.get_router())
+    return app
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    app = make_app(Settings(write_token=TOKEN))
+    with TestClient(app) as c:
+        c.app.state.store.ox.load(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)  # type: ignore[attr-defined]
+        yield c
+
+
+def _examples(q: queries.NamedQuery) -> dict[str, str]:
+    return {p.name: p.example for p in q.parameters}
+
+
+# --- named queries ---------------------------------------------------------------------------
+
+
+def test_queries_are_listed_with_their_parameters(client: TestClient) -> None:
+    listed = client.get("/queries").json()
+    assert [q["name"] for q in listed] == list(queries.load_queries())
+    for entry in listed:
+        q = queries.get_query(entry["name"])
+        assert [p["name"] for p in entry["parameters"]] == [p.name for p in q.parameters]
+        assert entry["path"] == f"/queries/{q.name}"
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_each_query_is_an_openapi_operation(client: TestClient, path: Path) -> None:
+    q = queries.get_query(path.stem)
+    operation = client.get("/openapi.json").json()["paths"][f"/queries/{q.name}"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    for p in q.parameters:
+        assert params[p.name]["required"] == p.required
+        assert params[p.name]["schema"]["x-mnr-type"] == p.type
+    assert "text/csv" in operation["responses"]["200"]["content"]
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_each_query_runs_over_http(client: TestClient, path: Path) -> None:
+    q = queries.get_query(path.stem)
+    response = client.get(f"/queries/{q.name}", params=_examples(q))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["columns"] == [c.name for c in q.columns]
+    assert body["rows"]
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert body["rows"] == queries.run_query(store, q.name, _examples(q)).rows
+
+
+@pytest.mark.parametrize("how", ["accept", "format"])
+def test_query_as_csv(client: TestClient, how: str) -> None:
+    q = queries.get_query("Q01")
+    if how == "accept":
+        response = client.get(f"/queries/{q.name}", headers={"Accept": "text/csv"})
+    else:
+        response = client.get(f"/queries/{q.name}", params={"format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(rows[0]) == [c.name for c in q.columns]
+    assert len(rows) == len(client.get(f"/queries/{q.name}").json()["rows"])
+
+
+def test_query_by_id_alias(client: TestClient) -> None:
+    by_id = client.get("/queries/Q02", params={"capability": "C07"})
+    by_name = client.get("/queries/capability", params={"capability": "C07"})
+    assert by_id.status_code == 200
+    assert by_id.json() == by_name.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "status", "words"),
+    [
+        ("/queries/no-such-query", {}, 404, "unknown query"),
+        ("/queries/capability", {}, 400, "needs the parameter"),
+        ("/queries/capability", {"capability": "C99"}, 400, "unknown capability"),
+        ("/queries/capability", {"capability": "x"}, 400, "not a valid capability"),
+        ("/queries/capability", {"capability": "C01", "colour": "red"}, 400, "no parameter"),
+        ("/queries/capabilities-by-domain", {"format": "xml"}, 400, "unknown format"),
+    ],
+)
+def test_bad_query_requests(
+    client: TestClient, url: str, params: dict[str, str], status: int, words: str
+) -> None:
+    response = client.get(url, params=params)
+    assert response.status_code == status
+    assert words in response.json()["detail"]
+
+
+# --- terms -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> terminology.Vocabulary:
+    return terminology.load_vocabulary()
+
+
+def test_term_search_puts_the_exact_preferred_label_first(
+    client: TestClient, vocabulary: terminology.Vocabulary
+) -> None:
+    for label in [lab for lab in vocabulary.labels if lab.kind == "pref" and lab.lang == "en"][:10]:
+        items = client.get("/terms", params={"q": label.text, "lang": "en"}).json()["items"]
+        assert items[0]["label"] == label.text
+        assert items[0]["kind"] == "preferred"
+
+
+def test_term_search_ignores_case_and_prefers_the_language(
+    client: TestClient, vocabulary: terminology.Vocabulary
+) -> None:
+    label = next(lab for lab in vocabulary.labels if lab.lang == "fr" and lab.kind == "pref")
+    items = client.get("/terms", params={"q": label.text.upper(), "lang": "fr"}).json()["items"]
+    assert (items[0]["label"], items[0]["lang"]) == (label.text, "fr")
+    others = [i for i in items if i["lang"] != "fr"]
+    assert all(items.index(o) > items.index(items[0]) for o in others)
+
+
+def test_term_search_pages(client: TestClient) -> None:
+    full = client.get("/terms", params={"limit": 500}).json()
+    page = client.get("/terms", params={"limit": 7, "offset": 5}).json()
+    assert page["total"] == full["total"] == len(full["items"])
+    assert page["items"] == full["items"][5:12]
+
+
+def test_term_filters(client: TestClient, vocabulary: terminology.Vocabulary) -> None:
+    bands = {lab.band for lab in vocabulary.labels}
+    for band in bands:
+        items = client.get("/terms", params={"band": band, "limit": 500}).json()["items"]
+        assert items
+        assert {i["band"] for i in items} == {band}
+    assert client.get("/terms", params={"band": "no-such-band"}).status_code == 400
+
+
+def test_every_concept_has_a_term_resource(
+    client: TestClient, vocabulary: terminology.Vocabulary
+) -> None:
+    for iri, concept in vocabulary.concepts.items():
+        slug = iri.rsplit("/", 1)[1]
+        body = client.get(f"/terms/{slug}").json()
+        assert body["concept"] == iri
+        assert body["preferred"] == concept.preferred("en")
+        assert len(body["labels"]) == len(concept.labels)
+
+
+def test_unknown_term_is_404(client: TestClient) -> None:
+    response = client.get("/terms/no-such-term")
+    assert response.status_code == 404
+    assert "unknown term" in response.json()["detail"]
+
+
+# --- check -----------------------------------------------------------------------------------
+
+
+def _avoided_sentence(vocabulary: terminology.Vocabulary) -> str:
+    label = next(lab for lab in vocabulary.labels if lab.band == "avoid" and lab.lang == "en")
+    return f"The annual report mentions {label.text} twice."
+
+
+def test_check_json_and_plain_text_agree_with_the_library(
+    client: TestClient, vocabulary: terminology.Vocabulary
+) -> None:
+    text = _avoided_sentence(vocabulary)
+    expected = [f.to_json() for f in textcheck.check_text(text, lang="en")]
+    assert expected
+    as_json = client.post("/check", json={"text": text, "lang": "en"})
+    as_text = client.post(
+        "/check", params={"lang": "en"}, content=text, headers={"Content-Type": "text/plain"}
+    )
+    assert as_json.json()["findings"] == expected
+    assert as_text.json()["findings"] == expected
+
+
+def test_check_refuses_other_media_types(client: TestClient) -> None:
+    response = client.post("/check", content=b"\x00", headers={"Content-Type": "image/png"})
+    assert response.status_code == 415
+    bad = client.post("/check", content=b"{", headers={"Content-Type": "application/json"})
+    assert bad.status_code == 400
+
+
+# --- validate and submissions ----------------------------------------------------------------
+
+needs_validation = pytest.mark.skipif(
+    importlib.util.find_spec("mnr_graph.validation") is None,
+    reason="mnr_graph.validation (H4) has not landed yet",
+)
+needs_ingest = pytest.mark.skipif(
+    importlib.util.find_spec("mnr_graph.ingest") is None,
+    reason="mnr_graph.ingest (H4) has not landed yet",
+)
+
+
+def _shape_example(kind: str) -> Path:
+    files = sorted(SHAPE_EXAMPLES.glob(f"S0*-{kind}*.ttl"))
+    if not files:
+        pytest.skip(f"no {kind} shape example in tests/data/shapes yet")
+    return files[0]
+
+
+@needs_validation
+@pytest.mark.parametrize("kind", ["valid", "invalid"])
+def test_validate_returns_the_library_report(client: TestClient, kind: str) -> None:
+    from mnr_graph import validation
+
+    path = _shape_example(kind)
+    data = path.read_bytes()
+    response = client.post("/validate", files={"file": (path.name, data, "text/turtle")})
+    assert response.status_code == 200, response.text
+    expected = validation.validate_bytes(data, filename=path.name, media_type="text/turtle")
+    assert response.json() == json.loads(json.dumps(expected.to_json()))
+    assert response.json()["conforms"] is (kind == "valid")
+
+
+def test_validate_without_a_file_is_refused(client: TestClient) -> None:
+    assert client.post("/validate").status_code in (400, 422)
+
+
+def test_upload_size_is_limited() -> None:
+    app = make_app(Settings(max_upload_bytes=10))
+    with TestClient(app) as c:
+        response = c.post("/validate", files={"file": ("x.ttl", b"x" * 11, "text/turtle")})
+    assert response.status_code == 413
+
+
+def test_writes_are_off_without_a_configured_token() -> None:
+    app = make_app(Settings())
+    with TestClient(app) as c:
+        response = c.post(
+            "/submissions",
+            files={"file": ("x.ttl", b"<a:b> <a:c> <a:d> .", "text/turtle")},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+    assert response.status_code == 403
+    assert "writes are off" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", TOKEN])
+def test_writes_need_the_token(client: TestClient, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = client.post(
+        "/submissions",
+        files={"file": ("x.ttl", b"<a:b> <a:c> <a:d> .", "text/turtle")},
+        headers=headers,
+    )
+    assert response.status_code == 403
+    assert TOKEN not in response.text
+
+
+@needs_ingest
+def test_submission_is_stored_and_listed() -> None:
+    path = _shape_example("valid")
+    app = make_app(Settings(write_token=TOKEN))
+    with TestClient(app) as c:
+        before = c.get("/submissions").json()
+        response = c.post(
+            "/submissions",
+            files={"file": (path.name, path.read_bytes(), "text/turtle")},
+            data={"submitter": "test"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert response.status_code == 201, response.text
+        assert len(c.get("/submissions").json()) == len(before) + 1
+
+
+@needs_ingest
+def test_invalid_submission_is_refused_with_its_report() -> None:
+    path = _shape_example("invalid")
+    app = make_app(Settings(write_token=TOKEN))
+    with TestClient(app) as c:
+        response = c.post(
+            "/submissions",
+            files={"file": (path.name, path.read_bytes(), "text/turtle")},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert response.status_code == 422
+        assert c.get("/submissions").json() == []
+
+
+# --- framework as JSON-LD --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "cls"),
+    [("/capabilities", MNR.Capability), ("/domains", MNR.Domain), ("/outcomes", MNR.Outcome)],
+)
+def test_framework_as_jsonld(client: TestClient, path: str, cls: Any) -> None:
+    response = client.get(path)
+    assert response.headers["content-type"].startswith("application/ld+json")
+    doc = response.json()
+    context = rest.jsonld_context()
+    assert context
+    assert all(doc["@context"][k] == v for k, v in context.items())
+    store = client.app.state.store  # type: ignore[attr-defined]
+    expected = {r["s"].value for r in store.query(f"SELECT ?s WHERE {{ ?s a <{cls}> }}")}
+    quads = ox.parse(response.content, format=ox.RdfFormat.JSON_LD)
+    assert {q.subject.value for q in quads} == expected
+
+
+def test_openapi_is_complete(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for route in ("/queries", "/terms", "/terms/{id}", "/check", "/validate", "/submissions"):
+        assert route in paths
+    assert "requestBody" in paths["/check"]["post"]
+    assert "text/plain" in paths["/check"]["post"]["requestBody"]["content"]
