@@ -1,0 +1,589 @@
+"""The terminology vocabulary in memory: term look-up, listing and label variants.
+
+The vocabulary is read once from the shipped Turtle (``ontology/*.ttl``: the SKOS-XL labels of
+``term:vocabulary`` with their usage band, legal-context-only marker and alternatives) into plain
+dictionaries, so a look-up is a few dictionary accesses and never a SPARQL query.
+
+Look-up ignores case, accents, hyphens, spaces and singular/plural, searches every language, and
+ranks like Skosmos: labels in the asked language first, then exact literal matches before
+case-insensitive ones before normalised ones, preferred labels before alternative and hidden ones.
+
+>>> vocabulary = load_vocabulary()
+>>> result = vocabulary.lookup("Child-Prostitutes")
+>>> match = result.matches[0]
+>>> (match.label.text, match.label.band)
+('child prostitute', 'avoid')
+>>> vocabulary.lookup("child prostitue").suggestions[0]["label"]
+'child prostitute'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rapidfuzz import fuzz, process
+
+from mnr_graph import resources
+from mnr_graph.errors import InputError
+from mnr_graph.namespaces import DCTERMS, MNR, RDF, SKOS, SKOSXL, TERM
+
+__all__ = [
+    "Concept",
+    "Group",
+    "LookupResult",
+    "Match",
+    "TermLabel",
+    "Vocabulary",
+    "label_variants",
+    "load_vocabulary",
+    "lookup_key",
+]
+
+_RDF_TYPE = str(RDF.type)
+_LABEL_KINDS = {
+    str(SKOSXL.prefLabel): "pref",
+    str(SKOSXL.altLabel): "alt",
+    str(SKOSXL.hiddenLabel): "hidden",
+}
+_KIND_RANK = {"pref": 0, "alt": 1, "hidden": 2}
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def lookup_key(text: str) -> str:
+    """The form of a term that look-up compares: no case, accents, hyphens or extra spaces.
+
+    >>> lookup_key("  Pédo-Pornographie ")
+    'pedo pornographie'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", stripped).strip()
+
+
+# --- singular and plural variants ----------------------------------------------------------------
+# English uses the ``inflect`` library. French and Spanish use simple, documented rules: the words
+# of the head phrase (before the first preposition) change number, articles and conjunctions do not.
+
+_FR_STOP = frozenset(
+    [
+        "de",
+        "du",
+        "des",
+        "d",
+        "dans",
+        "à",
+        "au",
+        "aux",
+        "en",
+        "pour",
+        "par",
+        "sur",
+        "avec",
+        "contre",
+        "impliquant",
+    ]
+)
+_FR_KEEP = frozenset(["et", "ou", "le", "la", "les", "l", "un", "une"])
+_ES_STOP = frozenset(
+    ["de", "del", "en", "para", "con", "a", "al", "por", "sin", "sobre", "entre", "contra"]
+)
+_ES_KEEP = frozenset(["y", "e", "o", "u", "el", "la", "los", "las", "un", "una"])
+
+
+def _fr_plural(word: str) -> str:
+    if word.endswith(("s", "x", "z")):
+        return word
+    if word.endswith("al"):
+        return word[:-2] + "aux"
+    if word.endswith(("eau", "au", "eu")):
+        return word + "x"
+    return word + "s"
+
+
+def _fr_singular(word: str) -> str:
+    if word.endswith("aux") and len(word) > 4:
+        return word[:-3] + "al"
+    if word.endswith("s") and not word.endswith("us") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _es_plural(word: str) -> str:
+    if word.endswith(("s", "x")):
+        return word
+    if word.endswith("z"):
+        return word[:-1] + "ces"
+    if word.endswith("ión"):
+        return word[:-3] + "iones"
+    if word[-1] in "aeiouáéíóú":
+        return word + "s"
+    return word + "es"
+
+
+def _es_singular(word: str) -> str:
+    if word.endswith("ces") and len(word) > 4:
+        return word[:-3] + "z"
+    if word.endswith("iones"):
+        return word[:-5] + "ión"
+    if word.endswith("es") and len(word) > 4 and word[-3] not in "aeiou":
+        return word[:-2]
+    if word.endswith("s") and len(word) > 3 and word[-2] in "aeiou":
+        return word[:-1]
+    return word
+
+
+def _head_inflect(text: str, stop: frozenset[str], keep: frozenset[str], change: Any) -> str:
+    words = text.split(" ")
+    out = []
+    in_head = True
+    for word in words:
+        bare = word.casefold().strip(",;")
+        if bare in stop or "'" in word:
+            in_head = False
+        if in_head and bare not in keep and word.isalpha():
+            out.append(change(word))
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+@cache
+def _inflect_engine() -> Any:
+    import inflect
+
+    return inflect.engine()
+
+
+def label_variants(text: str, lang: str, *, is_acronym: bool = False) -> frozenset[str]:
+    """The label and its singular and plural forms (English by ``inflect``, fr/es by rules).
+
+    >>> sorted(label_variants("child prostitute", "en"))
+    ['child prostitute', 'child prostitutes']
+    >>> sorted(label_variants("prostitution enfantine", "fr"))
+    ['prostitution enfantine', 'prostitutions enfantines']
+    >>> sorted(label_variants("CSAM", "en", is_acronym=True))
+    ['CSAM', 'CSAMs']
+    """
+    variants = {text}
+    primary = lang.split("-")[0].casefold()
+    if is_acronym or (text.isupper() and " " not in text):
+        variants.add(text + "s")
+    elif primary == "en":
+        engine = _inflect_engine()
+        singular = engine.singular_noun(text)
+        if isinstance(singular, str) and singular != text:
+            variants.add(singular)
+        else:
+            variants.add(engine.plural_noun(text))
+    elif primary == "fr":
+        variants.add(_head_inflect(text, _FR_STOP, _FR_KEEP, _fr_plural))
+        variants.add(_head_inflect(text, _FR_STOP, _FR_KEEP, _fr_singular))
+    elif primary == "es":
+        variants.add(_head_inflect(text, _ES_STOP, _ES_KEEP, _es_plural))
+        variants.add(_head_inflect(text, _ES_STOP, _ES_KEEP, _es_singular))
+    return frozenset(variants)
+
+
+# --- the model -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TermLabel:
+    """One SKOS-XL label of a concept, with its own usage data."""
+
+    iri: str
+    text: str
+    lang: str
+    kind: str  # "pref", "alt" or "hidden"
+    band: str  # the band's skos:notation: "use", "caution" or "avoid"
+    legal_context_only: bool
+    use_instead: tuple[str, ...]
+    is_acronym: bool
+    concept: str
+
+
+@dataclass(slots=True)
+class Concept:
+    """A terminology concept with its labels and documentation."""
+
+    iri: str
+    pref_labels: dict[str, str] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+    scope_notes: dict[str, str] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+    review_status: str | None = None
+    groups: tuple[str, ...] = ()
+    labels: list[TermLabel] = field(default_factory=list)
+
+    def preferred(self, lang: str | None = None) -> str:
+        """The preferred label in ``lang`` (English, then any, when it has none)."""
+        return _in_lang(self.pref_labels, lang) or self.iri
+
+    def definition(self, lang: str | None = None) -> str | None:
+        """The definition in ``lang``, falling back to English."""
+        return _in_lang(self.definitions, lang)
+
+
+@dataclass(slots=True)
+class Group:
+    """A ``skos:Collection`` of concepts (a subject group such as prostitution)."""
+
+    iri: str
+    slug: str
+    labels: dict[str, str]
+    members: tuple[str, ...]
+
+    def label(self, lang: str | None = None) -> str:
+        """The group's label in ``lang`` (English when it has none)."""
+        return _in_lang(self.labels, lang) or self.slug
+
+
+def _in_lang(values: dict[str, str], lang: str | None) -> str | None:
+    if lang and lang in values:
+        return values[lang]
+    if lang:
+        primary = lang.split("-")[0]
+        for tag, value in values.items():
+            if tag.split("-")[0] == primary:
+                return value
+    if "en" in values:
+        return values["en"]
+    return next(iter(values.values()), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A label that matched a look-up, with the language the answer is wanted in."""
+
+    label: TermLabel
+    vocabulary: Vocabulary
+    lang: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The match as the look-up JSON describes it."""
+        return self.vocabulary.describe(self.label, lang=self.lang)
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    """The answer to a look-up: ranked matches, or suggestions when nothing matched."""
+
+    query: str
+    lang: str | None
+    matches: tuple[Match, ...]
+    suggestions: tuple[dict[str, Any], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.matches)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"query", "lang", "matches": [...], "suggestions": [...]}``."""
+        return {
+            "query": self.query,
+            "lang": self.lang,
+            "matches": [m.to_json() for m in self.matches],
+            "suggestions": list(self.suggestions),
+        }
+
+
+# --- reading the graph ---------------------------------------------------------------------------
+
+_Triples = dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]]
+
+
+def _read_triples(files: Iterable[Path]) -> tuple[_Triples, list[str]]:
+    """Subject -> predicate -> objects, and the subjects in the order they first appear."""
+    triples: _Triples = {}
+    order: list[str] = []
+    for file in files:
+        try:
+            parsed = list(ox.parse(path=file, format=ox.RdfFormat.TURTLE))
+        except SyntaxError as exc:
+            raise InputError(f"cannot parse the vocabulary: {exc}", where=str(file)) from exc
+        for quad in parsed:
+            subject = quad.subject
+            if not isinstance(subject, ox.NamedNode | ox.BlankNode):
+                continue
+            key = subject.value
+            if key not in triples:
+                triples[key] = {}
+                order.append(key)
+            triples[key].setdefault(quad.predicate.value, []).append(quad.object)
+    return triples, order
+
+
+def _iris(props: dict[str, list[Any]], predicate: str) -> list[str]:
+    return [o.value for o in props.get(predicate, []) if isinstance(o, ox.NamedNode)]
+
+
+def _texts(props: dict[str, list[Any]], predicate: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for o in props.get(predicate, []):
+        if isinstance(o, ox.Literal):
+            out.setdefault(o.language or "", o.value)
+    return out
+
+
+def _flag(props: dict[str, list[Any]], predicate: str) -> bool:
+    return any(
+        isinstance(o, ox.Literal) and o.value in ("true", "1") for o in props.get(predicate, [])
+    )
+
+
+def _local_slug(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+class Vocabulary:
+    """The terminology vocabulary, indexed in memory for look-up, listing and text checking."""
+
+    def __init__(self, triples: _Triples, order: list[str]) -> None:
+        self.concepts: dict[str, Concept] = {}
+        self.labels: list[TermLabel] = []
+        self.groups: dict[str, Group] = {}
+        self.instruments: dict[str, dict[str, list[str]]] = {}
+        concept_type, collection_type = str(SKOS.Concept), str(SKOS.Collection)
+        instrument_type, in_scheme = str(MNR.Instrument), str(SKOS.inScheme)
+        band_notation: dict[str, str] = {}
+        for iri in order:
+            props = triples[iri]
+            types = set(_iris(props, _RDF_TYPE))
+            if concept_type in types and str(SKOS.notation) in props:
+                notation = props[str(SKOS.notation)][0]
+                band_notation[iri] = notation.value
+            if instrument_type in types:
+                self.instruments[iri] = {
+                    "labels": [
+                        o.value
+                        for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.notation)
+                        for o in props.get(str(p), [])
+                        if isinstance(o, ox.Literal)
+                    ]
+                }
+        for iri in order:
+            props = triples[iri]
+            types = set(_iris(props, _RDF_TYPE))
+            if collection_type in types and iri.startswith(str(TERM)):
+                self.groups[iri] = Group(
+                    iri=iri,
+                    slug=_local_slug(iri).removeprefix("group-"),
+                    labels=_texts(props, str(SKOS.prefLabel)),
+                    members=tuple(_iris(props, str(SKOS.member))),
+                )
+            xl = [(p, o) for p in _LABEL_KINDS for o in _iris(props, p)]
+            if concept_type not in types or str(TERM.vocabulary) not in _iris(props, in_scheme):
+                continue
+            concept = Concept(
+                iri=iri,
+                pref_labels=_texts(props, str(SKOS.prefLabel)),
+                definitions=_texts(props, str(SKOS.definition)),
+                scope_notes=_texts(props, str(SKOS.scopeNote)),
+                sources=tuple(_iris(props, str(DCTERMS.source))),
+                review_status=next(iter(_iris(props, str(MNR.reviewStatus))), None),
+            )
+            for predicate, label_iri in xl:
+                lprops = triples.get(label_iri, {})
+                forms = [
+                    o for o in lprops.get(str(SKOSXL.literalForm), []) if isinstance(o, ox.Literal)
+                ]
+                bands = _iris(lprops, str(MNR.usageBand))
+                for form in forms:
+                    label = TermLabel(
+                        iri=label_iri,
+                        text=form.value,
+                        lang=form.language or "",
+                        kind=_LABEL_KINDS[predicate],
+                        band=band_notation.get(bands[0], _local_slug(bands[0])) if bands else "use",
+                        legal_context_only=_flag(lprops, str(MNR.legalContextOnly)),
+                        use_instead=tuple(_iris(lprops, str(MNR.useInstead))),
+                        is_acronym=_flag(lprops, str(MNR.isAcronym)),
+                        concept=iri,
+                    )
+                    concept.labels.append(label)
+                    self.labels.append(label)
+            self.concepts[iri] = concept
+        for group in self.groups.values():
+            for member in group.members:
+                if member in self.concepts:
+                    c = self.concepts[member]
+                    c.groups = (*c.groups, group.iri)
+        self._index: dict[str, list[TermLabel]] = {}
+        self._compact: dict[str, list[TermLabel]] = {}
+        for label in self.labels:
+            for variant in label_variants(label.text, label.lang, is_acronym=label.is_acronym):
+                key = lookup_key(variant)
+                _add_unique(self._index, key, label)
+                _add_unique(self._compact, key.replace(" ", ""), label)
+        self._choices = sorted(self._index)
+
+    @classmethod
+    def from_files(cls, files: Iterable[Path]) -> Vocabulary:
+        """A vocabulary read from Turtle files (the shipped ones, or test fixtures)."""
+        return cls(*_read_triples(files))
+
+    # --- look-up ---------------------------------------------------------------------------------
+
+    def lookup(self, text: str, *, lang: str | None = None, suggest: int = 5) -> LookupResult:
+        """Find the concept(s) a term denotes, by any label in any language.
+
+        >>> result = load_vocabulary().lookup("CSAM")
+        >>> result.to_json()["matches"][0]["band"]
+        'use'
+        """
+        key = lookup_key(text)
+        found = list(self._index.get(key, ()))
+        for label in self._compact.get(key.replace(" ", ""), ()):
+            if label not in found:
+                found.append(label)
+        casefolded = text.strip().casefold()
+
+        def rank(label: TermLabel) -> tuple[int, int, int, str]:
+            in_lang = lang is None or label.lang.split("-")[0] == lang.split("-")[0]
+            if label.text == text.strip():
+                quality = 0
+            elif label.text.casefold() == casefolded:
+                quality = 1
+            elif lookup_key(label.text) == key:
+                quality = 2
+            else:
+                quality = 3
+            return (0 if in_lang else 1, quality, _KIND_RANK[label.kind], label.text)
+
+        found.sort(key=rank)
+        matches = tuple(Match(label, self, lang) for label in found)
+        suggestions = () if matches or not key else self.suggest(key, limit=suggest, lang=lang)
+        return LookupResult(text, lang, matches, suggestions)
+
+    def suggest(
+        self, text: str, *, limit: int = 5, lang: str | None = None
+    ) -> tuple[dict[str, Any], ...]:
+        """The labels nearest to ``text`` ("did you mean"), best first."""
+        key = lookup_key(text)
+        hits = process.extract(
+            key, self._choices, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+        )
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for choice, score, _ in hits:
+            for label in sorted(self._index[choice], key=lambda lab: lab.lang != (lang or "en")):
+                if label.text in seen:
+                    continue
+                seen.add(label.text)
+                out.append(
+                    {
+                        "label": label.text,
+                        "lang": label.lang,
+                        "band": label.band,
+                        "concept": label.concept,
+                        "score": round(float(score), 1),
+                    }
+                )
+        return tuple(out[:limit])
+
+    def describe(self, label: TermLabel, *, lang: str | None = None) -> dict[str, Any]:
+        """One label as JSON: the fields of a look-up match."""
+        concept = self.concepts[label.concept]
+        answer_lang = lang or label.lang
+        return {
+            "label": label.text,
+            "lang": label.lang,
+            "band": label.band,
+            "legal_context_only": label.legal_context_only,
+            "concept": concept.iri,
+            "preferred": concept.preferred(answer_lang),
+            "use_instead": self.use_instead(label, lang=answer_lang),
+            "definition": concept.definition(answer_lang),
+            "sources": list(concept.sources),
+            "review_status": concept.review_status,
+        }
+
+    def use_instead(self, label: TermLabel, *, lang: str | None = None) -> list[dict[str, str]]:
+        """The alternatives of a label: ``[{"label": ..., "concept": ...}]`` in ``lang``."""
+        out = []
+        for iri in label.use_instead:
+            target = self.concepts.get(iri)
+            out.append({"label": target.preferred(lang) if target else iri, "concept": iri})
+        return out
+
+    # --- listing ---------------------------------------------------------------------------------
+
+    def find_group(self, name: str) -> Group:
+        """A group by IRI, slug (``prostitution``), ``group-`` slug or label in any language."""
+        key = lookup_key(name.rsplit("/", 1)[-1].removeprefix("group-"))
+        for group in self.groups.values():
+            names = {group.slug, *group.labels.values()}
+            if key in {lookup_key(n) for n in names}:
+                return group
+        known = ", ".join(g.slug for g in self.groups.values())
+        raise InputError(f"unknown group {name!r}; known groups: {known}")
+
+    def list_terms(
+        self, *, band: str | None = None, lang: str | None = None, group: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every label, filtered by band, language and group, ordered by group and concept.
+
+        >>> terms = load_vocabulary().list_terms(band="avoid", lang="en")
+        >>> all(t["band"] == "avoid" and t["lang"] == "en" for t in terms)
+        True
+        """
+        bands = {label.band for label in self.labels}
+        if band is not None and band not in bands:
+            raise InputError(f"unknown band {band!r}; known bands: {', '.join(sorted(bands))}")
+        wanted = self.find_group(group).iri if group else None
+        out = []
+        for label in self._ordered_labels():
+            concept = self.concepts[label.concept]
+            if band is not None and label.band != band:
+                continue
+            if lang is not None and label.lang.split("-")[0] != lang.split("-")[0]:
+                continue
+            if wanted is not None and wanted not in concept.groups:
+                continue
+            row = self.describe(label, lang=lang)
+            row["groups"] = [self.groups[g].slug for g in concept.groups]
+            out.append(row)
+        return out
+
+    def _ordered_labels(self) -> Iterator[TermLabel]:
+        group_rank = {iri: i for i, iri in enumerate(self.groups)}
+
+        def key(label: TermLabel) -> tuple[int, str, int, str, str]:
+            concept = self.concepts[label.concept]
+            first = min((group_rank[g] for g in concept.groups), default=len(group_rank))
+            return (first, concept.preferred("en"), _KIND_RANK[label.kind], label.lang, label.text)
+
+        return iter(sorted(self.labels, key=key))
+
+    def concepts_by_group(self) -> list[tuple[Group | None, list[Concept]]]:
+        """The concepts under each group, in the data's order (ungrouped ones last)."""
+        out: list[tuple[Group | None, list[Concept]]] = []
+        placed: set[str] = set()
+        for group in self.groups.values():
+            members = [self.concepts[m] for m in group.members if m in self.concepts]
+            members.sort(key=lambda c: c.preferred("en").casefold())
+            placed.update(c.iri for c in members)
+            if members:
+                out.append((group, members))
+        rest = [c for iri, c in self.concepts.items() if iri not in placed]
+        if rest:
+            out.append((None, sorted(rest, key=lambda c: c.preferred("en").casefold())))
+        return out
+
+
+def _add_unique(index: dict[str, list[TermLabel]], key: str, label: TermLabel) -> None:
+    bucket = index.setdefault(key, [])
+    if label not in bucket:
+        bucket.append(label)
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """The shipped vocabulary (every ``ontology/*.ttl``), read once per process."""
+    return Vocabulary.from_files(resources.files("ontology", "*.ttl"))

@@ -1,0 +1,445 @@
+"""The text checker: find avoided and cautioned terms in plain text, Markdown or HTML.
+
+How it works, so that offsets stay exact and it stays fast:
+
+1. Markup (HTML tags, comments, scripts, entities, Markdown link targets, URLs) is blanked out with
+   spaces of the same length, so every position still points into the input.
+2. A folded copy is made with ``str.translate`` and a 1:1 character table (lower case, no
+   accents, hyphens and line breaks become spaces): same length, same offsets.
+3. Runs of spaces are collapsed for matching; a short list of the runs maps positions back.
+4. One Aho-Corasick automaton holds every label and its singular/plural forms and finds the
+   leftmost-longest matches at word boundaries, so "child sexual abuse material" is one match and
+   never reported for a shorter term inside it. Labels of the "use" band take part in matching
+   (only those that can overlap a reported term, which gives the same result faster) but are not
+   reported.
+
+A term marked "legal context only" is a caution when its sentence names a law, convention or
+offence (the cue words of ``ontology/legal-context-cues.csv`` and the labels of the vocabulary's
+instruments), and is to be avoided elsewhere.
+
+>>> findings = check_text("Reports of child-sex tourism rose.")
+>>> [(f.text, f.band, f.line, f.column) for f in findings]
+[('child-sex tourism', 'avoid', 1, 12)]
+>>> check_text("Reports of sexual exploitation of children in travel rose.")
+[]
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
+from operator import add, sub
+from typing import Any
+
+import ahocorasick
+
+from mnr_graph import resources
+from mnr_graph.terminology import TermLabel, Vocabulary, label_variants, load_vocabulary
+
+__all__ = [
+    "Finding",
+    "LegalCues",
+    "Matcher",
+    "avoided_terms_in",
+    "blank_markup",
+    "check_text",
+    "fold",
+    "matcher_for",
+]
+
+# The band notations of the vocabulary that the checker treats specially (the JSON values).
+_USE = "use"
+_AVOID = "avoid"
+_CAUTION = "caution"
+
+# --- 1. markup -----------------------------------------------------------------------------------
+
+# Each pattern starts with a literal, so the regular expression engine skips ahead quickly; each
+# runs only when its hint (tested first by one character) occurs in the text at all.
+_MARKUP = [
+    (
+        "<",
+        "<",
+        re.compile(
+            r"<(?:!--.*?-->"  # HTML comments
+            r"|(script|style)\b.*?</\1\s*>"  # scripts and styles, with their content
+            r"|[A-Za-z!/?][^<>]*>)",  # tags, doctype, <https://...> autolinks
+            re.DOTALL | re.IGNORECASE,
+        ),
+    ),
+    ("&", "&", re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")),
+    ("]", "](", re.compile(r"\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")),  # Markdown link targets
+    (
+        "]",
+        "]:",
+        re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\S+", re.MULTILINE),
+    ),  # reference definitions
+    ("/", "://", re.compile(r"\b(?:https?|ftp)://[^\s<>()\"']+", re.IGNORECASE)),  # bare URLs
+]
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return _NOT_NEWLINE.sub(" ", match.group())
+
+
+def blank_markup(text: str) -> str:
+    """The text with markup replaced by spaces (line breaks kept), the same length as the input.
+
+    >>> blank_markup('<p>a <b>child</b></p>')
+    '   a    child        '
+    """
+    for first, hint, pattern in _MARKUP:
+        # a one-character test first: "in" with one character is much faster on long texts
+        if first in text and hint in text:
+            text = pattern.sub(_blank, text)
+    return text
+
+
+# --- 2. folding ----------------------------------------------------------------------------------
+
+
+def _fold_char(ch: str) -> str:
+    if ch.isspace() or unicodedata.category(ch) == "Pd" or ch == "\u00ad":
+        return " "
+    if ch in "\u2018\u2019\u02bc\u2032":
+        return "'"
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    lowered = base.lower() if len(base) == 1 else ch.lower()
+    return lowered if len(lowered) == 1 else ch
+
+
+def _fold_table() -> dict[int, str]:
+    ranges = [(0x00, 0x250), (0x1E00, 0x1F00), (0x2000, 0x2070), (0x3000, 0x3001)]
+    table: dict[int, str] = {}
+    for low, high in ranges:
+        for code in range(low, high):
+            ch = chr(code)
+            folded = _fold_char(ch)
+            if folded != ch:
+                table[code] = folded
+    return table
+
+
+_FOLD = _fold_table()
+_RUN = re.compile(r"  +")
+_RUN_SPLIT = re.compile(r"(  +)")
+
+
+def fold(text: str) -> str:
+    """A same-length copy for matching: lower case, no accents, hyphens and breaks as spaces.
+
+    >>> fold("Child-Sex\\nTourism, PÉDO")
+    'child sex tourism, pedo'
+    """
+    return text.translate(_FOLD)
+
+
+def _pattern(text: str) -> str:
+    return _RUN.sub(" ", fold(text)).strip()
+
+
+# --- 3. the matcher ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Finding:
+    """An avoided or cautioned term found in a text."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+    text: str
+    band: str
+    legal_context_only: bool
+    in_legal_context: bool
+    use_instead: tuple[dict[str, str], ...]
+    concept: str
+    label: str
+    lang: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as JSON: character offsets into the input, 1-based line and column."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "column": self.column,
+            "text": self.text,
+            "band": self.band,
+            "legal_context_only": self.legal_context_only,
+            "in_legal_context": self.in_legal_context,
+            "use_instead": [dict(u) for u in self.use_instead],
+            "concept": self.concept,
+            "label": self.label,
+            "lang": self.lang,
+            "message": self.message,
+        }
+
+
+def _severity(band: str) -> int:
+    return {_USE: 0, _CAUTION: 1, _AVOID: 2}.get(band, 1)
+
+
+def _pick(labels: list[TermLabel], lang: str | None) -> TermLabel:
+    """Of labels sharing one form, the one in the asked language and, on a tie, the mildest."""
+
+    def key(label: TermLabel) -> tuple[bool, int]:
+        other_lang = lang is not None and label.lang.split("-")[0] != lang.split("-")[0]
+        return (other_lang, _severity(label.band))
+
+    return min(labels, key=key)
+
+
+def _blocks(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    """Whether a match of ``outer`` can hide a match of ``inner`` under leftmost-longest."""
+    n, m = len(outer), len(inner)
+    if n >= m and any(outer[i : i + m] == inner for i in range(n - m + 1)):
+        return True
+    # outer starts first and ends inside inner: a suffix of outer is a prefix of inner
+    return any(outer[n - k :] == inner[:k] for k in range(1, min(n, m)))
+
+
+class Matcher:
+    """The automaton for one vocabulary and language (``None``: every language)."""
+
+    def __init__(self, vocabulary: Vocabulary, lang: str | None) -> None:
+        self.vocabulary = vocabulary
+        self.lang = lang
+        primary = lang.split("-")[0] if lang else None
+        forms: dict[str, list[TermLabel]] = {}
+        for label in vocabulary.labels:
+            if primary is not None and label.lang.split("-")[0] != primary:
+                continue
+            for variant in label_variants(label.text, label.lang, is_acronym=label.is_acronym):
+                pattern = _pattern(variant)
+                if pattern:
+                    forms.setdefault(pattern, []).append(label)
+        chosen = {pattern: _pick(labels, lang) for pattern, labels in forms.items()}
+        words = {pattern: tuple(pattern.split(" ")) for pattern in chosen}
+        kept = {p for p, label in chosen.items() if label.band != _USE}
+        reported = set(kept)
+        changed = True
+        while changed:
+            changed = False
+            for pattern in chosen.keys() - kept:
+                if any(_blocks(words[pattern], words[k]) for k in kept):
+                    kept.add(pattern)
+                    changed = True
+        self.patterns = sorted(kept)
+        self.automaton = ahocorasick.Automaton()
+        self.entries: list[TermLabel | None] = []
+        for pattern in self.patterns:
+            self.entries.append(chosen[pattern] if pattern in reported else None)
+            self.automaton.add_word(pattern, (len(pattern), len(self.entries) - 1))
+        if self.patterns:
+            self.automaton.make_automaton()
+        self.cues = _legal_cues(vocabulary)
+        self._details: dict[
+            tuple[TermLabel, str, str, bool], tuple[tuple[dict[str, str], ...], str]
+        ] = {}
+
+    def details(
+        self, label: TermLabel, shown: str, band: str, legal: bool
+    ) -> tuple[tuple[dict[str, str], ...], str]:
+        """The alternatives and the message of a finding (cached: texts repeat their terms)."""
+        key = (label, shown, band, legal)
+        found = self._details.get(key)
+        if found is None:
+            alts = tuple(self.vocabulary.use_instead(label, lang=self.lang or label.lang))
+            found = (alts, _message(shown, label, band, legal, [u["label"] for u in alts]))
+            if len(self._details) < 100_000:
+                self._details[key] = found
+        return found
+
+    def scan(self, folded: str) -> list[tuple[int, int, TermLabel]]:
+        """Leftmost-longest matches at word boundaries in a folded, collapsed text."""
+        if not self.patterns:
+            return []
+        n = len(folded)
+        candidates: list[tuple[int, int, int]] = []
+        append = candidates.append
+        # every match, overlapping ones too; keep those that are whole words
+        for end, (length, index) in self.automaton.iter(folded):
+            start = end - length + 1
+            if (start and folded[start - 1].isalnum()) or (
+                end + 1 < n and folded[end + 1].isalnum()
+            ):
+                continue
+            append((start, -length, index))
+        candidates.sort()
+        out: list[tuple[int, int, TermLabel]] = []
+        entries = self.entries
+        last = 0
+        for start, negative_length, index in candidates:
+            if start >= last:  # leftmost, and the longest there (sorted by start, then length)
+                last = start - negative_length
+                label = entries[index]
+                if label is not None:
+                    out.append((start, last, label))
+        return out
+
+
+@cache
+def matcher_for(vocabulary: Vocabulary, lang: str | None) -> Matcher:
+    """The (cached) matcher of a vocabulary for a language."""
+    return Matcher(vocabulary, lang)
+
+
+# --- legal context -------------------------------------------------------------------------------
+
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class LegalCues:
+    """Words and names that show a sentence names a law, convention or offence."""
+
+    words: frozenset[str]
+    phrases: tuple[str, ...]
+
+    def found_in(self, folded: str) -> bool:
+        """Whether a folded sentence contains a cue (a word, or a longer name as a substring)."""
+        if not self.words.isdisjoint(_WORD.findall(folded)):
+            return True
+        collapsed = _RUN.sub(" ", folded)
+        return any(phrase in collapsed for phrase in self.phrases)
+
+
+def _legal_cues(vocabulary: Vocabulary) -> LegalCues:
+    cues: set[str] = set()
+    with resources.path("ontology", "legal-context-cues.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            cues.update(label_variants(row["cue"], row["lang"]))
+    for instrument in vocabulary.instruments.values():
+        cues.update(instrument["labels"])
+    folded = {_pattern(c) for c in cues if c.strip()}
+    words = frozenset(c for c in folded if _WORD.fullmatch(c))
+    return LegalCues(words, tuple(sorted(folded - words)))
+
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z\"\u201c\u2018(\[]|$)|\n[ \t]*\n")
+_WINDOW = 600
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    low = max(0, start - _WINDOW)
+    begin = low
+    for before in _SENTENCE_END.finditer(text, low, start):
+        begin = before.end()
+    after = _SENTENCE_END.search(text, end, min(len(text), end + _WINDOW))
+    return begin, (after.start() if after else min(len(text), end + _WINDOW))
+
+
+# --- 4. checking ---------------------------------------------------------------------------------
+
+
+def _quoted(items: list[str]) -> str:
+    return " or ".join(f'"{item}"' for item in items)
+
+
+def _message(written: str, label: TermLabel, band: str, legal: bool, alts: list[str]) -> str:
+    instead = f"use {_quoted(alts)}" if alts else ""
+    if label.legal_context_only and legal:
+        tail = f"; elsewhere {instead}" if instead else ""
+        return (
+            f'"{written}" is for legal contexts only: acceptable where it names the offence in '
+            f"law, as this sentence does{tail}."
+        )
+    if label.legal_context_only:
+        tail = f"; {instead} instead" if instead else ""
+        return f'"{written}" is for legal contexts only (naming the offence in law){tail}.'
+    if band == _AVOID:
+        return f'"{written}" is a term to avoid' + (f"; {instead} instead." if instead else ".")
+    return f'"{written}" needs care in how it is used' + (
+        f"; consider {_quoted(alts)}." if alts else "."
+    )
+
+
+def check_text(
+    text: str, *, lang: str | None = None, vocabulary: Vocabulary | None = None
+) -> list[Finding]:
+    """Every avoided or cautioned term in ``text`` (plain text, Markdown or HTML), in order.
+
+    >>> [f.band for f in check_text("The law calls it child pornography.")]
+    ['caution']
+    >>> [f.band for f in check_text("Police found child pornography.")]
+    ['avoid']
+    """
+    vocab = vocabulary if vocabulary is not None else load_vocabulary()
+    matcher = matcher_for(vocab, lang)
+    plain = blank_markup(text)
+    folded = fold(plain)
+    # collapse runs of spaces for matching; remember where they were to map positions back
+    parts = _RUN_SPLIT.split(folded)  # [text, run, text, run, ..., text]
+    pieces, runs = parts[0::2], parts[1::2]
+    if runs:
+        collapsed = " ".join(pieces)
+        # position of each run's single space in the collapsed text, and characters removed
+        # before each run (running sums in C, not a Python loop: texts have many runs)
+        marks = list(map(add, accumulate(map(len, pieces[:-1])), range(len(runs))))
+        removed = [0, *map(sub, accumulate(map(len, runs)), range(1, len(runs) + 1))]
+    else:
+        collapsed, marks, removed = folded, [], [0]
+
+    findings: list[Finding] = []
+    line, line_start, cursor = 1, 0, 0
+    details = matcher.details
+    for cstart, cend, label in matcher.scan(collapsed):
+        if marks:
+            start = cstart + removed[bisect_left(marks, cstart)]
+            end = cend + removed[bisect_left(marks, cend - 1)]
+        else:
+            start, end = cstart, cend
+        if "\n" in plain[start:end] and _PARAGRAPH_BREAK.search(plain, start, end):
+            continue  # a blank line between the words: two paragraphs, not one term
+        newlines = text.count("\n", cursor, start)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", cursor, start) + 1
+        cursor = start
+        band = label.band
+        legal = False
+        if label.legal_context_only:
+            s_begin, s_end = _sentence(plain, start, end)
+            legal = matcher.cues.found_in(folded[s_begin:s_end])
+            band = _CAUTION if legal else _AVOID
+        written = text[start:end]
+        shown = " ".join(plain[start:end].split())
+        use_instead, message = details(label, shown, band, legal)
+        findings.append(
+            Finding(
+                start=start,
+                end=end,
+                line=line,
+                column=start - line_start + 1,
+                text=written,
+                band=band,
+                legal_context_only=label.legal_context_only,
+                in_legal_context=legal,
+                use_instead=use_instead,
+                concept=label.concept,
+                label=label.text,
+                lang=label.lang,
+                message=message,
+            )
+        )
+    return findings
+
+
+def avoided_terms_in(text: str, *, lang: str | None) -> list[Finding]:
+    """Only the findings to avoid (for the free-text warning of submission validation).
+
+    >>> [f.label for f in avoided_terms_in("A report on child sex tourism.", lang="en")]
+    ['child sex tourism']
+    """
+    return [f for f in check_text(text, lang=lang) if f.band == _AVOID]
