@@ -57,6 +57,7 @@ _DOWNLOADS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "owl": "owl"}
 _DOWNLOAD_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
 _DOWNLOAD_MEDIA.update({"jsonld": "application/ld+json", "owl": "application/rdf+xml"})
 _LANG_TAG = re.compile(r"^[a-z]{2,3}$")
+_MAX_DESCRIBED = 500
 #: The IRI spaces that resolve here (``def`` alone is the ontology).
 SPACES = ("def", "id", "term", "label", "source", "data", "shape")
 
@@ -153,19 +154,25 @@ def _pick(values: Mapping[str, str], lang: str) -> str | None:
 
 
 def describe(store: queries.QueryStore, iri: str) -> list[tuple[Any, Any, Any]]:
-    """The statements about one resource and about its SKOS-XL labels, as pyoxigraph triples."""
-    subject = ox.NamedNode(iri)
-    triples = [
-        (subject, row["p"], row["o"])
-        for row in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": subject})
-    ]
-    xl = (SKOSXL.prefLabel, SKOSXL.altLabel, SKOSXL.hiddenLabel)
-    labels = {o for _, p, o in triples if p.value in {str(x) for x in xl}}
-    for label in sorted(labels, key=lambda n: n.value):
-        triples.extend(
-            (label, row["p"], row["o"])
-            for row in store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": label})
-        )
+    """The statements about one resource: its own, those of the blank nodes they lead to (a
+    concise bounded description: OWL restrictions, lists) and those of its SKOS-XL labels."""
+    triples: list[tuple[Any, Any, Any]] = []
+    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    xl = {str(SKOSXL.prefLabel), str(SKOSXL.altLabel), str(SKOSXL.hiddenLabel)}
+    while todo and len(seen) < _MAX_DESCRIBED:
+        subject = todo.pop(0)
+        if subject in seen:
+            continue
+        seen.add(subject)
+        rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": subject})
+        for row in rows:
+            obj = row["o"]
+            triples.append((subject, row["p"], obj))
+            if isinstance(obj, ox.BlankNode) or (
+                subject.value == iri and row["p"].value in xl and isinstance(obj, ox.NamedNode)
+            ):
+                todo.append(obj)
     return triples
 
 

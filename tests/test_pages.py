@@ -1,0 +1,367 @@
+"""Linked data and web pages: IRI resolution, content negotiation, downloads, HTML pages."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from mnr_graph import pages, queries, rest, terminology
+from mnr_graph.errors import MnrGraphError
+from mnr_graph.namespaces import BASE, GRAPH
+from mnr_graph.settings import Settings
+from mnr_graph.store import EmbeddedStore
+
+with warnings.catch_warnings():
+    # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
+    warnings.filterwarnings("ignore", message=".*httpx2.*")
+    from fastapi.testclient import TestClient
+
+TESTS = Path(__file__).parent
+SUBMISSIONS = TESTS / "data" / "queries" / "submissions.trig"
+RDF_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+ASSETS = re.compile(r"<script|<link\b|<img|<iframe|@import|url\(", re.IGNORECASE)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def make_app() -> FastAPI:
+    """The app under test, with the test submissions added to its store."""
+    settings = Settings()
+    if importlib.util.find_spec("mnr_graph.api") is not None:
+        from mnr_graph import api
+
+        app = api.get_fastapi_app(settings)
+    else:  # until the app factory lands: the routers in a bare app with the same error mapping
+        app = FastAPI()
+        app.state.store = EmbeddedStore.with_shipped_data()
+        app.state.settings = settings
+
+        @app.exception_handler(MnrGraphError)
+        def _mapped(request: Request, exc: MnrGraphError) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
+
+        app.include_router(rest.get_router())
+        app.include_router(pages.get_router())
+    return app
+
+
+@pytest.fixture(scope="module")
+def app() -> FastAPI:
+    return make_app()
+
+
+@pytest.fixture(scope="module")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        app.state.store.ox.load(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)
+        yield c
+
+
+def _project_iris(store: EmbeddedStore) -> list[str]:
+    shipped = str(GRAPH)
+    found = store.query(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+        f'FILTER(STRSTARTS(STR(?s), "{BASE}") && STRSTARTS(STR(?g), "{shipped}")) }}'
+    )
+    return sorted(r["s"].value for r in found if isinstance(r["s"], ox.NamedNode))
+
+
+def _path(iri: str) -> str:
+    return "/" + iri[len(BASE) :]
+
+
+def _own_triples(store: EmbeddedStore, iri: str) -> set[tuple[str, str, str]]:
+    rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": ox.NamedNode(iri)})
+    return {(iri, str(r["p"]), str(r["o"])) for r in rows}
+
+
+def _triples(data: bytes, fmt: ox.RdfFormat) -> set[tuple[str, str, str]]:
+    return {(q.subject.value, str(q.predicate), str(q.object)) for q in ox.parse(data, format=fmt)}
+
+
+# --- IRI resolution --------------------------------------------------------------------------
+
+
+def test_every_project_iri_resolves_as_turtle(
+    client: TestClient, shipped_store: EmbeddedStore
+) -> None:
+    iris = _project_iris(shipped_store)
+    assert len(iris) > 100
+    for iri in iris:
+        response = client.get(_path(iri), headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, iri
+        assert response.headers["content-type"].startswith("text/turtle")
+        got = _triples(response.content, ox.RdfFormat.TURTLE)
+        own = _own_triples(shipped_store, iri)
+        assert {t for t in own if not t[2].startswith("_:")} <= got, iri
+        blank = [t for t in got if t[0] == iri and t[2].startswith("_:")]
+        assert len(blank) == len([t for t in own if t[2].startswith("_:")]), iri
+
+
+def test_every_project_iri_resolves_as_html(
+    client: TestClient, shipped_store: EmbeddedStore
+) -> None:
+    for iri in _project_iris(shipped_store):
+        response = client.get(_path(iri), headers={"Accept": "text/html"})
+        assert response.status_code == 200, iri
+        assert response.headers["content-type"].startswith("text/html")
+        assert iri in response.text
+        assert not ASSETS.search(response.text), iri
+
+
+def _capability_iris(client: TestClient) -> list[str]:
+    rows = client.get("/queries/capabilities-by-domain").json()["rows"]
+    return [r["capability"] for r in rows]
+
+
+def test_all_formats_give_the_same_triples(client: TestClient) -> None:
+    iri = _capability_iris(client)[0]
+    graphs = {}
+    for name, fmt in RDF_FORMATS.items():
+        media = pages.FORMATS[name][0]
+        by_accept = client.get(_path(iri), headers={"Accept": media})
+        by_param = client.get(_path(iri), params={"format": name})
+        assert by_accept.headers["content-type"].startswith(media)
+        assert by_accept.headers["vary"] == "Accept"
+        assert by_accept.content == by_param.content
+        graph = Graph()
+        graph.parse(
+            data=ox.serialize(
+                ox.parse(by_accept.content, format=fmt), format=ox.RdfFormat.N_TRIPLES
+            ),
+            format="nt",
+        )
+        graphs[name] = graph
+    first = graphs.pop("nt")
+    assert len(first) > 0
+    assert all(isomorphic(g, first) for g in graphs.values())
+
+
+def test_a_browser_accept_header_gets_html(client: TestClient) -> None:
+    iri = _capability_iris(client)[0]
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get(_path(iri), headers={"Accept": browser})
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'rel="alternate"' in client.get(_path(iri), headers={"Accept": "*/*"}).headers["link"]
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_unknown_iri_is_404(client: TestClient, accept: str) -> None:
+    response = client.get("/id/no-such-thing", headers={"Accept": accept})
+    assert response.status_code == 404
+    assert "no resource" in response.text
+
+
+def test_unknown_format_is_415(client: TestClient) -> None:
+    iri = _capability_iris(client)[0]
+    assert client.get(_path(iri), params={"format": "pdf"}).status_code == 415
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ext", "fmt"),
+    [
+        ("ttl", ox.RdfFormat.TURTLE),
+        ("nt", ox.RdfFormat.N_TRIPLES),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+        ("owl", ox.RdfFormat.RDF_XML),
+    ],
+)
+def test_downloads_hold_the_whole_graph(
+    client: TestClient, shipped_graph: Graph, ext: str, fmt: ox.RdfFormat
+) -> None:
+    response = client.get(f"/download/mnr-graph.{ext}")
+    assert response.status_code == 200
+    assert f"mnr-graph.{ext}" in response.headers["content-disposition"]
+    assert len(list(ox.parse(response.content, format=fmt))) == len(shipped_graph)
+
+
+def test_unknown_download_is_404(client: TestClient) -> None:
+    assert client.get("/download/mnr-graph.pdf").status_code == 404
+
+
+def test_context_download(client: TestClient) -> None:
+    assert client.get("/download/context.jsonld").json()["@context"] == rest.jsonld_context()
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_framework_page_lists_every_capability_in_the_language(
+    client: TestClient, lang: str
+) -> None:
+    html = client.get("/framework", params={"lang": lang}).text
+    assert f'<html lang="{lang}">' in html
+    rows = client.get("/queries/capabilities-by-domain", params={"lang": lang}).json()["rows"]
+    for row in rows:
+        assert f'href="{_path(row["capability"])}?lang={lang}"' in html
+        assert _escape(row["capabilityLabel"]) in html
+        assert _escape(row["domainLabel"]) in html
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("'", "&#39;")
+
+
+def test_capability_pages_show_domain_outcome_and_relations(client: TestClient) -> None:
+    for iri in _capability_iris(client):
+        notation = iri.rsplit("/", 1)[1]
+        html = client.get(_path(iri), params={"lang": "fr"}, headers={"Accept": "text/html"}).text
+        rows = client.get(
+            "/queries/capability", params={"capability": notation, "lang": "fr"}
+        ).json()["rows"]
+        first = rows[0]
+        for key in ("capabilityLabel", "domainLabel", "outcomeLabel"):
+            assert _escape(first[key]) in html, (notation, key)
+        for row in rows:
+            if row["related"]:
+                assert f'href="{_path(row["related"])}?lang=fr"' in html
+
+
+def test_page_language_from_accept_language(client: TestClient) -> None:
+    html = client.get("/", headers={"Accept-Language": "es-ES,es;q=0.9"}).text
+    assert '<html lang="es">' in html
+    assert client.get("/", params={"lang": "!!"}).status_code == 400
+
+
+def test_country_profile_page(client: TestClient) -> None:
+    rows = client.get("/queries/country-profile", params={"country": "XA"}).json()["rows"]
+    response = client.get("/country", params={"code": "xa"}, follow_redirects=False)
+    assert response.status_code == 303
+    html = client.get(response.headers["location"], headers={"Accept": "text/html"}).text
+    assert rows
+    for row in rows:
+        assert f'href="{_path(row["capability"])}?lang=en"' in html
+    assert str(rows[0]["reportingYear"]) in html
+
+
+def test_home_page(client: TestClient) -> None:
+    html = client.get("/").text
+    for link in ("/framework", "/vocabulary", "/questions", "/docs", "/download/mnr-graph.ttl"):
+        assert f'href="{link}' in html
+    assert 'value="XA"' in html
+
+
+def test_vocabulary_look_up_and_checker(client: TestClient) -> None:
+    vocabulary = terminology.load_vocabulary()
+    label = next(lab for lab in vocabulary.labels if lab.band == "avoid" and lab.lang == "en")
+    html = client.get("/vocabulary", params={"q": label.text}).text
+    assert _escape(label.text) in html
+    assert "band-avoid" in html
+    checked = client.post("/vocabulary/check", data={"text": f"A report on {label.text}."}).text
+    assert "band-avoid" in checked
+    assert "term(s) to reconsider" in checked
+    clean = client.post("/vocabulary/check", data={"text": "A quiet day."}).text
+    assert "No term to avoid" in clean
+    near = client.get("/vocabulary", params={"q": label.text[:-1] + "x"}).text
+    assert "Did you mean" in near or _escape(label.text) in near
+
+
+def test_questions_page_has_a_form_per_query(client: TestClient) -> None:
+    html = client.get("/questions").text
+    for q in queries.load_queries().values():
+        assert f'action="/questions/{q.name}"' in html
+        for p in q.parameters:
+            assert f'name="{p.name}"' in html
+
+
+def test_question_page_shows_the_rows(client: TestClient) -> None:
+    for q in queries.load_queries().values():
+        params = {p.name: p.example for p in q.parameters}
+        html = client.get(f"/questions/{q.name}", params=params).text
+        rows = client.get(f"/queries/{q.name}", params=params).json()["rows"]
+        assert f"{len(rows)} row(s)" in html
+    bad = client.get("/questions/capability", params={"capability": "C99"})
+    assert bad.status_code == 400
+    assert "unknown capability" in bad.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/framework", "/vocabulary?q=child", "/questions", "/data/country/XA"]
+)
+def test_pages_fetch_nothing_from_the_network(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert not ASSETS.search(response.text)
+
+
+# --- a real browser --------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.mark.server
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_pages_render_in_headless_chromium(app: FastAPI, client: TestClient) -> None:
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started
+        capability = _capability_iris(client)[0]
+        label = client.get(
+            "/queries/capability", params={"capability": capability.rsplit("/", 1)[1]}
+        ).json()["rows"][0]["capabilityLabel"]
+        for path, expected in (("/", "Model National Response"), (_path(capability), label)):
+            with tempfile.TemporaryDirectory() as profile:
+                result = subprocess.run(
+                    [
+                        str(CHROMIUM),
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--no-first-run",
+                        f"--user-data-dir={profile}",
+                        "--dump-dom",
+                        f"http://127.0.0.1:{port}{path}",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=False,
+                )
+            assert result.returncode == 0, result.stderr[-2000:]
+            dom = result.stdout
+            assert "<main" in dom, path
+            assert "<h1>" in dom, path
+            assert _escape(expected) in dom, path
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
