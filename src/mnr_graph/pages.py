@@ -41,7 +41,17 @@ from mnr_graph import __version__, ontology, queries, rest, terminology, textche
 from mnr_graph.errors import InputError, MnrGraphError, NotFoundError, UnsupportedMediaTypeError
 from mnr_graph.namespaces import BASE, MNR, PREFIXES, RDF, RDFS, SKOS, SKOSXL
 
-__all__ = ["FORMATS", "describe", "get_router", "negotiate", "page_language", "render"]
+__all__ = [
+    "FORMATS",
+    "SPACES",
+    "curie",
+    "describe",
+    "get_router",
+    "local_path",
+    "negotiate",
+    "page_language",
+    "render",
+]
 
 #: Format name -> (media type, rdflib serializer name); ``html`` is the page.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -325,6 +335,7 @@ def _resource(request: Request, path: str) -> Response:
     elif str(MNR.Country) in types:
         code = iri.rsplit("/", 1)[1]
         context["special"] = "country"
+        context["title"] = f"Country {code} (illustrative)"
         context["profile"] = queries.run_query(
             store, "country-profile", {"country": code, "lang": lang}
         ).rows
