@@ -52,6 +52,8 @@ __all__ = [
     "ParameterInfo",
     "QueryInfo",
     "QueryResult",
+    "TermDescription",
+    "TermLabelModel",
     "TermPage",
     "ValidationReportModel",
     "ValidationResultModel",
@@ -119,6 +121,31 @@ class TermPage(BaseModel):
     items: list[dict[str, Any]] = Field(
         description="one entry per matching label, best match first (see GET /terms)"
     )
+
+
+class TermLabelModel(BaseModel):
+    """One label of a concept with its usage data."""
+
+    label: str
+    lang: str
+    kind: str = Field(description="preferred, alternative or hidden")
+    band: str = Field(description="use, caution or avoid")
+    legal_context_only: bool
+    use_instead: list[dict[str, str]] = Field(description="[{label, concept}]")
+
+
+class TermDescription(BaseModel):
+    """One concept of the vocabulary (``GET /terms/{id}``)."""
+
+    id: str = Field(examples=["child-sexual-abuse-material"])
+    concept: str
+    preferred: str
+    definition: str | None = None
+    scope_note: str | None = None
+    sources: list[str]
+    review_status: str | None = None
+    groups: list[str]
+    labels: list[TermLabelModel]
 
 
 class CheckRequest(BaseModel):
@@ -425,7 +452,12 @@ def _add_term_routes(router: APIRouter) -> None:
             "items": entries[offset : offset + limit],
         }
 
-    @router.get("/terms/{id}", tags=["terminology"])
+    @router.get(
+        "/terms/{id}",
+        response_model=TermDescription,
+        tags=["terminology"],
+        responses={404: {"description": "unknown term"}},
+    )
     def get_term(
         id: str, lang: str | None = Query(None, description="language of the answer")
     ) -> dict[str, Any]:
