@@ -90,6 +90,100 @@ def check_ontology_command(ctx: click.Context, no_reasoner: bool, as_json: bool)
 
 # --- terminology (mnr_graph.terminology, mnr_graph.textcheck, mnr_graph.publish) ------------
 
+
+@cli.command("term")
+@click.argument("text")
+@click.option(
+    "--lang", default=None, help="Language of the answer and preferred matches (en, fr, es)."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def term_command(ctx: click.Context, text: str, lang: str | None, fmt: str) -> None:
+    """Look a term up in any language; exit 0 on a match, 1 (with suggestions) on none."""
+    from mnr_graph.terminology import load_vocabulary
+
+    result = load_vocabulary().lookup(text, lang=lang)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.to_text())
+    ctx.exit(0 if result.matches else 1)
+
+
+@cli.command("terms")
+@click.option("--band", default=None, help="Only this band: use, caution or avoid.")
+@click.option("--lang", default=None, help="Only labels in this language.")
+@click.option("--group", default=None, help="Only this group (slug such as prostitution).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
+def terms_command(band: str | None, lang: str | None, group: str | None, fmt: str) -> None:
+    """List the vocabulary's terms, filtered by band, language and group."""
+    from mnr_graph.terminology import load_vocabulary, terms_to_csv, terms_to_text
+
+    rows = load_vocabulary().list_terms(band=band, lang=lang, group=group)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(terms_to_csv(rows), nl=False)
+    else:
+        click.echo(terms_to_text(rows))
+
+
+@cli.command("check")
+@click.argument("file", type=click.File("rb"))
+@click.option("--lang", default=None, help="Check only the terms of this language.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def check_command(
+    ctx: click.Context, file: click.utils.LazyFile, lang: str | None, fmt: str
+) -> None:
+    """Report avoided and cautioned terms in a text, Markdown or HTML file (- for stdin).
+
+    Exit 1 when a term to avoid is found, else 0.
+    """
+    from mnr_graph.errors import InputError
+    from mnr_graph.textcheck import check_text
+
+    name = "<stdin>" if file.name == "<stdin>" else str(file.name)
+    data = file.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", where=name) from exc
+    findings = check_text(text, lang=lang)
+    if fmt == "json":
+        payload = {"file": name, "findings": [f.to_json() for f in findings]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(finding.to_text(name))
+    ctx.exit(1 if any(f.band == "avoid" for f in findings) else 0)
+
+
+@cli.command("export-vale")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_vale_command(directory: Path) -> None:
+    """Write the vocabulary as a Vale style (substitution rules, one file per group)."""
+    from mnr_graph.publish import write_vale_style
+
+    for path in write_vale_style(directory):
+        click.echo(str(path))
+
+
+@cli.command("export-glossary")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "csv"]), default="md")
+@click.option("--lang", default=None, help="Only labels in this language (default: all).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_glossary_command(fmt: str, lang: str | None, output: Path | None) -> None:
+    """Write a printable glossary by group (Markdown, HTML or CSV)."""
+    from mnr_graph.publish import glossary
+
+    text = glossary(fmt, lang=lang)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
 # --- validation and ingest (mnr_graph.validation, mnr_graph.tabular, mnr_graph.ingest) -------
 
 # --- server (mnr_graph.api, mnr_graph.store) ---------------------------------------------------

@@ -19,6 +19,8 @@ case-insensitive ones before normalised ones, preferred labels before alternativ
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -32,7 +34,7 @@ from rapidfuzz import fuzz, process
 
 from mnr_graph import resources
 from mnr_graph.errors import InputError
-from mnr_graph.namespaces import DCTERMS, MNR, RDF, SKOS, SKOSXL, TERM
+from mnr_graph.namespaces import DCTERMS, MNR, RDF, RDFS, SKOS, SKOSXL, TERM
 
 __all__ = [
     "Concept",
@@ -44,6 +46,8 @@ __all__ = [
     "label_variants",
     "load_vocabulary",
     "lookup_key",
+    "terms_to_csv",
+    "terms_to_text",
 ]
 
 _RDF_TYPE = str(RDF.type)
@@ -283,6 +287,29 @@ class LookupResult:
     def __bool__(self) -> bool:
         return bool(self.matches)
 
+    def to_text(self) -> str:
+        """A short human-readable answer: each match, or the suggestions."""
+        if not self.matches:
+            lines = [f"no term matches {self.query!r}"]
+            if self.suggestions:
+                names = ", ".join(f"{s['label']} ({s['lang']})" for s in self.suggestions)
+                lines.append(f"did you mean: {names}")
+            return "\n".join(lines)
+        blocks = []
+        for match in self.matches:
+            m = match.to_json()
+            legal = ", legal context only" if m["legal_context_only"] else ""
+            lines = [f"{m['label']} ({m['lang']}): {m['band']}{legal}"]
+            lines.append(f"  concept:     {m['preferred']} <{m['concept']}>")
+            if m["use_instead"]:
+                lines.append("  use instead: " + "; ".join(u["label"] for u in m["use_instead"]))
+            if m["definition"]:
+                lines.append(f"  definition:  {m['definition']}")
+            lines.append("  sources:     " + ", ".join(m["sources"]))
+            lines.append(f"  review:      {m['review_status']}")
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
     def to_json(self) -> dict[str, Any]:
         """``{"query", "lang", "matches": [...], "suggestions": [...]}``."""
         return {
@@ -352,9 +379,15 @@ class Vocabulary:
         concept_type, collection_type = str(SKOS.Concept), str(SKOS.Collection)
         instrument_type, in_scheme = str(MNR.Instrument), str(SKOS.inScheme)
         band_notation: dict[str, str] = {}
+        self.names: dict[str, str] = {}
         for iri in order:
             props = triples[iri]
             types = set(_iris(props, _RDF_TYPE))
+            for name_property in (DCTERMS.title, SKOS.prefLabel, RDFS.label):
+                name = _in_lang(_texts(props, str(name_property)), "en")
+                if name:
+                    self.names[iri] = name
+                    break
             if concept_type in types and str(SKOS.notation) in props:
                 notation = props[str(SKOS.notation)][0]
                 band_notation[iri] = notation.value
@@ -427,6 +460,10 @@ class Vocabulary:
     def from_files(cls, files: Iterable[Path]) -> Vocabulary:
         """A vocabulary read from Turtle files (the shipped ones, or test fixtures)."""
         return cls(*_read_triples(files))
+
+    def name_of(self, iri: str) -> str:
+        """A readable name of a resource (title or label in English), else the end of its IRI."""
+        return self.names.get(iri) or _local_slug(iri)
 
     # --- look-up ---------------------------------------------------------------------------------
 
@@ -587,3 +624,38 @@ def _add_unique(index: dict[str, list[TermLabel]], key: str, label: TermLabel) -
 def load_vocabulary() -> Vocabulary:
     """The shipped vocabulary (every ``ontology/*.ttl``), read once per process."""
     return Vocabulary.from_files(resources.files("ontology", "*.ttl"))
+
+
+_TERM_COLUMNS = (
+    "label",
+    "lang",
+    "band",
+    "legal_context_only",
+    "preferred",
+    "use_instead",
+    "concept",
+)
+
+
+def terms_to_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows of :meth:`Vocabulary.list_terms` as CSV (alternatives joined with ``; ``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*_TERM_COLUMNS, "groups"])
+    for row in rows:
+        values = [row[c] for c in _TERM_COLUMNS]
+        values[3] = str(row["legal_context_only"]).lower()
+        values[5] = "; ".join(u["label"] for u in row["use_instead"])
+        writer.writerow([*values, " ".join(row.get("groups", []))])
+    return out.getvalue()
+
+
+def terms_to_text(rows: list[dict[str, Any]]) -> str:
+    """Rows of :meth:`Vocabulary.list_terms` as aligned text, one label a line."""
+    lines = []
+    for row in rows:
+        instead = "; ".join(u["label"] for u in row["use_instead"])
+        legal = " (legal context only)" if row["legal_context_only"] else ""
+        tail = f"  -> {instead}" if instead else ""
+        lines.append(f"{row['band']:<8} {row['lang']:<3} {row['label']}{legal}{tail}")
+    return "\n".join(lines)

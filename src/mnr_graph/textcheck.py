@@ -165,6 +165,10 @@ class Finding:
     lang: str
     message: str
 
+    def to_text(self, filename: str = "-") -> str:
+        """The finding as a linter line: ``file:line:column: band: message``."""
+        return f"{filename}:{self.line}:{self.column}: {self.band}: {self.message}"
+
     def to_json(self) -> dict[str, Any]:
         """The finding as JSON: character offsets into the input, 1-based line and column."""
         return {
