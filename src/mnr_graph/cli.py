@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -133,9 +134,7 @@ def terms_command(band: str | None, lang: str | None, group: str | None, fmt: st
 @click.option("--lang", default=None, help="Check only the terms of this language.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_context
-def check_command(
-    ctx: click.Context, file: click.utils.LazyFile, lang: str | None, fmt: str
-) -> None:
+def check_command(ctx: click.Context, file: BinaryIO, lang: str | None, fmt: str) -> None:
     """Report avoided and cautioned terms in a text, Markdown or HTML file (- for stdin).
 
     Exit 1 when a term to avoid is found, else 0.
@@ -143,7 +142,7 @@ def check_command(
     from mnr_graph.errors import InputError
     from mnr_graph.textcheck import check_text
 
-    name = "<stdin>" if file.name == "<stdin>" else str(file.name)
+    name = str(getattr(file, "name", "<stdin>"))
     data = file.read()
     try:
         text = data.decode("utf-8-sig")
