@@ -365,3 +365,12 @@ def test_pages_render_in_headless_chromium(app: FastAPI, client: TestClient) -> 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/id/%3E", "/id/a%20b", "/term/%00", "/source/{x}", "/data/", "/def/", "/label/x?format="],
+)
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
+def test_odd_paths_are_not_found_not_errors(client: TestClient, path: str, accept: str) -> None:
+    assert client.get(path, headers={"Accept": accept}).status_code == 404

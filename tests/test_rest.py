@@ -196,8 +196,9 @@ def test_every_concept_has_a_term_resource(
         assert len(body["labels"]) == len(concept.labels)
 
 
-def test_unknown_term_is_404(client: TestClient) -> None:
-    response = client.get("/terms/no-such-term")
+@pytest.mark.parametrize("slug", ["no-such-term", "%3E", "a%20b"])
+def test_unknown_term_is_404(client: TestClient, slug: str) -> None:
+    response = client.get(f"/terms/{slug}")
     assert response.status_code == 404
     assert "unknown term" in response.json()["detail"]
 

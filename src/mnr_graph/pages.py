@@ -68,6 +68,8 @@ _DOWNLOAD_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
 _DOWNLOAD_MEDIA.update({"jsonld": "application/ld+json", "owl": "application/rdf+xml"})
 _LANG_TAG = re.compile(r"^[a-z]{2,3}$")
 _MAX_DESCRIBED = 500
+#: Paths that can be part of an IRI here (anything else is simply not found).
+_IRI_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]+")
 #: The IRI spaces that resolve here (``def`` alone is the ontology).
 SPACES = ("def", "id", "term", "label", "source", "data", "shape")
 
@@ -75,6 +77,7 @@ SPACES = ("def", "id", "term", "label", "source", "data", "shape")
 def negotiate(accept: str | None, fmt: str | None = None) -> str:
     """The format to answer with: ``format`` if given, else the best of ``Accept``."""
     if fmt:
+        fmt = fmt.lower()
         if fmt not in FORMATS:
             raise UnsupportedMediaTypeError(
                 f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
@@ -306,7 +309,7 @@ def _resource(request: Request, path: str) -> Response:
     iri = BASE + path
     store = request.app.state.store
     fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"))
-    triples = describe(store, iri)
+    triples = describe(store, iri) if _IRI_PATH.fullmatch(path) else []
     if fmt != "html":
         if not triples:
             raise NotFoundError(f"no resource {iri}")

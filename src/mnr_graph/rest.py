@@ -475,7 +475,7 @@ def describe_term(id: str, *, lang: str | None = None) -> dict[str, Any]:
     mnr_graph.errors.NotFoundError: unknown term 'no-such-term'; search at /terms?q=...
     """
     vocabulary = terminology.load_vocabulary()
-    concept = vocabulary.concepts.get(str(TERM[id]))
+    concept = vocabulary.concepts.get(str(TERM) + id)
     if concept is None:
         raise NotFoundError(f"unknown term {id!r}; search at /terms?q=...")
     labels = [row for row in term_entries(vocabulary) if row["concept"] == concept.iri]
