@@ -1,0 +1,93 @@
+"""The ontology commands: info, export, export-context, check-ontology."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import owlready2
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal
+
+from mnr_graph import resources
+from mnr_graph.cli import cli
+from mnr_graph.namespaces import MNR, MNRID, RDF, SKOS
+
+FACTS = Path(__file__).parent / "data" / "ontology" / "framework-facts.csv"
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_info(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["info", "--json"])
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.output)
+    assert facts["capabilities"] == 21
+    assert facts["version"] == facts["package_version"]
+    text = runner.invoke(cli, ["info"]).output
+    assert "capabilities" in text
+    assert "triples" in text
+
+
+def test_export_ttl_holds_the_capabilities_in_their_domains(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["export", "--format", "ttl"])
+    assert result.exit_code == 0
+    graph = Graph().parse(data=result.output, format="turtle")
+    with FACTS.open(encoding="utf-8", newline="") as f:
+        capabilities = [row for row in csv.DictReader(f) if row["kind"] == "capability"]
+    assert len(capabilities) == 21
+    assert len(set(graph.subjects(RDF.type, MNR.Capability))) == 21
+    for row in capabilities:
+        node = MNRID[row["notation"]]
+        assert graph.value(node, MNR.inDomain) == MNRID[row["domain"]], row
+        assert int(graph.value(node, MNR.number).toPython()) == int(row["number"]), row
+        assert (node, SKOS.prefLabel, Literal(row["label_en"], lang="en")) in graph, row
+        langs = {lbl.language for lbl in graph.objects(node, SKOS.prefLabel)}
+        assert {"en", "fr", "es"} <= langs, row
+
+
+def test_export_owl_loads_in_owlready2_and_is_consistent(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "mnr.owl"
+    result = runner.invoke(cli, ["export", "--format", "owl", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    world = owlready2.World()
+    try:
+        onto = world.get_ontology(out.as_uri()).load()
+        assert onto.base_iri.startswith("https://w3id.org/mnr-graph/def")
+        capability = world["https://w3id.org/mnr-graph/def/Capability"]
+        assert len(list(capability.instances(world=world))) == 21
+        owlready2.sync_reasoner_hermit(world, debug=0, ignore_unsupported_datatypes=True)
+        assert not list(world.inconsistent_classes())
+    finally:
+        world.close()
+
+
+@pytest.mark.parametrize("fmt", ["nt", "jsonld"])
+def test_export_other_formats(runner: CliRunner, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"mnr.{fmt}"
+    result = runner.invoke(cli, ["export", "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 1000
+
+
+def test_export_rejects_an_unknown_format(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["export", "--format", "csv"])
+    assert result.exit_code == 2
+
+
+def test_export_context_is_the_shipped_context(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["export-context"])
+    assert result.exit_code == 0
+    assert result.output == resources.read_text("ontology", "context.jsonld")
+
+
+def test_check_ontology_exits_0(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["check-ontology"])
+    assert result.exit_code == 0, result.output
+    assert "HermiT" in result.output
+    assert "all checks passed" in result.output
