@@ -185,6 +185,116 @@ def export_glossary_command(fmt: str, lang: str | None, output: Path | None) -> 
 
 # --- validation and ingest (mnr_graph.validation, mnr_graph.tabular, mnr_graph.ingest) -------
 
+
+def _report_output(report: object, fmt: str) -> str:
+    from mnr_graph.validation import ValidationReport
+
+    assert isinstance(report, ValidationReport)
+    if fmt == "json":
+        import json
+
+        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "ttl":
+        return report.to_turtle()
+    return report.to_text()
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True
+)
+@click.pass_context
+def validate(ctx: click.Context, file: Path, fmt: str) -> None:
+    """Validate a submission (Turtle, JSON-LD, CSV, XLSX).
+
+    Exit 0 conforms (warnings allowed), 1 violations, 2 unusable input.
+    """
+    from mnr_graph.validation import validate_bytes
+
+    report = validate_bytes(file.read_bytes(), filename=str(file))
+    click.echo(_report_output(report, fmt), nl=False)
+    ctx.exit(0 if report.conforms else 1)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def template(fmt: str, output: Path | None) -> None:
+    """Write an empty submission template: the header and a documented example row (country XA)."""
+    from mnr_graph.tabular import template_bytes
+
+    data = template_bytes(fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), required=True
+)
+@click.option("--submitter", default=None, help="Name of the person or team submitting.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def submit(
+    ctx: click.Context, file: Path, store_dir: Path, submitter: str | None, fmt: str
+) -> None:
+    """Validate a submission and, if it has no violation, store it in a persistent store."""
+    import json
+
+    from mnr_graph.errors import ValidationFailedError
+    from mnr_graph.ingest import submit as submit_file
+    from mnr_graph.store import EmbeddedStore
+
+    store = EmbeddedStore(store_dir)
+    try:
+        record = submit_file(store, file.read_bytes(), filename=str(file), submitter=submitter)
+    except ValidationFailedError as exc:
+        click.echo(_report_output(getattr(exc, "report", None), fmt), nl=False)
+        raise
+    if fmt == "json":
+        click.echo(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(record.report.to_text(), nl=False)
+        revision = f", revision of {record.previous}" if record.previous else ""
+        click.echo(f"stored as <{record.graph}> (version {record.version}{revision})")
+
+
+@cli.command()
+@click.option("--countries", type=int, default=3, show_default=True)
+@click.option("--years", type=int, default=1, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def generate(countries: int, years: int, seed: int, output: Path) -> None:
+    """Write a deterministic illustrative dataset (user-assigned codes XA.., XAA..) as Turtle."""
+    from mnr_graph.generate import dataset_turtle
+
+    text = dataset_turtle(countries=countries, years=years, seed=seed, progress=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {countries * years} submissions to {output}", err=True)
+
+
+@cli.command("export-country-shape")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_country_shape(output: Path | None) -> None:
+    """Write shape S13 (every ISO 3166-1 code, from pycountry): shapes/iso3166.ttl."""
+    from mnr_graph.countries import country_shape_text
+
+    text = country_shape_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
 # --- server (mnr_graph.api, mnr_graph.store) ---------------------------------------------------
 
 

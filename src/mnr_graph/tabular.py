@@ -1,0 +1,511 @@
+"""CSV and XLSX submissions: read the table, convert it to RDF, and keep where each value came from.
+
+One row per capability, with the columns of :data:`COLUMNS`. Rows whose first cell starts with
+``#`` are comments (the template's documented example row is one). Every node and value made from a
+cell is recorded in a :class:`CellMap`, so each SHACL result maps back to its row, column and cell
+(``D7``). Values of the maturity phase, implementation status and assessor type columns are read
+against the shipped ontology (``skos:notation``, ``skos:prefLabel``, ``mnr:number``); anything
+else is kept as text so that validation reports it.
+
+>>> table = read_table(template_bytes("csv"), filename="template.csv", fmt="csv")
+>>> (table.header[:3], len(table.rows))
+(['country_code', 'reporting_year', 'capability'], 0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import difflib
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from mnr_graph.errors import InputError
+from mnr_graph.namespaces import DATA, DCTERMS, MNR, MNRID, RDF, SKOS, XSD
+
+__all__ = [
+    "COLUMNS",
+    "CellMap",
+    "Converted",
+    "Location",
+    "Row",
+    "Table",
+    "read_table",
+    "template_bytes",
+    "to_graph",
+]
+
+#: The columns of the template, in order, with what each holds.
+COLUMNS: dict[str, str] = {
+    "country_code": "ISO 3166-1 alpha-2 code of the country (the same on every row)",
+    "reporting_year": "the year the submission reports on, four digits (the same on every row)",
+    "capability": "the capability assessed on this row: a number from 1 to 21 (or C01..C21)",
+    "maturity_phase": "the phase of the maturity scale reached: 1 to 4 (or P01..P04); may be empty",
+    "implementation_status": "one of the implementation statuses; may be empty if a phase is given",
+    "evidence": "what the assessment rests on, in your own words",
+    "evidence_language": "the language of the evidence: a language code such as en, fr or es",
+    "source_title": "title of the document the assessment relies on",
+    "source_url": "its web address, in full (https://...)",
+    "source_date": "its date, YYYY-MM-DD",
+    "assessor_type": "who made the assessment: one of the assessor types",
+}
+_COMMENT = "#"
+_CAPABILITY = re.compile(r"^[Cc]?0*([0-9]{1,2})(\.0+)?$")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from in the table."""
+
+    row: int | None
+    column: str | None
+    cell: str | None
+    text: str | None = None
+
+
+@dataclass
+class CellMap:
+    """From (focus node, property, value) to the cell it was read from."""
+
+    entries: dict[tuple[Node, Node | None, Node | None], Location] = field(default_factory=dict)
+
+    def add(self, focus: Node, path: Node | None, value: Node | None, where: Location) -> None:
+        """Record a location; the first one recorded for a key wins."""
+        self.entries.setdefault((focus, path, value), where)
+
+    def locate(self, focus: Node, path: Node | None, value: Node | None) -> Location | None:
+        """The most specific location known: with the value, then the property, then the node."""
+        for key in ((focus, path, value), (focus, path, None), (focus, None, None)):
+            if key in self.entries:
+                return self.entries[key]
+        return None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its number in the sheet (the header is row 1) and its cells by column."""
+
+    number: int
+    values: dict[str, str]
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read from CSV or XLSX."""
+
+    filename: str
+    header: list[str]
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class Converted:
+    """The RDF made from a table, and where each node and value came from."""
+
+    graph: Graph
+    cells: CellMap
+    submission: URIRef | None
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _normalise_header(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").strip().lower())
+
+
+def _decode(data: bytes, filename: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Spreadsheet programs often save CSV in Windows-1252; latin-1 never fails.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def _csv_records(data: bytes, filename: str) -> Iterator[list[str]]:
+    text = _decode(data, filename)
+    if "\x00" in text:
+        raise InputError("this is not a CSV text file (it holds NUL bytes)", where=filename)
+    first_line = text.split("\n", 1)[0]
+    try:
+        dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InputError(f"line {reader.line_num}: CSV error: {exc}", where=filename) from None
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_records(data: bytes, filename: str) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"not a readable XLSX workbook: {exc}", where=filename) from None
+    try:
+        sheet = workbook["submission"] if "submission" in workbook.sheetnames else workbook.active
+        if sheet is None:
+            raise InputError("the workbook has no sheet", where=filename)
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell_text(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def read_table(data: bytes, *, filename: str, fmt: str) -> Table:
+    """Read a CSV or XLSX submission; wrong headers give an error naming the columns."""
+    records = _xlsx_records(data, filename) if fmt == "xlsx" else _csv_records(data, filename)
+    header: list[str] | None = None
+    rows: list[Row] = []
+    for number, record in enumerate(records, start=1):
+        if header is None:
+            header = [_normalise_header(h) for h in record]
+            while header and not header[-1]:
+                header.pop()
+            _check_header(header, filename)
+            continue
+        if not any(v.strip() for v in record) or record[0].strip().startswith(_COMMENT):
+            continue
+        values: dict[str, str] = {}
+        cells: dict[str, str] = {}
+        for index, name in enumerate(header):
+            if name in COLUMNS:
+                values[name] = record[index].strip() if index < len(record) else ""
+                cells[name] = f"{_column_letter(index)}{number}"
+        rows.append(Row(number, values, cells))
+    if header is None:
+        raise InputError("the file is empty: expected a header row", where=filename)
+    return Table(filename=filename, header=header, rows=rows)
+
+
+def _check_header(header: list[str], filename: str) -> None:
+    duplicates = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicates:
+        raise InputError(f"header: column(s) given twice: {', '.join(duplicates)}", where=filename)
+    missing = [c for c in COLUMNS if c not in header]
+    if not missing:
+        return
+    unknown = [h for h in header if h and h not in COLUMNS]
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, missing, n=1)
+        if close:
+            hints.append(f"{name!r} -> {close[0]!r}?")
+    message = f"header: missing column(s): {', '.join(missing)}"
+    if unknown:
+        message += f"; unknown column(s): {', '.join(unknown)}"
+    if hints:
+        message += f" (did you mean {'; '.join(hints)})"
+    message += f". Expected the header: {','.join(COLUMNS)}"
+    raise InputError(message, where=filename)
+
+
+# --- converting ---------------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", text.strip().lower())
+
+
+@cache
+def _value_lookup() -> dict[str, dict[str, URIRef]]:
+    """For each coded column, the accepted spellings (normalised) of each individual."""
+    from mnr_graph.ontology import load_graph
+
+    graph = load_graph()
+    classes = {
+        "maturity_phase": MNR.MaturityPhase,
+        "implementation_status": MNR.ImplementationStatus,
+        "assessor_type": MNR.AssessorType,
+    }
+    lookup: dict[str, dict[str, URIRef]] = {}
+    for column, cls in classes.items():
+        spellings: dict[str, URIRef] = {}
+        for individual in graph.subjects(RDF.type, cls):
+            if not isinstance(individual, URIRef):
+                continue
+            for prop in (SKOS.notation, MNR.number, SKOS.prefLabel):
+                for value in graph.objects(individual, prop):
+                    spellings.setdefault(_key(str(value)), individual)
+        lookup[column] = spellings
+    return lookup
+
+
+def allowed_values() -> dict[str, list[str]]:
+    """The notations accepted in each coded column, from the shipped ontology.
+
+    >>> allowed_values()["maturity_phase"]
+    ['P01', 'P02', 'P03', 'P04']
+    """
+    from mnr_graph.ontology import load_graph
+
+    graph = load_graph()
+    out: dict[str, list[str]] = {}
+    for column, cls in (
+        ("maturity_phase", MNR.MaturityPhase),
+        ("implementation_status", MNR.ImplementationStatus),
+        ("assessor_type", MNR.AssessorType),
+    ):
+        individuals = sorted(graph.subjects(RDF.type, cls), key=str)
+        ordered = sorted(individuals, key=lambda i: int(str(graph.value(i, MNR.number) or 0)))
+        out[column] = [str(graph.value(i, SKOS.notation)) for i in ordered]
+    return out
+
+
+@contextlib.contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    """rdflib logs a traceback for an ill-typed literal (``2023-02-30``); SHACL reports it."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _coded(column: str, text: str) -> Node:
+    found = _value_lookup()[column].get(_key(text))
+    return found if found is not None else Literal(text)
+
+
+def to_graph(table: Table, *, version: int = 1) -> Converted:
+    """Convert a table into a submission graph, with the cell of every node and value."""
+    with _quiet_rdflib():
+        return _to_graph(table, version)
+
+
+def _to_graph(table: Table, version: int) -> Converted:
+    graph = Graph()
+    cells = CellMap()
+    if not table.rows:
+        raise InputError(
+            "no data rows: add one row per capability under the header", where=table.filename
+        )
+
+    def loc(row: Row, column: str, text: str | None = None) -> Location:
+        return Location(row.number, column, row.cells.get(column), text)
+
+    first = table.rows[0]
+    code = next((r.values["country_code"] for r in table.rows if r.values["country_code"]), "")
+    year = next((r.values["reporting_year"] for r in table.rows if r.values["reporting_year"]), "")
+    code_part, year_part = quote(code or "unknown", safe=""), quote(year or "unknown", safe="")
+    submission = DATA[f"submission/{code_part}/{year_part}/v{version}"]
+    graph.add((submission, RDF.type, MNR.Submission))
+    graph.add((submission, MNR.sourceFile, Literal(table.filename)))
+    cells.add(submission, None, None, Location(first.number, None, None))
+    cells.add(submission, MNR.country, None, loc(first, "country_code"))
+    cells.add(submission, MNR.reportingYear, None, loc(first, "reporting_year"))
+    cells.add(submission, MNR.hasAssessment, None, Location(None, "capability", None))
+    seen_capabilities: set[str] = set()
+    for row in table.rows:
+        v = row.values
+        if v["country_code"]:
+            country = DATA[f"country/{quote(v['country_code'], safe='')}"]
+            code_literal = Literal(v["country_code"])
+            graph.add((country, RDF.type, MNR.Country))
+            graph.add((country, MNR.countryCode, code_literal))
+            graph.add((submission, MNR.country, country))
+            where = loc(row, "country_code", v["country_code"])
+            cells.add(submission, MNR.country, country, where)
+            cells.add(country, MNR.countryCode, code_literal, where)
+            cells.add(country, MNR.countryCode, None, where)
+            cells.add(country, None, None, where)
+        if v["reporting_year"]:
+            year_literal = Literal(v["reporting_year"], datatype=XSD.gYear)
+            graph.add((submission, MNR.reportingYear, year_literal))
+            cells.add(
+                submission,
+                MNR.reportingYear,
+                year_literal,
+                loc(row, "reporting_year", v["reporting_year"]),
+            )
+        # the assessment
+        match = _CAPABILITY.match(v["capability"])
+        capability: Node | None = None
+        if match:
+            notation = f"C{int(match.group(1)):02d}"
+            capability = MNRID[notation]
+            name = notation if notation not in seen_capabilities else f"{notation}-row-{row.number}"
+            seen_capabilities.add(notation)
+        else:
+            name = f"row-{row.number}"
+            if v["capability"]:
+                capability = Literal(v["capability"])
+        assessment = URIRef(f"{submission}/{name}")
+        graph.add((assessment, RDF.type, MNR.Assessment))
+        graph.add((submission, MNR.hasAssessment, assessment))
+        cells.add(
+            submission, MNR.hasAssessment, assessment, loc(row, "capability", v["capability"])
+        )
+        cells.add(assessment, None, None, loc(row, "capability"))
+        if capability is not None:
+            graph.add((assessment, MNR.assessedCapability, capability))
+            cells.add(
+                submission, MNR.hasAssessment, capability, loc(row, "capability", v["capability"])
+            )
+        cells.add(
+            assessment,
+            MNR.assessedCapability,
+            None,
+            loc(row, "capability", v["capability"] or None),
+        )
+        for column, prop in (
+            ("maturity_phase", MNR.maturityPhase),
+            ("implementation_status", MNR.implementationStatus),
+            ("assessor_type", MNR.assessorType),
+        ):
+            cells.add(assessment, prop, None, loc(row, column, v[column] or None))
+            if v[column]:
+                value = _coded(column, v[column])
+                graph.add((assessment, prop, value))
+                cells.add(assessment, prop, value, loc(row, column, v[column]))
+        cells.add(assessment, MNR.evidence, None, loc(row, "evidence", v["evidence"] or None))
+        evidence = _evidence(v["evidence"], v["evidence_language"])
+        if evidence is not None:
+            graph.add((assessment, MNR.evidence, evidence))
+            column = "evidence" if evidence.language else "evidence_language"
+            cells.add(assessment, MNR.evidence, evidence, loc(row, column, v[column] or None))
+        # its source document
+        if v["source_title"] or v["source_url"] or v["source_date"]:
+            source = URIRef(f"{assessment}/source")
+            graph.add((source, RDF.type, MNR.SourceDocument))
+            graph.add((assessment, MNR.hasSourceDocument, source))
+            cells.add(source, None, None, loc(row, "source_title"))
+            for column, prop, datatype in (
+                ("source_title", DCTERMS.title, None),
+                ("source_url", MNR.url, XSD.anyURI),
+                ("source_date", DCTERMS.date, XSD.date),
+            ):
+                cells.add(source, prop, None, loc(row, column, v[column] or None))
+                if v[column]:
+                    literal = Literal(v[column], datatype=datatype)
+                    graph.add((source, prop, literal))
+                    cells.add(source, prop, literal, loc(row, column, v[column]))
+    return Converted(graph=graph, cells=cells, submission=submission)
+
+
+def _evidence(text: str, language: str) -> Literal | None:
+    if not text:
+        return None
+    if not language:
+        return Literal(text)
+    try:
+        return Literal(text, lang=language)
+    except ValueError:
+        return Literal(text)
+
+
+# --- the template -------------------------------------------------------------------------------
+
+
+def _example_row() -> list[str]:
+    allowed = allowed_values()
+    return [
+        "#XA",
+        "2024",
+        "1",
+        allowed["maturity_phase"][1],
+        allowed["implementation_status"][1],
+        "A national coordinating body was set up in 2023 and meets every quarter.",
+        "en",
+        "National action plan 2023-2027",
+        "https://example.org/national-action-plan.pdf",
+        "2023-05-01",
+        allowed["assessor_type"][0],
+    ]
+
+
+def _comment() -> str:
+    allowed = allowed_values()
+    return (
+        "# Rows starting with # are ignored. Below: a documented example row for the illustrative "
+        "country XA (remove the # to use it). One row per capability 1 to 21. maturity_phase: "
+        + " | ".join(allowed["maturity_phase"])
+        + " (or 1 to 4). implementation_status: "
+        + " | ".join(allowed["implementation_status"])
+        + ". assessor_type: "
+        + " | ".join(allowed["assessor_type"])
+        + ". Dates: YYYY-MM-DD."
+    )
+
+
+def template_bytes(fmt: str) -> bytes:
+    """An empty submission template (``csv`` or ``xlsx``): header and documented example row."""
+    header = list(COLUMNS)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerow([_comment()])
+        writer.writerow(_example_row())
+        return out.getvalue().encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "submission"
+        sheet.append(header)
+        sheet.append([_comment()])
+        sheet.append(_example_row())
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for cell in list(sheet[2]) + list(sheet[3]):
+            cell.font = Font(italic=True, color="808080")
+        for index, name in enumerate(header):
+            sheet.column_dimensions[_column_letter(index)].width = max(14, len(name) + 2)
+        docs = workbook.create_sheet("columns")
+        docs.append(["column", "what it holds", "accepted values"])
+        allowed = allowed_values()
+        for name, description in COLUMNS.items():
+            docs.append([name, description, " | ".join(allowed.get(name, []))])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    raise InputError(f"unknown template format {fmt!r}: use csv or xlsx")

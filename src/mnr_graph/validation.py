@@ -1,0 +1,549 @@
+"""Validate a country submission (Turtle, JSON-LD, CSV or XLSX) against the submission shapes.
+
+The shapes are ``shapes/submission.ttl`` and the generated ``shapes/iso3166.ttl``. The shipped
+framework graph is the context they need (capabilities, the maturity scheme, statuses, assessor
+types, the vocabulary's avoided terms). SHACL Core shapes run in pySHACL on the data plus the
+small part of the shipped graph they look at; the SPARQL-based shapes are evaluated by equivalent
+Python rules (:mod:`mnr_graph.rules`) and reported as results of the same shapes.
+
+Every result of a CSV or XLSX input is mapped back to its row and column (and cell).
+
+>>> from mnr_graph import resources
+>>> report = validate_bytes(resources.path("examples", "XA-2024-valid.ttl").read_bytes(),
+...                         filename="XA-2024-valid.ttl")
+>>> (report.conforms, report.has_violations)
+(True, False)
+>>> report.to_json()["results"]
+[]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import PurePath
+from typing import Any
+
+import pyoxigraph as ox
+from pyshacl import validate as pyshacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from mnr_graph import resources, rules, tabular
+from mnr_graph.errors import InputError, UnsupportedMediaTypeError
+from mnr_graph.namespaces import BASE, DCTERMS, MNR, MNRID, RDF, RDFS, SH, SKOS, XSD
+
+__all__ = [
+    "CONTEXT_IRI",
+    "SHAPE_FILES",
+    "ValidationReport",
+    "ValidationResult",
+    "context_graph",
+    "input_format",
+    "parse_rdf",
+    "read_input",
+    "shapes_graph",
+    "validate_bytes",
+    "validate_graph",
+]
+
+#: The shape files of the submission rules (in ``shapes/``).
+SHAPE_FILES = ("submission.ttl", "iso3166.ttl")
+#: A JSON-LD ``@context`` given as this IRI is replaced by the shipped ``ontology/context.jsonld``.
+CONTEXT_IRI = BASE + "context.jsonld"
+
+_FORMATS: dict[str, str] = {
+    ".ttl": "ttl",
+    ".turtle": "ttl",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+}
+_MEDIA_TYPES: dict[str, str] = {
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "text/csv": "csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def input_format(filename: str, media_type: str | None = None) -> str:
+    """The input format (``ttl``, ``jsonld``, ``csv``, ``xlsx``) from a media type or file name.
+
+    >>> input_format("XA.csv"), input_format("upload", "text/turtle; charset=utf-8")
+    ('csv', 'ttl')
+    """
+    if media_type:
+        base = media_type.split(";")[0].strip().lower()
+        if base in _MEDIA_TYPES:
+            return _MEDIA_TYPES[base]
+        if base not in ("application/octet-stream", ""):
+            raise UnsupportedMediaTypeError(
+                f"unsupported media type {base!r}: use one of {', '.join(sorted(_MEDIA_TYPES))}",
+                where=filename,
+            )
+    suffix = PurePath(filename).suffix.lower()
+    if suffix in _FORMATS:
+        return _FORMATS[suffix]
+    raise UnsupportedMediaTypeError(
+        f"cannot tell the format from the file name: use one of {', '.join(sorted(_FORMATS))}",
+        where=filename,
+    )
+
+
+# --- shapes and context -------------------------------------------------------------------------
+
+
+@cache
+def shapes_graph() -> Graph:
+    """The submission shapes (``shapes/submission.ttl`` and ``shapes/iso3166.ttl``), parsed once."""
+    graph = Graph()
+    for name in SHAPE_FILES:
+        graph.parse(resources.path("shapes", name), format="turtle")
+    return graph
+
+
+@cache
+def _core_shapes_graph() -> Graph:
+    """The shapes graph with the shapes that have a Python rule deactivated (they run in Python)."""
+    graph = Graph()
+    for triple in shapes_graph():
+        graph.add(triple)
+    for shape in _python_shapes():
+        graph.add((shape, SH.deactivated, Literal(True)))
+    return graph
+
+
+@cache
+def _shape_ids() -> dict[Node, str]:
+    return {s: str(o) for s, o in shapes_graph().subject_objects(DCTERMS.identifier)}
+
+
+@cache
+def _python_shapes() -> dict[URIRef, str]:
+    """The shapes (with their id) that :mod:`mnr_graph.rules` evaluates instead of pySHACL."""
+    found: dict[URIRef, str] = {}
+    for shape, ident in _shape_ids().items():
+        if isinstance(shape, URIRef) and str(ident) in rules.RULES:
+            found[shape] = str(ident)
+    return found
+
+
+@cache
+def _ontology_graph() -> Graph:
+    graph = Graph()
+    for file in resources.files("ontology", "*.ttl"):
+        graph.parse(file, format="turtle")
+    return graph
+
+
+@cache
+def context_graph() -> Graph:
+    """The part of the shipped graph the Core shapes look at: types, class hierarchy, schemes."""
+    graph = Graph()
+    ontology = _ontology_graph()
+    wanted = {RDF.type, RDFS.subClassOf, SKOS.inScheme}
+    for s, p, o in ontology:
+        if p in wanted and isinstance(s, URIRef) and str(s).startswith((str(MNR), str(MNRID))):
+            graph.add((s, p, o))
+    return graph
+
+
+# --- input --------------------------------------------------------------------------------------
+
+
+def _to_rdflib(term: Any) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+def _syntax_error(exc: SyntaxError, filename: str, kind: str) -> InputError:
+    args = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], tuple) else None
+    text = str(exc.args[0]) if exc.args else str(exc)
+    if args and args[1] is not None:
+        line, column = args[1], args[2]
+        detail = text.split(": ", 1)[1] if ": " in text else text
+        return InputError(
+            f"line {line}, column {column}: {kind} syntax error: {detail}", where=filename
+        )
+    return InputError(f"{kind} syntax error: {text}", where=filename)
+
+
+def _check_contexts(node: Any, filename: str, shipped: dict[str, Any]) -> Any:
+    """Replace references to the shipped context by its content; refuse any other remote one."""
+    if isinstance(node, list):
+        return [_check_contexts(item, filename, shipped) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "@context":
+            out[key] = _resolve_context(value, filename, shipped)
+        else:
+            out[key] = _check_contexts(value, filename, shipped)
+    return out
+
+
+def _resolve_context(value: Any, filename: str, shipped: dict[str, Any]) -> Any:
+    if isinstance(value, list):
+        return [_resolve_context(v, filename, shipped) for v in value]
+    if isinstance(value, str):
+        if value in (CONTEXT_IRI, "context.jsonld"):
+            return shipped
+        raise InputError(
+            f"remote JSON-LD context {value!r} refused: nothing is fetched; use the shipped "
+            f"context ({CONTEXT_IRI!r}) or put the context inline",
+            where=filename,
+        )
+    if isinstance(value, dict):
+        if "@import" in value:
+            raise InputError("JSON-LD '@import' of a remote context is refused", where=filename)
+        return {k: _check_contexts(v, filename, shipped) for k, v in value.items()}
+    return value
+
+
+@cache
+def _shipped_context() -> dict[str, Any]:
+    try:
+        data = json.loads(resources.read_text("ontology", "context.jsonld"))
+    except FileNotFoundError:
+        from mnr_graph.ontology import build_context
+
+        data = build_context()
+    context: dict[str, Any] = data["@context"]
+    return context
+
+
+def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
+    """Parse Turtle or JSON-LD into an rdflib graph; errors give the line and column.
+
+    >>> parse_rdf(b"<urn:a> <urn:b> .", filename="bad.ttl", fmt="ttl")
+    Traceback (most recent call last):
+    ...
+    mnr_graph.errors.InputError: bad.ttl: line 1, column 17: Turtle syntax error: ...
+    """
+    if fmt == "jsonld":
+        try:
+            document = json.loads(data.decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise InputError(f"JSON-LD is not UTF-8: {exc}", where=filename) from exc
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"line {exc.lineno}, column {exc.colno}: JSON syntax error: {exc.msg}",
+                where=filename,
+            ) from exc
+        document = _check_contexts(document, filename, _shipped_context())
+        data = json.dumps(document).encode("utf-8")
+        rdf_format, kind = ox.RdfFormat.JSON_LD, "JSON-LD"
+    else:
+        rdf_format, kind = ox.RdfFormat.TURTLE, "Turtle"
+    graph = Graph()
+    try:
+        triples = [
+            (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
+            for q in ox.parse(data, format=rdf_format, base_iri=str(BASE) + "data/")
+        ]
+    except SyntaxError as exc:
+        raise _syntax_error(exc, filename, kind) from None
+    except ValueError as exc:
+        raise InputError(f"{kind} error: {exc}", where=filename) from None
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return graph
+
+
+def read_input(
+    data: bytes, *, filename: str, media_type: str | None = None
+) -> tuple[Graph, tabular.CellMap | None]:
+    """The submission as an rdflib graph, with the row/column map for CSV and XLSX input."""
+    fmt = input_format(filename, media_type)
+    if fmt in ("csv", "xlsx"):
+        table = tabular.read_table(data, filename=filename, fmt=fmt)
+        converted = tabular.to_graph(table)
+        return converted.graph, converted.cells
+    return parse_rdf(data, filename=filename, fmt=fmt), None
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, with its row, column and cell when the input was a table."""
+
+    severity: str
+    shape: str
+    message: str
+    focus: str
+    path: str | None
+    value: str | None
+    row: int | None = None
+    column: str | None = None
+    cell: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict."""
+        return dict(self.__dict__)
+
+    def sort_key(self) -> tuple[int, int, str, str, str]:
+        return (
+            _SEVERITY_ORDER.get(self.severity, 3),
+            self.row if self.row is not None else 1 << 30,
+            self.column or "",
+            self.shape,
+            self.focus,
+        )
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating one submission."""
+
+    filename: str
+    results: list[ValidationResult]
+    report_graph: Graph = field(repr=False)
+
+    @property
+    def has_violations(self) -> bool:
+        """True when at least one result is a violation (the submission cannot be stored)."""
+        return any(r.severity == "Violation" for r in self.results)
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no violation (warnings and infos are allowed)."""
+        return not self.has_violations
+
+    def count(self, severity: str) -> int:
+        """How many results have this severity."""
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"conforms": bool, "results": [...]}``; row and column are null for RDF input."""
+        return {"conforms": self.conforms, "results": [r.to_json() for r in self.results]}
+
+    def to_turtle(self) -> str:
+        """The SHACL validation report, as Turtle."""
+        return self.report_graph.serialize(format="turtle")
+
+    def to_text(self) -> str:
+        """A report for people: grouped by severity, each with where, what, the value and a fix."""
+        counts = ", ".join(
+            f"{self.count(s)} {s.lower()}{'s' if self.count(s) != 1 else ''}"
+            for s in _SEVERITY_ORDER
+        )
+        verdict = "conforms" if self.conforms else "does NOT conform"
+        lines = [f"{self.filename}: {verdict} ({counts})"]
+        for severity in _SEVERITY_ORDER:
+            group = [r for r in self.results if r.severity == severity]
+            if not group:
+                continue
+            lines.append("")
+            lines.append(f"{severity}s ({len(group)}):")
+            for r in group:
+                lines.extend(_result_lines(r))
+        return "\n".join(lines) + "\n"
+
+
+def _result_lines(r: ValidationResult) -> list[str]:
+    if r.row is not None or r.column is not None:
+        where = ", ".join(
+            part
+            for part in (
+                f"row {r.row}" if r.row is not None else "",
+                f"column {r.column}" if r.column else "",
+                f"cell {r.cell}" if r.cell else "",
+            )
+            if part
+        )
+    else:
+        where = f"node <{r.focus}>" + (f", property <{r.path}>" if r.path else "")
+    problem, _, fix = r.message.partition(": ")
+    lines = [f"  [{r.shape}] {where}"]
+    lines.append(f"      problem: {problem if fix else r.message}")
+    if r.value is not None:
+        lines.append(f"      value:   {r.value!r}")
+    if fix:
+        lines.append(f"      fix:     {fix}")
+    return lines
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def _term_text(term: Node | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        return str(term)
+    return str(term)
+
+
+def _shacl_results(report: Graph) -> Iterable[Node]:
+    return report.subjects(RDF.type, SH.ValidationResult)
+
+
+def validate_graph(
+    data: Graph, *, filename: str = "data", cells: tabular.CellMap | None = None
+) -> ValidationReport:
+    """Validate a submission graph: Core shapes in pySHACL, SPARQL-based shapes as Python rules."""
+    combined = Graph()
+    combined.addN((s, p, o, combined) for s, p, o in data)
+    combined.addN((s, p, o, combined) for s, p, o in context_graph())
+    _conforms, report, _text = pyshacl_validate(
+        combined,
+        shacl_graph=_core_shapes_graph(),
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    assert isinstance(report, Graph)
+    shapes = shapes_graph()
+    for shape, ident in _python_shapes().items():
+        message = shapes.value(shape, SH.message)
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        for found in rules.RULES[ident](data, _ontology_graph()):
+            text = str(message or ident)
+            for name, binding in found.bindings.items():
+                text = text.replace("{?" + name + "}", binding)
+            _add_result(report, shape, severity, text, found.focus, found.path, found.value)
+    return _build_report(report, filename=filename, cells=cells)
+
+
+def _add_result(
+    report: Graph,
+    shape: Node,
+    severity: Node,
+    message: str,
+    focus: Node,
+    path: Node | None,
+    value: Node | None,
+) -> None:
+    top = next(iter(report.subjects(RDF.type, SH.ValidationReport)))
+    node = BNode()
+    report.add((top, SH.result, node))
+    report.add((node, RDF.type, SH.ValidationResult))
+    report.add((node, SH.sourceShape, shape))
+    report.add((node, SH.resultSeverity, severity))
+    report.add((node, SH.resultMessage, Literal(message, lang="en")))
+    report.add((node, SH.focusNode, focus))
+    report.add((node, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+    if path is not None:
+        report.add((node, SH.resultPath, path))
+    if value is not None:
+        report.add((node, SH.value, value))
+
+
+def _build_report(
+    report: Graph, *, filename: str, cells: tabular.CellMap | None
+) -> ValidationReport:
+    ids = _shape_ids()
+    results: list[ValidationResult] = []
+    for node in _shacl_results(report):
+        shape = report.value(node, SH.sourceShape)
+        severity = report.value(node, SH.resultSeverity)
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        message = report.value(node, SH.resultMessage)
+        ident = ids.get(shape, str(shape)) if shape is not None else "?"
+        if shape is not None and ident == str(shape):  # a nested shape: report it as its top shape
+            ident = _top_shape_id(shape) or ident
+        sev = str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
+        row = column = cell = None
+        value_text = _term_text(value)
+        if cells is not None and focus is not None:
+            where = cells.locate(focus, path if isinstance(path, URIRef) else None, value)
+            if where is None and path is None and shape is not None:
+                where = cells.locate(focus, _shape_path(shape), None)
+            if where is not None:
+                row, column, cell = where.row, where.column, where.cell
+                if where.text is not None and value is not None:
+                    value_text = where.text
+                elif isinstance(value, URIRef) and str(value).startswith(str(MNRID)):
+                    value_text = str(value)[len(str(MNRID)) :]
+        results.append(
+            ValidationResult(
+                severity=sev,
+                shape=ident,
+                message=str(message) if message is not None else "",
+                focus=str(focus),
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=value_text,
+                row=row,
+                column=column,
+                cell=cell,
+            )
+        )
+    results.sort(key=ValidationResult.sort_key)
+    conforms = not any(r.severity == "Violation" for r in results)
+    top = next(iter(report.subjects(RDF.type, SH.ValidationReport)))
+    report.set((top, SH.conforms, Literal(conforms)))
+    report.bind("sh", SH)
+    return ValidationReport(filename=filename, results=results, report_graph=report)
+
+
+def _top_shape_id(shape: Node) -> str | None:
+    """The id of the identified shape a nested (blank node) shape belongs to."""
+    shapes = shapes_graph()
+    ids = _shape_ids()
+    seen: set[Node] = set()
+    frontier = [shape]
+    while frontier:
+        node = frontier.pop()
+        if node in ids:
+            return ids[node]
+        seen.add(node)
+        for parent in shapes.subjects(None, node):
+            if parent not in seen:
+                frontier.append(parent)
+        for lst in shapes.subjects(RDF.first, node):
+            if lst not in seen:
+                frontier.append(lst)
+        for lst in shapes.subjects(RDF.rest, node):
+            if lst not in seen:
+                frontier.append(lst)
+    return None
+
+
+@cache
+def _shape_path_cached(shape: Node) -> URIRef | None:
+    shapes = shapes_graph()
+    direct = shapes.value(shape, SH.path)
+    if isinstance(direct, URIRef):
+        return direct
+    for members in shapes.objects(shape, SH["or"]):
+        for member in shapes.items(members):
+            path = shapes.value(member, SH.path)
+            if isinstance(path, URIRef):
+                return path
+    return None
+
+
+def _shape_path(shape: Node) -> URIRef | None:
+    """The property a node shape is about (the first path of its ``sh:or``), for the column."""
+    return _shape_path_cached(shape)
+
+
+def validate_bytes(
+    data: bytes, *, filename: str, media_type: str | None = None
+) -> ValidationReport:
+    """Validate one submission file (Turtle, JSON-LD, CSV or XLSX).
+
+    Raises :class:`~mnr_graph.errors.InputError` when the input cannot be read at all (a syntax
+    error, with its line and column; a table with wrong headers).
+    """
+    graph, cells = read_input(data, filename=filename, media_type=media_type)
+    return validate_graph(graph, filename=filename, cells=cells)
