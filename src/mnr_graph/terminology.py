@@ -441,6 +441,8 @@ class Vocabulary:
                     )
                     concept.labels.append(label)
                     self.labels.append(label)
+                    if label.kind == "pref":  # the SKOS-XL label, when the plain mirror is missing
+                        concept.pref_labels.setdefault(label.lang, label.text)
             self.concepts[iri] = concept
         for group in self.groups.values():
             for member in group.members:

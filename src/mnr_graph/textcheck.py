@@ -5,7 +5,8 @@ How it works, so that offsets stay exact and it stays fast:
 1. Markup (HTML tags, comments, scripts, entities, Markdown link targets, URLs) is blanked out with
    spaces of the same length, so every position still points into the input.
 2. A folded copy is made with ``str.translate`` and a 1:1 character table (lower case, no
-   accents, hyphens and line breaks become spaces): same length, same offsets.
+   accents; hyphens, line breaks and Markdown marks ``*_~`#>`` become spaces): same length, same
+   offsets.
 3. Runs of spaces are collapsed for matching; a short list of the runs maps positions back.
 4. One Aho-Corasick automaton holds every label and its singular/plural forms and finds the
    leftmost-longest matches at word boundaries, so "child sexual abuse material" is one match and
@@ -104,8 +105,12 @@ def blank_markup(text: str) -> str:
 # --- 2. folding ----------------------------------------------------------------------------------
 
 
+# Markdown emphasis, code, heading and quote marks are spaces to the matcher.
+_MARKDOWN_MARKS = "*_~`#>"
+
+
 def _fold_char(ch: str) -> str:
-    if ch.isspace() or unicodedata.category(ch) == "Pd" or ch == "\u00ad":
+    if ch.isspace() or unicodedata.category(ch) == "Pd" or ch in _MARKDOWN_MARKS or ch == "\u00ad":
         return " "
     if ch in "\u2018\u2019\u02bc\u2032":
         return "'"

@@ -1,0 +1,233 @@
+"""Term look-up and listing: on a small fixture vocabulary, and generated from the shipped one."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from mnr_graph.errors import InputError
+from mnr_graph.terminology import (
+    TermLabel,
+    Vocabulary,
+    label_variants,
+    load_vocabulary,
+    lookup_key,
+    terms_to_csv,
+)
+
+DATA = Path(__file__).parent / "data" / "terminology"
+TERM = "https://w3id.org/mnr-graph/term/"
+MATCH_KEYS = {
+    "label",
+    "lang",
+    "band",
+    "legal_context_only",
+    "concept",
+    "preferred",
+    "use_instead",
+    "definition",
+    "sources",
+    "review_status",
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_vocabulary() -> Vocabulary:
+    return Vocabulary.from_files([DATA / "fixture-vocabulary.ttl"])
+
+
+# --- the fixture: exact behaviour ------------------------------------------------------------
+
+
+def test_reads_only_concepts_of_the_scheme(fixture_vocabulary: Vocabulary) -> None:
+    assert set(fixture_vocabulary.concepts) == {TERM + "child", TERM + "csam", TERM + "sectt"}
+    assert all(label.text != "stray concept" for label in fixture_vocabulary.labels)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "child pornography",
+        "Child Pornography",
+        "CHILD-PORNOGRAPHY",
+        "child  pornographies",
+        "childpornography",
+        " child\npornography ",
+    ],
+)
+def test_lookup_ignores_case_hyphens_spaces_and_number(
+    fixture_vocabulary: Vocabulary, query: str
+) -> None:
+    match = fixture_vocabulary.lookup(query).matches[0].to_json()
+    assert match["label"] == "child pornography"
+    assert match["band"] == "avoid"
+    assert match["legal_context_only"] is True
+    assert match["concept"] == TERM + "csam"
+    assert match["use_instead"] == [
+        {"label": "child sexual abuse material", "concept": TERM + "csam"}
+    ]
+
+
+def test_lookup_ignores_accents_and_finds_other_languages(fixture_vocabulary: Vocabulary) -> None:
+    result = fixture_vocabulary.lookup("PEDOPORNOGRAPHIE", lang="en")
+    match = result.to_json()["matches"][0]
+    assert (match["label"], match["lang"], match["band"]) == ("pédopornographie", "fr", "avoid")
+    # the answer is in the asked language
+    assert match["preferred"] == "child sexual abuse material"
+    assert (
+        fixture_vocabulary.lookup("pédopornographie", lang="fr").to_json()["matches"][0][
+            "preferred"
+        ]
+        == "matériel d'abus sexuels sur enfants"
+    )
+
+
+def test_lookup_json_has_exactly_the_documented_keys(fixture_vocabulary: Vocabulary) -> None:
+    data = fixture_vocabulary.lookup("kiddie porn").to_json()
+    assert set(data["matches"][0]) == MATCH_KEYS
+    assert data["matches"][0]["sources"] == ["https://w3id.org/mnr-graph/source/test"]
+    assert data["suggestions"] == []
+
+
+def test_lookup_acronym_plural(fixture_vocabulary: Vocabulary) -> None:
+    assert fixture_vocabulary.lookup("CSAMs").matches[0].label.text == "CSAM"
+
+
+def test_lookup_ranks_asked_language_then_exact_then_preferred(
+    fixture_vocabulary: Vocabulary,
+) -> None:
+    # "child" (en, use) and "children" (plural form): the exact literal comes first
+    result = fixture_vocabulary.lookup("child", lang="en")
+    assert result.matches[0].label.text == "child"
+    ranked = [m.label.lang for m in fixture_vocabulary.lookup("enfant", lang="en").matches]
+    assert ranked == ["fr"]
+
+
+def test_did_you_mean(fixture_vocabulary: Vocabulary) -> None:
+    result = fixture_vocabulary.lookup("child pornograhy")
+    assert not result.matches
+    assert not result
+    assert result.suggestions[0]["label"] == "child pornography"
+    assert result.to_json()["suggestions"][0]["concept"] == TERM + "csam"
+    assert "did you mean" in result.to_text()
+
+
+def test_nothing_at_all_has_no_suggestions(fixture_vocabulary: Vocabulary) -> None:
+    result = fixture_vocabulary.lookup("zzzz qqqq")
+    assert not result.matches
+    assert result.suggestions == ()
+
+
+def test_list_terms_filters(fixture_vocabulary: Vocabulary) -> None:
+    avoid = fixture_vocabulary.list_terms(band="avoid")
+    assert {t["label"] for t in avoid} == {
+        "child pornography",
+        "pédopornographie",
+        "kiddie porn",
+        "child sex tourism",
+    }
+    assert [t["label"] for t in fixture_vocabulary.list_terms(band="avoid", lang="fr")] == [
+        "pédopornographie"
+    ]
+    travel = fixture_vocabulary.list_terms(group="travel")
+    assert travel
+    assert all(t["concept"] == TERM + "sectt" for t in travel)
+    assert fixture_vocabulary.list_terms(group="group-travel") == travel
+    assert fixture_vocabulary.list_terms(group="Matériel d'abus")[0]["groups"] == ["material"]
+
+
+@pytest.mark.parametrize(("band", "group"), [("never", None), (None, "no-such-group")])
+def test_list_terms_rejects_unknown_filters(
+    fixture_vocabulary: Vocabulary, band: str | None, group: str | None
+) -> None:
+    with pytest.raises(InputError):
+        fixture_vocabulary.list_terms(band=band, group=group)
+
+
+def test_terms_csv_has_one_row_per_label(fixture_vocabulary: Vocabulary) -> None:
+    rows = fixture_vocabulary.list_terms()
+    assert (
+        len(terms_to_csv(rows).splitlines()) == len(rows) + 1 == len(fixture_vocabulary.labels) + 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("prostitution enfantine", "fr", "prostitutions enfantines"),
+        ("exploitation sexuelle des enfants", "fr", "exploitations sexuelles des enfants"),
+        ("abus sexuels sur enfants", "fr", "abus sexuel sur enfants"),
+        ("turismo sexual infantil", "es", "turismos sexuales infantiles"),
+        ("explotación de niños", "es", "explotaciones de niños"),
+        ("sexual exploitation of children", "en", "sexual exploitations of children"),
+        ("children", "en", "child"),
+    ],
+)
+def test_label_variants_rules(text: str, lang: str, expected: str) -> None:
+    assert expected in label_variants(text, lang)
+
+
+# --- generated from the shipped vocabulary ---------------------------------------------------
+
+
+def _labels() -> list[TermLabel]:
+    return load_vocabulary().labels
+
+
+def _ids(label: TermLabel) -> str:
+    return f"{label.lang}:{label.text}"
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def test_shipped_vocabulary_is_loaded() -> None:
+    vocabulary = load_vocabulary()
+    assert vocabulary is load_vocabulary()  # cached
+    assert vocabulary.concepts
+    assert vocabulary.labels
+    assert vocabulary.groups
+
+
+@pytest.mark.parametrize("label", _labels(), ids=_ids)
+def test_every_label_is_found_in_every_spelling(label: TermLabel) -> None:
+    vocabulary = load_vocabulary()
+    spellings = {
+        label.text,
+        label.text.upper(),
+        label.text.title().replace(" ", "-"),
+        _strip_accents(label.text),
+        *label_variants(label.text, label.lang, is_acronym=label.is_acronym),
+    }
+    for spelling in spellings:
+        found = {(m.label.text, m.label.concept) for m in vocabulary.lookup(spelling).matches}
+        assert (label.text, label.concept) in found, spelling
+    best = vocabulary.lookup(label.text, lang=label.lang).matches[0].label
+    assert lookup_key(best.text) == lookup_key(label.text)
+
+
+@pytest.mark.parametrize("label", [lab for lab in _labels() if lab.band != "use"], ids=_ids)
+def test_every_flagged_label_has_a_usable_alternative(label: TermLabel) -> None:
+    vocabulary = load_vocabulary()
+    if label.band == "avoid":
+        assert label.use_instead, f"{label.text} is avoided but has no alternative"
+    for iri in label.use_instead:
+        concept = vocabulary.concepts.get(iri)
+        assert concept is not None, f"{label.text}: use_instead {iri} is not a concept"
+        preferred = [lab for lab in concept.labels if lab.kind == "pref"]
+        assert preferred
+        assert all(lab.band != "avoid" for lab in preferred)
+
+
+@pytest.mark.parametrize(
+    "label", [lab for lab in _labels() if lab.band != "use" and len(lab.text) >= 6], ids=_ids
+)
+def test_did_you_mean_finds_flagged_labels_with_a_typo(label: TermLabel) -> None:
+    typo = label.text[:-2] + label.text[-1]  # drop the second-to-last character
+    result = load_vocabulary().lookup(typo)
+    names = [m.label.text for m in result.matches] + [s["label"] for s in result.suggestions]
+    assert label.text in names

@@ -1,0 +1,296 @@
+"""The text checker: generated from the shipped vocabulary, plus exact cases on a fixture."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mnr_graph.cli import cli
+from mnr_graph.terminology import TermLabel, Vocabulary, label_variants, load_vocabulary
+from mnr_graph.textcheck import avoided_terms_in, blank_markup, check_text, fold
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data" / "terminology"
+TERM = "https://w3id.org/mnr-graph/term/"
+# A news-style frame with no legal wording, so legal-context-only terms count as avoided here.
+FRAME = "Editors discussed how the phrase {term} appeared in the weekend coverage."
+FINDING_KEYS = {
+    "start",
+    "end",
+    "line",
+    "column",
+    "text",
+    "band",
+    "legal_context_only",
+    "use_instead",
+    "concept",
+    "message",
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_vocabulary() -> Vocabulary:
+    return Vocabulary.from_files([DATA / "fixture-vocabulary.ttl"])
+
+
+def _flagged() -> list[TermLabel]:
+    return [label for label in load_vocabulary().labels if label.band != "use"]
+
+
+def _ids(label: TermLabel) -> str:
+    return f"{label.lang}:{label.text}"
+
+
+def _spellings(label: TermLabel) -> set[str]:
+    """The label as written in the wild: variants of number, case, hyphens and line breaks."""
+    forms = label_variants(label.text, label.lang, is_acronym=label.is_acronym)
+    out = set(forms)
+    for form in forms:
+        out.add(form.upper())
+        out.add(form.title().replace(" ", "-"))
+        out.add(form.replace(" ", "\n", 1))
+        out.add(form.replace(" ", "  \n   "))
+    return out
+
+
+# --- generated from the shipped vocabulary ---------------------------------------------------
+
+
+@pytest.mark.parametrize("label", _flagged(), ids=_ids)
+def test_every_flagged_label_is_found_in_every_spelling(label: TermLabel) -> None:
+    for spelling in _spellings(label):
+        text = FRAME.format(term=spelling)
+        for lang in (None, label.lang):
+            findings = check_text(text, lang=lang)
+            assert len(findings) == 1, (spelling, lang, [f.text for f in findings])
+            finding = findings[0]
+            assert text[finding.start : finding.end] == spelling == finding.text
+            assert finding.concept == label.concept
+            expected = "avoid" if label.legal_context_only else label.band
+            assert finding.band == expected
+            assert finding.legal_context_only is label.legal_context_only
+            assert [u["concept"] for u in finding.use_instead] == list(label.use_instead)
+            assert finding.message
+
+
+@pytest.mark.parametrize("label", [lab for lab in _flagged() if lab.band == "avoid"], ids=_ids)
+def test_avoided_terms_are_reported_to_validation(label: TermLabel) -> None:
+    found = avoided_terms_in(FRAME.format(term=label.text), lang=label.lang)
+    assert [f.concept for f in found] == [label.concept]
+
+
+@pytest.mark.parametrize("label", [lab for lab in _flagged() if lab.legal_context_only], ids=_ids)
+def test_legal_context_only_terms_are_a_caution_where_a_law_is_named(label: TermLabel) -> None:
+    vocabulary = load_vocabulary()
+    # a sentence that names each instrument of the vocabulary in turn
+    for instrument in vocabulary.instruments.values():
+        name = instrument["labels"][0]
+        text = f"The {name} uses the expression {label.text} in its title."
+        at = text.rindex(label.text)
+        # instrument titles may themselves contain legal terms: look at the one we placed
+        (finding,) = [f for f in check_text(text, lang=label.lang) if f.start == at]
+        assert finding.band == "caution", (name, label.text)
+        assert "legal" in finding.message
+
+
+def _clean_sentences() -> list[str]:
+    lines = (DATA / "clean-sentences.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("sentence", _clean_sentences())
+def test_clean_sentences_have_no_finding(sentence: str) -> None:
+    assert check_text(sentence) == []
+
+
+def test_preferred_labels_never_yield_a_finding() -> None:
+    """A preferred label is never reported because it contains a shorter flagged one."""
+    for label in load_vocabulary().labels:
+        if label.kind == "pref" and label.band == "use":
+            assert check_text(FRAME.format(term=label.text)) == [], label.text
+
+
+# --- exact behaviour on the fixture ----------------------------------------------------------
+
+
+def test_finding_json(fixture_vocabulary: Vocabulary) -> None:
+    (finding,) = check_text("Police seized kiddie porn.", vocabulary=fixture_vocabulary)
+    data = finding.to_json()
+    assert set(data) >= FINDING_KEYS
+    assert (data["start"], data["end"], data["line"], data["column"]) == (14, 25, 1, 15)
+    assert data["use_instead"] == [
+        {"label": "child sexual abuse material", "concept": TERM + "csam"}
+    ]
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_line_and_column_across_lines(fixture_vocabulary: Vocabulary) -> None:
+    text = "First line.\nSecond line about\nchild sex\ntourism and kiddie porn.\n"
+    findings = check_text(text, vocabulary=fixture_vocabulary)
+    assert [(f.line, f.column, f.text) for f in findings] == [
+        (3, 1, "child sex\ntourism"),
+        (4, 13, "kiddie porn"),
+    ]
+
+
+def test_longest_match_wins_and_partial_words_do_not_match(fixture_vocabulary: Vocabulary) -> None:
+    text = (
+        "The sexual exploitation of children in the context of travel and tourism; "
+        "grandchild sex tourism; child sex tourisms; paediatric kiddie pornographers."
+    )
+    findings = check_text(text, vocabulary=fixture_vocabulary)
+    assert [f.text for f in findings] == ["child sex tourisms"]
+
+
+def test_caution_band(fixture_vocabulary: Vocabulary) -> None:
+    (finding,) = check_text("A travel offender was named.", vocabulary=fixture_vocabulary)
+    assert finding.band == "caution"
+    assert "care" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("text", "band"),
+    [
+        ("The OPSC defines child pornography.", "caution"),
+        ("The offence of child pornography carries a long sentence.", "caution"),
+        ("Under national law, child pornography is a crime. Police said so.", "caution"),
+        ("Police found child pornography on the laptop.", "avoid"),
+        ("A new law passed. Police found child pornography on the laptop.", "avoid"),
+    ],
+)
+def test_legal_context_decides_the_band(
+    fixture_vocabulary: Vocabulary, text: str, band: str
+) -> None:
+    (finding,) = check_text(text, vocabulary=fixture_vocabulary)
+    assert finding.band == band
+    assert finding.legal_context_only
+    assert "legal contexts only" in finding.message
+
+
+def test_language_filter(fixture_vocabulary: Vocabulary) -> None:
+    text = "La pédopornographie et la child pornography."
+    assert [f.lang for f in check_text(text, vocabulary=fixture_vocabulary)] == ["fr", "en"]
+    assert [f.lang for f in check_text(text, lang="fr", vocabulary=fixture_vocabulary)] == ["fr"]
+    (accentless,) = check_text("la pedopornographie", lang="fr", vocabulary=fixture_vocabulary)
+    assert accentless.text == "pedopornographie"
+
+
+# --- markup: positions stay in the original text ---------------------------------------------
+
+
+def test_blank_markup_keeps_length_and_lines() -> None:
+    html = '<p class="x">A\n<b>word</b></p><!-- a\ncomment --><script>var x = "<b>";</script>&amp;'
+    blanked = blank_markup(html)
+    assert len(blanked) == len(html)
+    assert blanked.count("\n") == html.count("\n")
+    assert blanked.split() == ["A", "word"]
+    assert len(fold("Ä-\u2014x")) == 4
+
+
+def test_html_offsets(fixture_vocabulary: Vocabulary) -> None:
+    html = (
+        '<html><body>\n<h1 title="kiddie porn">News</h1>\n'
+        "<p>Reports of <em>child</em> sex <b>tourism</b>&nbsp;rose.</p>\n</body></html>"
+    )
+    (finding,) = check_text(html, vocabulary=fixture_vocabulary)
+    assert html[finding.start : finding.end] == "child</em> sex <b>tourism"
+    assert (finding.line, finding.column) == (3, 19)
+    assert '"child sex tourism"' in finding.message
+
+
+def test_markdown_offsets(fixture_vocabulary: Vocabulary) -> None:
+    md = (
+        "# Child Sex Tourism\n\n"
+        'See [the report](https://example.org/kiddie-porn "kiddie porn") and\n'
+        "*kiddie*\n  **porn** <https://example.org/child-sex-tourism>.\n"
+    )
+    findings = check_text(md, vocabulary=fixture_vocabulary)
+    assert [(f.line, f.column, f.label) for f in findings] == [
+        (1, 3, "child sex tourism"),
+        (4, 2, "kiddie porn"),
+    ]
+    assert md[findings[1].start : findings[1].end] == "kiddie*\n  **porn"
+
+
+def test_paragraph_break_separates_words(fixture_vocabulary: Vocabulary) -> None:
+    assert check_text("a kiddie\n\nporn b", vocabulary=fixture_vocabulary) == []
+
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+
+def _avoided_example() -> str:
+    label = next(lab for lab in _flagged() if lab.band == "avoid" and not lab.legal_context_only)
+    return FRAME.format(term=label.text)
+
+
+def test_cli_check_exit_codes_and_formats(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = tmp_path / "article.md"
+    bad.write_text("Intro.\n\n" + _avoided_example() + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{bad}:3:")
+    assert ": avoid: " in result.output
+    result = runner.invoke(cli, ["check", str(bad), "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["findings"][0]["line"] == 3
+    clean = "\n".join(_clean_sentences())
+    result = runner.invoke(cli, ["check", "-"], input=clean)
+    assert (result.exit_code, result.output) == (0, "")
+
+
+def test_cli_check_rejects_non_utf8(tmp_path: Path) -> None:
+    from mnr_graph.cli import main
+
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(bad)])
+    assert exc.value.code == 2
+
+
+def test_cli_term_exit_codes() -> None:
+    runner = CliRunner()
+    label = _flagged()[0]
+    result = runner.invoke(cli, ["term", label.text.upper(), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["matches"][0]["concept"] == label.concept
+    result = runner.invoke(cli, ["term", label.text[:-2] + label.text[-1]])
+    assert result.exit_code == 1
+    assert "did you mean" in result.output
+    assert label.text in result.output
+
+
+def test_cli_terms_formats() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["terms", "--band", "avoid", "--lang", "fr", "--format", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)
+    assert rows
+    assert all(r["band"] == "avoid" and r["lang"] == "fr" for r in rows)
+    csv_out = runner.invoke(cli, ["terms", "--format", "csv"]).output
+    assert len(csv_out.splitlines()) == len(load_vocabulary().labels) + 1
+    result = runner.invoke(cli, ["terms", "--group", "no-such-group"])
+    assert result.exit_code != 0
+
+
+# --- benchmark ---------------------------------------------------------------------------------
+
+
+def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
+    path = TESTS.parent / "benchmarks" / "bench_textcheck.py"
+    spec = importlib.util.spec_from_file_location("bench_textcheck", path)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "MB/s" in out
+    assert "ratio" in out
+    assert "per term" in out
