@@ -1,0 +1,113 @@
+"""The Vale style and the printable glossary, checked against the shipped vocabulary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from mnr_graph.cli import cli
+from mnr_graph.errors import InputError
+from mnr_graph.publish import STYLE_NAME, glossary, vale_rules, write_vale_style
+from mnr_graph.terminology import load_vocabulary
+
+
+def test_vale_style_files_parse_as_yaml(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export-vale", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rule_files = sorted((tmp_path / STYLE_NAME).glob("*.yml"))
+    assert rule_files
+    assert (tmp_path / "vale.ini").is_file()
+    assert (tmp_path / "README.md").is_file()
+    assert f"BasedOnStyles = {STYLE_NAME}" in (tmp_path / "vale.ini").read_text(encoding="utf-8")
+    for path in rule_files:
+        rule = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert rule["extends"] == "substitution"
+        assert rule["ignorecase"] is True
+        assert rule["level"] in {"error", "warning"}
+        assert rule["message"].count("%s") == 2
+        for pattern, replacement in rule["swap"].items():
+            re.compile(pattern)
+            assert replacement
+
+
+def test_vale_rules_cover_every_avoided_label_with_alternatives() -> None:
+    vocabulary = load_vocabulary()
+    rules = vale_rules(vocabulary)
+    patterns = [re.compile(p, re.IGNORECASE) for r in rules.values() for p in r["swap"]]
+    for label in vocabulary.labels:
+        if label.band == "avoid" and label.use_instead:
+            written = label.text.replace(" ", "-", 1)
+            assert any(p.fullmatch(written) for p in patterns), label.text
+    errors = [r for r in rules.values() if r["level"] == "error"]
+    replacements = {v for r in errors for v in r["swap"].values()}
+    preferred = {c.preferred(lang) for c in vocabulary.concepts.values() for lang in c.pref_labels}
+    for value in replacements:
+        assert set(value.split("|")) <= preferred
+
+
+def test_write_vale_style_refuses_a_file_as_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError):
+        write_vale_style(blocker)
+
+
+def test_glossary_markdown_has_every_group_and_concept() -> None:
+    text = glossary("md")
+    vocabulary = load_vocabulary()
+    for group, concepts in vocabulary.concepts_by_group():
+        if group is not None:
+            assert f"\n## {group.label('en')}\n" in text
+        for concept in concepts:
+            assert f"\n### {concept.preferred('en')}\n" in text
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.h3: list[str] = []
+        self._in_h3 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_h3 = tag == "h3"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h3:
+            self.h3.append(data)
+            self._in_h3 = False
+
+
+def test_glossary_html_parses_and_lists_every_concept() -> None:
+    parser = _Collector()
+    parser.feed(glossary("html"))
+    assert sorted(parser.h3) == sorted(
+        c.preferred("en") for c in load_vocabulary().concepts.values()
+    )
+
+
+def test_glossary_csv_has_every_label_once() -> None:
+    rows = list(csv.DictReader(io.StringIO(glossary("csv"))))
+    assert len(rows) == len(load_vocabulary().labels)
+    assert {r["band"] for r in rows} <= {"use", "caution", "avoid"}
+    french = list(csv.DictReader(io.StringIO(glossary("csv", lang="fr"))))
+    assert french
+    assert all(r["lang"] == "fr" for r in french)
+
+
+def test_glossary_cli_formats(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "glossary.html"
+    result = runner.invoke(cli, ["export-glossary", "--format", "html", "--output", str(out)])
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert runner.invoke(cli, ["export-glossary", "--format", "csv"]).output.startswith("group,")
+    assert runner.invoke(cli, ["export-glossary", "--format", "pdf"]).exit_code != 0
+    with pytest.raises(InputError):
+        glossary("pdf")
