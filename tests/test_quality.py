@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from mnr_graph import ontology, resources
-from mnr_graph.namespaces import DCTERMS, MNR, MNRID, RDF, SH
+from mnr_graph.namespaces import DCTERMS, MNR, MNRID, OWL, RDF, RDFS, SH
 from mnr_graph.store import EmbeddedStore
 
 SHAPES_DATA = Path(__file__).parent / "data" / "shapes"
@@ -47,6 +47,26 @@ def test_hermit_detects_an_inconsistency(shipped_graph: Graph) -> None:
     result = ontology.run_reasoner(broken)
     assert not result.passed
     assert "inconsistent" in result.summary
+
+
+def test_every_predicate_and_class_is_declared_once(shipped_graph: Graph) -> None:
+    """OWL 2 DL needs every property and class declared, and a property of one kind only."""
+    builtin = (str(RDF), str(RDFS), str(OWL))
+    kinds: dict[object, set[object]] = {}
+    for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty):
+        for prop in shipped_graph.subjects(RDF.type, kind):
+            kinds.setdefault(prop, set()).add(kind)
+    undeclared = sorted(
+        {str(p) for p in shipped_graph.predicates() if not str(p).startswith(builtin)}
+        - set(map(str, kinds))
+    )
+    assert not undeclared, f"declare these properties in ontology/: {undeclared}"
+    punned = sorted(str(p) for p, k in kinds.items() if len(k) > 1)
+    assert not punned, f"properties declared as two kinds: {punned}"
+    classes = set(shipped_graph.subjects(RDF.type, OWL.Class))
+    typed = {o for o in shipped_graph.objects(None, RDF.type) if not str(o).startswith(builtin)}
+    not_classes = sorted(map(str, typed - classes))
+    assert not not_classes, f"declare these classes (owl:Class) in ontology/: {not_classes}"
 
 
 # --- SHACL ----------------------------------------------------------------------------------------
