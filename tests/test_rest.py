@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from mnr_graph import queries, resources, rest, terminology, textcheck
+from mnr_graph import queries, resources, rest, terminology, textcheck, validation
 from mnr_graph.errors import MnrGraphError
 from mnr_graph.namespaces import MNR
 from mnr_graph.settings import Settings
@@ -234,35 +234,28 @@ def test_check_refuses_other_media_types(client: TestClient) -> None:
 
 # --- validate and submissions ----------------------------------------------------------------
 
-needs_validation = pytest.mark.skipif(
-    importlib.util.find_spec("mnr_graph.validation") is None,
-    reason="mnr_graph.validation (H4) has not landed yet",
-)
-needs_ingest = pytest.mark.skipif(
-    importlib.util.find_spec("mnr_graph.ingest") is None,
-    reason="mnr_graph.ingest (H4) has not landed yet",
-)
+EXAMPLE = resources.path("examples", "XA-2024-valid.ttl")
 
 
 def _shape_example(kind: str) -> Path:
-    files = sorted(SHAPE_EXAMPLES.glob(f"S0*-{kind}*.ttl"))
-    if not files:
-        pytest.skip(f"no {kind} shape example in tests/data/shapes yet")
-    return files[0]
+    return sorted(SHAPE_EXAMPLES.glob(f"S*-{kind}*.ttl"))[0]
 
 
-@needs_validation
 @pytest.mark.parametrize("kind", ["valid", "invalid"])
 def test_validate_returns_the_library_report(client: TestClient, kind: str) -> None:
-    from mnr_graph import validation
-
-    path = _shape_example(kind)
+    path = EXAMPLE if kind == "valid" else _shape_example("invalid")
     data = path.read_bytes()
     response = client.post("/validate", files={"file": (path.name, data, "text/turtle")})
     assert response.status_code == 200, response.text
     expected = validation.validate_bytes(data, filename=path.name, media_type="text/turtle")
     assert response.json() == json.loads(json.dumps(expected.to_json()))
     assert response.json()["conforms"] is (kind == "valid")
+
+
+def test_validate_unusable_input_is_400(client: TestClient) -> None:
+    response = client.post("/validate", files={"file": ("bad.ttl", b"<a> <b> .", "text/turtle")})
+    assert response.status_code == 400
+    assert "bad.ttl" in response.json()["detail"]
 
 
 def test_validate_without_a_file_is_refused(client: TestClient) -> None:
@@ -300,9 +293,8 @@ def test_writes_need_the_token(client: TestClient, header: str | None) -> None:
     assert TOKEN not in response.text
 
 
-@needs_ingest
-def test_submission_is_stored_and_listed() -> None:
-    path = _shape_example("valid")
+def test_submission_is_stored_listed_and_queryable() -> None:
+    path = EXAMPLE
     app = make_app(Settings(write_token=TOKEN))
     with TestClient(app) as c:
         before = c.get("/submissions").json()
@@ -313,10 +305,14 @@ def test_submission_is_stored_and_listed() -> None:
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         assert response.status_code == 201, response.text
-        assert len(c.get("/submissions").json()) == len(before) + 1
+        stored = response.json()
+        listed = c.get("/submissions").json()
+        assert len(listed) == len(before) + 1
+        assert stored["graph"] in {s["graph"] for s in listed}
+        profile = c.get("/queries/country-profile", params={"country": stored["country"]})
+        assert {r["submission"] for r in profile.json()["rows"]} == {stored["submission"]}
 
 
-@needs_ingest
 def test_invalid_submission_is_refused_with_its_report() -> None:
     path = _shape_example("invalid")
     app = make_app(Settings(write_token=TOKEN))
@@ -327,6 +323,7 @@ def test_invalid_submission_is_refused_with_its_report() -> None:
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         assert response.status_code == 422
+        assert response.json()["report"]["conforms"] is False
         assert c.get("/submissions").json() == []
 
 

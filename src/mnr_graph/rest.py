@@ -20,7 +20,6 @@ True
 from __future__ import annotations
 
 import hmac
-import importlib
 import json
 import unicodedata
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from rdflib import Graph
 
-from mnr_graph import queries, resources, terminology, textcheck
+from mnr_graph import ingest, queries, resources, terminology, textcheck, validation
 from mnr_graph.errors import (
     ForbiddenError,
     InputError,
@@ -52,6 +51,8 @@ __all__ = [
     "ParameterInfo",
     "QueryInfo",
     "QueryResult",
+    "SubmissionEntry",
+    "SubmissionStored",
     "TermDescription",
     "TermLabelModel",
     "TermPage",
@@ -172,6 +173,7 @@ class ValidationResultModel(BaseModel):
     value: str | None = None
     row: int | None = None
     column: str | None = None
+    cell: str | None = Field(default=None, description="the XLSX cell (A1 style), if any")
 
 
 class ValidationReportModel(BaseModel):
@@ -181,12 +183,38 @@ class ValidationReportModel(BaseModel):
     results: list[ValidationResultModel]
 
 
+class SubmissionEntry(BaseModel):
+    """One stored submission graph, from the registry (``GET /submissions``)."""
+
+    graph: str
+    country: str | None
+    countryCode: str | None
+    year: str | None
+    version: int
+    isCurrent: bool
+    generatedAtTime: str | None
+    sha256: str | None
+    sourceFile: str | None
+    toolVersion: str | None
+    submitter: str | None
+    wasRevisionOf: str | None
+
+
+class SubmissionStored(BaseModel):
+    """What ``POST /submissions`` stored, with its validation report (warnings allowed)."""
+
+    graph: str
+    submission: str
+    country: str
+    year: str
+    version: int
+    previous: str | None
+    sha256: str
+    isCurrent: bool
+    report: ValidationReportModel
+
+
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _library(name: str) -> Any:
-    """A library module of another concern (``textcheck``, ``validation``, ``ingest``)."""
-    return importlib.import_module(f"mnr_graph.{name}")
 
 
 def _settings(request: Request) -> Settings:
@@ -551,20 +579,21 @@ def _add_validation_routes(router: APIRouter) -> None:
     ) -> dict[str, Any]:
         """Validate a submission without storing it; the report of ``mnr-graph validate``."""
         data = _read_upload(file, _settings(request))
-        report = _library("validation").validate_bytes(
+        report = validation.validate_bytes(
             data, filename=file.filename or "upload", media_type=_media_type(file)
         )
         result: dict[str, Any] = report.to_json()
         return result
 
-    @router.get("/submissions", tags=["submissions"])
+    @router.get("/submissions", response_model=list[SubmissionEntry], tags=["submissions"])
     def list_submissions(request: Request) -> list[dict[str, Any]]:
         """The stored submissions with their provenance; the current version is marked."""
-        return list(_library("ingest").list_submissions(request.app.state.store))
+        return list(ingest.list_submissions(request.app.state.store))
 
     @router.post(
         "/submissions",
         status_code=201,
+        response_model=SubmissionStored,
         tags=["submissions"],
         responses={
             403: {"description": "no or wrong token, or writes are off"},
@@ -582,19 +611,19 @@ def _add_validation_routes(router: APIRouter) -> None:
         _authorise(settings, authorization)
         data = _read_upload(file, settings)
         try:
-            record = _library("ingest").submit(
+            record = ingest.submit(
                 request.app.state.store,
                 data,
                 filename=file.filename or "upload",
                 submitter=submitter,
             )
         except ValidationFailedError as exc:
-            report = getattr(exc, "report", None)
             content: dict[str, Any] = {"detail": str(exc)}
-            if report is not None and hasattr(report, "to_json"):
+            report = getattr(exc, "report", None)
+            if isinstance(report, validation.ValidationReport):
                 content["report"] = report.to_json()
             return JSONResponse(content, status_code=exc.http_status)
-        return record.to_json() if hasattr(record, "to_json") else record
+        return record.to_json()
 
 
 def _authorise(settings: Settings, authorization: str | None) -> None:
