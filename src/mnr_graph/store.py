@@ -1,4 +1,7 @@
-"""Where the graphs live: an embedded pyoxigraph store, or (see the API) a remote SPARQL endpoint.
+"""Where the graphs live: an embedded pyoxigraph store, or a remote SPARQL 1.1 endpoint.
+
+Both kinds of store have the same methods (the :class:`Store` protocol) and answer queries with the
+same pyoxigraph result types. :func:`build_store` makes the store the settings ask for.
 
 Every shipped Turtle file ``ontology/NAME.ttl`` is loaded into its own named graph
 ``https://w3id.org/mnr-graph/graph/NAME``. Queries see the union of all graphs as their default
@@ -11,18 +14,66 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
+import httpx
 import pyoxigraph as ox
 
-from mnr_graph import resources
-from mnr_graph.errors import InputError, StoreError
+from mnr_graph import netguard, resources
+from mnr_graph.errors import (
+    InputError,
+    QueryTimeoutError,
+    StoreError,
+    UnsupportedMediaTypeError,
+)
+from mnr_graph.lexer import tokens
 from mnr_graph.namespaces import GRAPH
+from mnr_graph.settings import Settings
 
-__all__ = ["EmbeddedStore", "QueryResult", "replace_graphs_update", "shipped_graphs"]
+__all__ = [
+    "EmbeddedStore",
+    "QueryResult",
+    "RemoteStore",
+    "Store",
+    "Term",
+    "bind_values",
+    "build_store",
+    "data_graph",
+    "example_graphs",
+    "push_graphs",
+    "replace_graphs_update",
+    "run_query",
+    "shipped_graphs",
+]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every store offers: the embedded one and the remote one."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query; the default graph is the union of all graphs unless given."""
+
+    def update(self, sparql_update: str) -> None:
+        """Run a SPARQL update as one transaction."""
+
+    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad]]) -> None:
+        """Replace several named graphs in one transaction."""
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs in the store."""
 
 
 def shipped_graphs() -> list[tuple[str, Path]]:
@@ -41,7 +92,13 @@ def replace_graphs_update(graphs: dict[str, Iterable[ox.Quad]]) -> str:
 
 
 class EmbeddedStore:
-    """A pyoxigraph store in memory (``path=None``) or on disk."""
+    """A pyoxigraph store in memory (``path=None``) or on disk.
+
+    ``generation`` counts the writes; query workers forked from this process compare it to know
+    when they hold stale data. :meth:`snapshot_source` is the in-memory store they are forked from
+    (for an on-disk store, an in-memory replica kept in step with every write: a second process
+    must not read a RocksDB store another process writes to).
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         try:
@@ -49,6 +106,38 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(f"cannot open the store: {exc}", where=str(path)) from exc
         self.path = path
+        self.generation = 0
+        self._replica: ox.Store | None = None
+
+    def snapshot_source(self) -> ox.Store:
+        """The in-memory pyoxigraph store that holds the same data (the store itself in memory)."""
+        if self.path is None:
+            return self.ox
+        if self._replica is None:
+            replica = ox.Store()
+            replica.extend(self.ox.quads_for_pattern(None, None, None, None))
+            self._replica = replica
+        return self._replica
+
+    def _written(self) -> None:
+        self.generation += 1
+
+    def load_file(self, file: Path, graph_iri: str) -> None:
+        """Replace a named graph with the content of an RDF file (format from its extension)."""
+        rdf_format = ox.RdfFormat.from_extension(file.suffix.lstrip("."))
+        if rdf_format is None:
+            raise UnsupportedMediaTypeError("unknown RDF file extension", where=str(file))
+        graph = ox.NamedNode(graph_iri)
+        targets = [self.ox] if self._replica is None else [self.ox, self._replica]
+        try:
+            for target in targets:
+                target.remove_graph(graph)
+                target.load(path=str(file), format=rdf_format, base_iri=graph_iri, to_graph=graph)
+        except SyntaxError as exc:
+            raise InputError(f"cannot parse: {exc}", where=str(file)) from exc
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc}", where=str(file)) from exc
+        self._written()
 
     @classmethod
     def with_shipped_data(cls, path: Path | None = None) -> EmbeddedStore:
@@ -93,30 +182,302 @@ class EmbeddedStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
-        substitutions: dict[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; the default graph is the union of all graphs unless given."""
-        kwargs: dict[str, object] = {}
-        if default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if substitutions:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
-        try:
-            return self.ox.query(sparql, **kwargs)  # type: ignore[arg-type]
-        except SyntaxError as exc:
-            raise InputError(f"SPARQL syntax error: {exc}") from exc
+        netguard.check_query(sparql)
+        return run_query(
+            self.ox,
+            sparql,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            substitutions=substitutions,
+        )
 
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL update as one transaction."""
+        netguard.check_update(sparql_update)
         try:
             self.ox.update(sparql_update)
+            if self._replica is not None:
+                self._replica.update(sparql_update)
         except SyntaxError as exc:
             raise InputError(f"SPARQL update syntax error: {exc}") from exc
+        finally:
+            self._written()
 
     def graph_names(self) -> list[str]:
         """The IRIs of the named graphs in the store."""
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+def run_query(
+    store: ox.Store,
+    sparql: str,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    substitutions: Mapping[str, Term] | None = None,
+) -> QueryResult:
+    """Run a query on a pyoxigraph store (no network check: callers check first)."""
+    kwargs: dict[str, object] = {}
+    if default_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+    try:
+        return store.query(sparql, **kwargs)  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise InputError(f"SPARQL syntax error: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"query failed: {exc}") from exc
+
+
+def bind_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
+    """The query with a ``VALUES`` block binding the variables, at the start of its ``WHERE``.
+
+    Values are serialised as RDF terms (never spliced as text), so a value cannot change the query.
+
+    >>> bind_values("SELECT ?l WHERE { ?c ?p ?l }", {"c": ox.NamedNode("http://ex/c")})
+    'SELECT ?l WHERE { VALUES (?c) { (<http://ex/c>) } ?c ?p ?l }'
+    >>> print(bind_values("ASK { ?s ?p ?o }", {"o": ox.Literal('say "hi"', language="en")}))
+    ASK { VALUES (?o) { ("say \\"hi\\""@en) } ?s ?p ?o }
+    """
+    if not substitutions:
+        return sparql
+    for name, value in substitutions.items():
+        if isinstance(value, ox.BlankNode):
+            raise InputError("a blank node cannot be bound to a query variable", where=f"?{name}")
+        if not name.isidentifier():
+            raise InputError("not a SPARQL variable name", where=f"?{name}")
+    block = "VALUES ({}) {{ ({}) }} ".format(
+        " ".join(f"?{n}" for n in substitutions), " ".join(str(v) for v in substitutions.values())
+    )
+    seen_where = any(t.kind == "word" and t.text.upper() == "WHERE" for t in tokens(sparql))
+    after_where = not seen_where
+    for t in tokens(sparql):
+        if t.kind == "word" and t.text.upper() == "WHERE":
+            after_where = True
+        elif after_where and t.text == "{":
+            return sparql[: t.start + 1] + " " + block + sparql[t.start + 1 :].lstrip()
+    raise InputError("cannot bind parameters: the query has no WHERE clause")
+
+
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_ACCEPT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, "
+    "application/sparql-results+xml;q=0.8, text/turtle;q=0.7"
+)
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint (query, update and optionally the Graph Store Protocol) via httpx.
+
+    Answers are parsed into the same pyoxigraph result types as :class:`EmbeddedStore` gives. The
+    remote default graph should be the union of its named graphs (``oxigraph serve
+    --union-default-graph``) so that both kinds of store answer alike.
+    """
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        *,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        timeout: float = 5.0,
+    ) -> None:
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.gsp_endpoint = gsp_endpoint
+        self.timeout = timeout
+        self.generation = 0
+        # trust_env=False: no proxy settings or .netrc from the environment.
+        self.client = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self.client.close()
+
+    def _send(self, request: httpx.Request, where: str) -> httpx.Response:
+        try:
+            response = self.client.send(request)
+        except httpx.TimeoutException as exc:
+            raise QueryTimeoutError(
+                f"the SPARQL endpoint did not answer within {self.timeout:g} s", where=where
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint: {exc}", where=where) from exc
+        if response.status_code >= 400:
+            message = response.text.strip()[:500] or response.reason_phrase
+            if 400 <= response.status_code < 500:
+                raise InputError(f"the SPARQL endpoint refused the request: {message}", where=where)
+            raise StoreError(f"the SPARQL endpoint failed: {message}", where=where)
+        return response
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query on the endpoint; parameters are bound as a ``VALUES`` block."""
+        netguard.check_query(sparql)
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        form: list[tuple[str, str]] = [("query", sparql)]
+        form += [("default-graph-uri", g) for g in default_graphs or ()]
+        form += [("named-graph-uri", g) for g in named_graphs or ()]
+        request = self.client.build_request(
+            "POST", self.query_endpoint, data=dict_of_lists(form), headers={"Accept": _ACCEPT}
+        )
+        response = self._send(request, self.query_endpoint)
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        results_format = _RESULT_FORMATS.get(media_type)
+        try:
+            if results_format is not None:
+                return ox.parse_query_results(response.content, format=results_format)
+            rdf_format = ox.RdfFormat.from_media_type(media_type)
+            if rdf_format is None:
+                raise StoreError(
+                    f"the SPARQL endpoint answered with {media_type!r}", where=self.query_endpoint
+                )
+            graph = ox.Store()
+            graph.load(response.content, format=rdf_format)
+            return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        except SyntaxError as exc:
+            raise StoreError(
+                f"cannot parse the endpoint's answer: {exc}", where=self.query_endpoint
+            ) from exc
+
+    def update(self, sparql_update: str) -> None:
+        """Send a SPARQL update to the update endpoint (one request, one transaction)."""
+        netguard.check_update(sparql_update)
+        request = self.client.build_request(
+            "POST",
+            self.update_endpoint,
+            content=sparql_update.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        try:
+            self._send(request, self.update_endpoint)
+        finally:
+            self.generation += 1
+
+    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad]]) -> None:
+        """Replace several named graphs with one update request: all of it is stored, or none."""
+        self.update(replace_graphs_update(graphs))
+
+    def put_graph(self, graph_iri: str, data: bytes, media_type: str) -> None:
+        """Replace one named graph through the Graph Store Protocol (``PUT ?graph=``)."""
+        if self.gsp_endpoint is None:
+            raise InputError("no Graph Store Protocol endpoint is configured")
+        request = self.client.build_request(
+            "PUT",
+            self.gsp_endpoint,
+            params={"graph": graph_iri},
+            content=data,
+            headers={"Content-Type": media_type},
+        )
+        try:
+            self._send(request, self.gsp_endpoint)
+        finally:
+            self.generation += 1
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs on the endpoint."""
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", default_graphs=None)
+        assert isinstance(result, ox.QuerySolutions)
+        return sorted(g.value for row in result if isinstance(g := row["g"], ox.NamedNode))
+
+
+def dict_of_lists(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """Form fields as httpx takes them, keeping repeated names."""
+    form: dict[str, list[str]] = {}
+    for key, value in pairs:
+        form.setdefault(key, []).append(value)
+    return form
+
+
+def data_graph(file: Path) -> str:
+    """The named graph a ``--data`` file is served in: ``.../graph/data/<file stem>``.
+
+    >>> data_graph(Path("/tmp/countries.ttl"))
+    'https://w3id.org/mnr-graph/graph/data/countries'
+    """
+    return str(GRAPH[f"data/{file.stem}"])
+
+
+def example_graphs() -> list[tuple[str, Path]]:
+    """The illustrative ``examples/*.ttl`` files with their graphs ``.../graph/example/<stem>``."""
+    return [(str(GRAPH[f"example/{p.stem}"]), p) for p in resources.files("examples", "*.ttl")]
+
+
+def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
+    """The store the settings ask for.
+
+    Remote (``sparql_endpoint`` set): every read and write goes to the endpoint; push data there
+    with :func:`push_graphs`. Embedded: the shipped graphs, the illustrative examples and each
+    ``data_files`` file in its own named graph, in memory or in the on-disk store at ``store_path``.
+
+    >>> store = build_store(Settings())
+    >>> isinstance(store, EmbeddedStore) and isinstance(store, Store)
+    True
+    """
+    if not settings.allow_network:
+        netguard.install()
+    if settings.sparql_endpoint is not None:
+        if settings.data_files:
+            raise InputError(
+                "--data serves files from the embedded store; "
+                "push them to a remote endpoint with `mnr-graph load --data FILE`"
+            )
+        return RemoteStore(
+            settings.sparql_endpoint,
+            update_endpoint=settings.update_endpoint,
+            gsp_endpoint=settings.gsp_endpoint,
+            timeout=settings.query_timeout,
+        )
+    store = EmbeddedStore(settings.store_path)
+    for graph_iri, file in [*shipped_graphs(), *example_graphs()]:
+        store.load_file(file, graph_iri)
+    for file in settings.data_files:
+        if not file.is_file():
+            raise InputError("no such data file", where=str(file))
+        store.load_file(file, data_graph(file))
+    return store
+
+
+def push_graphs(store: RemoteStore, files: Sequence[tuple[str, Path]]) -> list[str]:
+    """Replace each ``(graph IRI, file)`` on a remote store; the Graph Store Protocol if set up.
+
+    Returns the graph IRIs written.
+    """
+    written: list[str] = []
+    for graph_iri, file in files:
+        rdf_format = ox.RdfFormat.from_extension(file.suffix.lstrip("."))
+        if rdf_format is None:
+            raise UnsupportedMediaTypeError("unknown RDF file extension", where=str(file))
+        if store.gsp_endpoint is not None:
+            store.put_graph(graph_iri, file.read_bytes(), rdf_format.media_type)
+        else:
+            graph = ox.NamedNode(graph_iri)
+            try:
+                quads = [
+                    ox.Quad(t.subject, t.predicate, t.object, graph)
+                    for t in ox.parse(path=str(file), format=rdf_format, base_iri=graph_iri)
+                ]
+            except SyntaxError as exc:
+                raise InputError(f"cannot parse: {exc}", where=str(file)) from exc
+            store.replace_graphs({graph_iri: quads})
+        written.append(graph_iri)
+    return written
