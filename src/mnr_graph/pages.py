@@ -168,7 +168,11 @@ def _pick(values: Mapping[str, str], lang: str) -> str | None:
 
 def describe(store: queries.QueryStore, iri: str) -> list[tuple[Any, Any, Any]]:
     """The statements about one resource: its own, those of the blank nodes they lead to (a
-    concise bounded description: OWL restrictions, lists) and those of its SKOS-XL labels."""
+    concise bounded description: OWL restrictions, lists) and those of its SKOS-XL labels.
+
+    A remote store cannot bind a blank node to a query variable; there the blank nodes' own
+    statements are left out.
+    """
     triples: list[tuple[Any, Any, Any]] = []
     todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
     seen: set[ox.NamedNode | ox.BlankNode] = set()
@@ -178,7 +182,10 @@ def describe(store: queries.QueryStore, iri: str) -> list[tuple[Any, Any, Any]]:
         if subject in seen:
             continue
         seen.add(subject)
-        rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": subject})
+        try:
+            rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": subject})
+        except InputError:  # a remote store cannot bind a blank node: its closure is left out
+            continue
         for row in rows:
             obj = row["o"]
             triples.append((subject, row["p"], obj))
