@@ -107,6 +107,19 @@ def test_clean_sentences_have_no_finding(sentence: str) -> None:
     assert check_text(sentence) == []
 
 
+def _adult_usages() -> list[str]:
+    """Adult usages that share words with avoided terms (kept with the vocabulary's own tests)."""
+    path = TESTS / "data" / "vocabulary" / "adult-usages.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[-1] for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("phrase", _adult_usages())
+def test_adult_usages_have_no_finding(phrase: str) -> None:
+    text = FRAME.format(term=phrase) + f" {phrase.capitalize()}s were also mentioned."
+    assert check_text(text) == []
+
+
 def test_preferred_labels_never_yield_a_finding() -> None:
     """A preferred label is never reported because it contains a shorter flagged one."""
     for label in load_vocabulary().labels:

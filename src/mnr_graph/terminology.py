@@ -505,9 +505,14 @@ class Vocabulary:
     ) -> tuple[dict[str, Any], ...]:
         """The labels nearest to ``text`` ("did you mean"), best first."""
         key = lookup_key(text)
+        # whole-string similarity first; partial similarity when nothing is close as a whole
         hits = process.extract(
-            key, self._choices, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+            key, self._choices, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=60
         )
+        if not hits:
+            hits = process.extract(
+                key, self._choices, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=75
+            )
         out: list[dict[str, Any]] = []
         seen: set[str] = set()
         for choice, score, _ in hits:
