@@ -298,6 +298,113 @@ def export_country_shape(output: Path | None) -> None:
 # --- server (mnr_graph.api, mnr_graph.store) ---------------------------------------------------
 
 
+@cli.command()
+@click.option("--host", default=None, help="Interface to listen on [127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [8000].")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="On-disk store of ingested submissions (embedded mode); default: in memory.",
+)
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An RDF file to serve in its own named graph (repeatable).",
+)
+@click.option("--sparql-endpoint", default=None, help="Remote SPARQL 1.1 query endpoint.")
+@click.option("--update-endpoint", default=None, help="Remote SPARQL 1.1 update endpoint.")
+@click.option("--gsp-endpoint", default=None, help="Remote Graph Store Protocol endpoint.")
+@click.option("--query-timeout", type=float, default=None, help="Seconds per query [5].")
+@click.option("--result-limit", type=int, default=None, help="Most rows per answer [10000].")
+@click.option("--workers", "query_workers", type=int, default=None, help="Query processes.")
+@click.option(
+    "--write-token-env",
+    metavar="VAR",
+    default=None,
+    help="Environment variable holding the bearer token for writes [MNR_GRAPH_WRITE_TOKEN].",
+)
+def serve(
+    host: str | None,
+    port: int | None,
+    store_path: Path | None,
+    data_files: tuple[Path, ...],
+    sparql_endpoint: str | None,
+    update_endpoint: str | None,
+    gsp_endpoint: str | None,
+    query_timeout: float | None,
+    result_limit: int | None,
+    query_workers: int | None,
+    write_token_env: str | None,
+) -> None:
+    """Serve the API, the SPARQL endpoint and the linked-data pages."""
+    import os
+    import time
+
+    import uvicorn
+
+    from mnr_graph.api import get_fastapi_app
+    from mnr_graph.errors import InputError
+    from mnr_graph.settings import Settings
+
+    started = time.perf_counter()
+    token = None
+    if write_token_env:
+        token = os.environ.get(write_token_env)
+        if not token:
+            raise InputError(f"the environment variable {write_token_env} is not set")
+    settings = Settings.from_env().with_(
+        host=host,
+        port=port,
+        store_path=store_path,
+        data_files=data_files or None,
+        sparql_endpoint=sparql_endpoint,
+        update_endpoint=update_endpoint,
+        gsp_endpoint=gsp_endpoint,
+        query_timeout=query_timeout,
+        result_limit=result_limit,
+        query_workers=query_workers,
+        write_token=token,
+    )
+    app = get_fastapi_app(settings)
+    click.echo(
+        f"mnr-graph {__version__}: store ready in {time.perf_counter() - started:.2f} s; "
+        f"serving http://{settings.host}:{settings.port}/ (writes "
+        f"{'on' if settings.writes_enabled else 'off'})",
+        err=True,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+@cli.command()
+@click.option("--endpoint", required=True, help="The SPARQL 1.1 query endpoint.")
+@click.option("--update-endpoint", default=None, help="The update endpoint [--endpoint].")
+@click.option("--gsp", default=None, help="A Graph Store Protocol endpoint (faster for big files).")
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also push this RDF file, in its own named graph (repeatable).",
+)
+def load(
+    endpoint: str, update_endpoint: str | None, gsp: str | None, data_files: tuple[Path, ...]
+) -> None:
+    """Push the shipped graphs (and the examples, and --data files) to a remote endpoint."""
+    from mnr_graph.store import RemoteStore, data_graph, example_graphs, push_graphs, shipped_graphs
+
+    store = RemoteStore(endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp, timeout=60)
+    files = [*shipped_graphs(), *example_graphs(), *((data_graph(f), f) for f in data_files)]
+    try:
+        for graph in push_graphs(store, files):
+            click.echo(graph)
+    finally:
+        store.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; map library errors to a message and an exit code."""
     try:

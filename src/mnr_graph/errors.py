@@ -16,6 +16,7 @@ __all__ = [
     "ForbiddenError",
     "InputError",
     "MnrGraphError",
+    "NotAcceptableError",
     "NotFoundError",
     "PayloadTooLargeError",
     "QueryTimeoutError",
@@ -48,6 +49,12 @@ class UnsupportedMediaTypeError(InputError):
     """The input or the requested output has a media type we do not handle."""
 
     http_status = 415
+
+
+class NotAcceptableError(UnsupportedMediaTypeError):
+    """No output format we have matches what the client accepts."""
+
+    http_status = 406
 
 
 class PayloadTooLargeError(InputError):

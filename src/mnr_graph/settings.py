@@ -37,6 +37,8 @@ class Settings:
     gsp_endpoint: str | None = None
     #: Seconds a query may run before it is stopped.
     query_timeout: float = 5.0
+    #: Worker processes that run SPARQL queries (embedded store); 0: one per core plus one.
+    query_workers: int = 0
     #: Most rows (or triples) a query answers with; the cap is signalled when reached.
     result_limit: int = 10_000
     #: Largest accepted upload or request body, in bytes.
@@ -93,6 +95,7 @@ class Settings:
             update_endpoint=get("UPDATE_ENDPOINT"),
             gsp_endpoint=get("GSP_ENDPOINT"),
             query_timeout=number("QUERY_TIMEOUT", float),
+            query_workers=number("QUERY_WORKERS", int),
             result_limit=number("RESULT_LIMIT", int),
             max_upload_bytes=number("MAX_UPLOAD_BYTES", int),
             write_token=get("WRITE_TOKEN"),

@@ -41,6 +41,7 @@ __all__ = [
     "bind_values",
     "build_store",
     "data_graph",
+    "dict_of_lists",
     "example_graphs",
     "push_graphs",
     "replace_graphs_update",
