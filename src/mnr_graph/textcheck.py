@@ -340,13 +340,17 @@ _WINDOW = 600
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
+_LAST_SENTENCE_END = re.compile(r".*(?:" + _SENTENCE_END.pattern + ")", re.DOTALL)
+
+
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]`` (at most ``_WINDOW`` characters either side)."""
     low = max(0, start - _WINDOW)
-    begin = low
-    for before in _SENTENCE_END.finditer(text, low, start):
-        begin = before.end()
+    before = _LAST_SENTENCE_END.match(text, low, start)  # greedy: the last sentence end
     after = _SENTENCE_END.search(text, end, min(len(text), end + _WINDOW))
-    return begin, (after.start() if after else min(len(text), end + _WINDOW))
+    return (before.end() if before else low), (
+        after.start() if after else min(len(text), end + _WINDOW)
+    )
 
 
 # --- 4. checking ---------------------------------------------------------------------------------
@@ -402,6 +406,7 @@ def check_text(
 
     findings: list[Finding] = []
     line, line_start, cursor = 1, 0, 0
+    s_begin, s_end, s_legal = -1, -1, False  # the last sentence looked at for legal context
     details = matcher.details
     for cstart, cend, label in matcher.scan(collapsed):
         if marks:
@@ -419,27 +424,32 @@ def check_text(
         band = label.band
         legal = False
         if label.legal_context_only:
-            s_begin, s_end = _sentence(plain, start, end)
-            legal = matcher.cues.found_in(folded[s_begin:s_end])
+            if not (s_begin <= start and end <= s_end):  # not in the sentence seen last
+                s_begin, s_end = _sentence(plain, start, end)
+                s_legal = matcher.cues.found_in(folded[s_begin:s_end])
+            legal = s_legal
             band = _CAUTION if legal else _AVOID
         written = text[start:end]
-        shown = " ".join(plain[start:end].split())
+        shown = plain[start:end]
+        if "  " in shown or "\n" in shown or "\t" in shown:
+            shown = " ".join(shown.split())
         use_instead, message = details(label, shown, band, legal)
+        # positional arguments: this loop runs once per finding
         findings.append(
             Finding(
-                start=start,
-                end=end,
-                line=line,
-                column=start - line_start + 1,
-                text=written,
-                band=band,
-                legal_context_only=label.legal_context_only,
-                in_legal_context=legal,
-                use_instead=use_instead,
-                concept=label.concept,
-                label=label.text,
-                lang=label.lang,
-                message=message,
+                start,
+                end,
+                line,
+                start - line_start + 1,
+                written,
+                band,
+                label.legal_context_only,
+                legal,
+                use_instead,
+                label.concept,
+                label.text,
+                label.lang,
+                message,
             )
         )
     return findings
