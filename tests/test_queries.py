@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -212,3 +219,73 @@ def test_csv_has_the_declared_header(store: EmbeddedStore) -> None:
     table = queries.run_query(store, "capabilities-by-domain")
     first = table.to_csv().splitlines()[0]
     assert first.split(",") == list(table.columns)
+
+
+# --- the same answers from a remote SPARQL endpoint ------------------------------------------
+
+OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
+    "oxigraph"
+)
+
+
+@pytest.fixture(scope="module")
+def remote_store(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """``oxigraph serve`` holding the same quads as ``store``, reached through RemoteStore."""
+    from mnr_graph.store import RemoteStore
+
+    if OXIGRAPH is None:
+        pytest.skip("the oxigraph server is not installed")
+    folder = tmp_path_factory.mktemp("oxigraph")
+    dump = folder / "all.nq"
+    store.ox.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+    subprocess.run(
+        [OXIGRAPH, "load", "--location", str(folder / "db"), "--file", str(dump)],
+        check=True,
+        capture_output=True,
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            OXIGRAPH,
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    remote = RemoteStore(f"http://127.0.0.1:{port}/query")
+    try:
+        for _ in range(200):
+            try:
+                remote.query("ASK { ?s ?p ?o }")
+                break
+            except Exception:
+                server.poll()
+                assert server.returncode is None, "oxigraph serve stopped"
+                time.sleep(0.05)
+        yield remote
+    finally:
+        remote.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_remote_store_gives_the_same_rows(
+    store: EmbeddedStore, remote_store: Any, path: Path
+) -> None:
+    q = queries.get_query(path.stem)
+    for lang in ("en", "fr"):
+        values = _examples(q)
+        if "lang" in values:
+            values["lang"] = lang
+        embedded = queries.run_query(store, q.name, values).rows
+        assert embedded
+        assert queries.run_query(remote_store, q.name, values).rows == embedded
