@@ -252,6 +252,17 @@ def test_validate_returns_the_library_report(client: TestClient, kind: str) -> N
     assert response.json()["conforms"] is (kind == "valid")
 
 
+@pytest.mark.parametrize("path", resources.files("examples", "*.*"), ids=lambda p: p.name)
+def test_every_example_validates_over_http_as_in_the_library(
+    client: TestClient, path: Path
+) -> None:
+    data = path.read_bytes()
+    response = client.post("/validate", files={"file": (path.name, data)})
+    expected = validation.validate_bytes(data, filename=path.name)
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(json.dumps(expected.to_json()))
+
+
 def test_validate_unusable_input_is_400(client: TestClient) -> None:
     response = client.post("/validate", files={"file": ("bad.ttl", b"<a> <b> .", "text/turtle")})
     assert response.status_code == 400
