@@ -498,6 +498,7 @@ class Vocabulary:
         >>> result.to_json()["matches"][0]["band"]
         'use'
         """
+        lang = lang.lower() if lang else None
         key = lookup_key(text)
         found = list(self._index.get(key, ()))
         for label in self._compact.get(key.replace(" ", ""), ()):
@@ -599,6 +600,7 @@ class Vocabulary:
         >>> all(t["band"] == "avoid" and t["lang"] == "en" for t in terms)
         True
         """
+        lang = lang.lower() if lang else None
         bands = {label.band for label in self.labels}
         if band is not None and band not in bands:
             raise InputError(f"unknown band {band!r}; known bands: {', '.join(sorted(bands))}")

@@ -69,7 +69,8 @@ _MARKUP = [
         re.compile(
             r"<(?:!--.*?-->"  # HTML comments
             r"|(script|style)\b.*?</\1\s*>"  # scripts and styles, with their content
-            r"|[A-Za-z!/?][^<>]*>)",  # tags, doctype, <https://...> autolinks
+            r"|/?([A-Za-z][A-Za-z0-9]*)[^<>]*>"  # tags (group 2: the name), <https://...> links
+            r"|[!?][^<>]*>)",  # doctype, processing instructions
             re.DOTALL | re.IGNORECASE,
         ),
     ),
@@ -85,15 +86,71 @@ _MARKUP = [
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
+# HTML elements that end a run of words: a term never spans two cells, items or paragraphs.
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+    ]
+)
+_BREAK = "|"  # not a space: the matcher does not match across it
+
+
 def _blank(match: re.Match[str]) -> str:
-    return _NOT_NEWLINE.sub(" ", match.group())
+    blanked = _NOT_NEWLINE.sub(" ", match.group())
+    if match.lastindex and blanked[0] == " ":
+        name = match.group(match.lastindex)
+        if match.lastindex == 1 or name.lower() in _BLOCK_TAGS:
+            return _BREAK + blanked[1:]
+    return blanked
 
 
 def blank_markup(text: str) -> str:
     """The text with markup replaced by spaces (line breaks kept), the same length as the input.
 
+    Block-level HTML tags (paragraphs, cells, list items) start with ``|`` so that no term is
+    matched across them.
+
     >>> blank_markup('<p>a <b>child</b></p>')
-    '   a    child        '
+    '|  a    child    |   '
     """
     for first, hint, pattern in _MARKUP:
         # a one-character test first: "in" with one character is much faster on long texts
@@ -337,7 +394,7 @@ def _legal_cues(vocabulary: Vocabulary) -> LegalCues:
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z\"\u201c\u2018(\[]|$)|\n[ \t]*\n")
 _WINDOW = 600
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 
 
 _LAST_SENTENCE_END = re.compile(r".*(?:" + _SENTENCE_END.pattern + ")", re.DOTALL)
@@ -389,7 +446,7 @@ def check_text(
     ['avoid']
     """
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
-    matcher = matcher_for(vocab, lang)
+    matcher = matcher_for(vocab, lang.lower() if lang else None)
     plain = blank_markup(text)
     folded = fold(plain)
     # collapse runs of spaces for matching; remember where they were to map positions back
