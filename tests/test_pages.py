@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import socket
@@ -17,13 +16,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import uvicorn
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from mnr_graph import pages, queries, rest, terminology
-from mnr_graph.errors import MnrGraphError
+from mnr_graph import api, pages, queries, rest, terminology
 from mnr_graph.namespaces import BASE, GRAPH
 from mnr_graph.settings import Settings
 from mnr_graph.store import EmbeddedStore
@@ -45,25 +42,19 @@ ASSETS = re.compile(r"<script|<link\b|<img|<iframe|@import|url\(", re.IGNORECASE
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def make_app() -> FastAPI:
-    """The app under test, with the test submissions added to its store."""
-    settings = Settings()
-    if importlib.util.find_spec("mnr_graph.api") is not None:
-        from mnr_graph import api
+def make_app(settings: Settings | None = None) -> FastAPI:
+    """The app under test (the real factory) on the shipped data plus the test submissions."""
+    store = EmbeddedStore.with_shipped_data()
+    store.update(_submissions_update())
+    return api.get_fastapi_app(settings or Settings(), store=store)
 
-        app = api.get_fastapi_app(settings)
-    else:  # until the app factory lands: the routers in a bare app with the same error mapping
-        app = FastAPI()
-        app.state.store = EmbeddedStore.with_shipped_data()
-        app.state.settings = settings
 
-        @app.exception_handler(MnrGraphError)
-        def _mapped(request: Request, exc: MnrGraphError) -> JSONResponse:
-            return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
-
-        app.include_router(rest.get_router())
-        app.include_router(pages.get_router())
-    return app
+def _submissions_update() -> str:
+    quads = ox.parse(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)
+    body = "\n".join(
+        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
+    )
+    return f"INSERT DATA {{ {body} }}"
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +65,6 @@ def app() -> FastAPI:
 @pytest.fixture(scope="module")
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
-        app.state.store.ox.load(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)
         yield c
 
 

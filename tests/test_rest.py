@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import warnings
@@ -13,11 +12,9 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from mnr_graph import queries, resources, rest, terminology, textcheck, validation
-from mnr_graph.errors import MnrGraphError
+from mnr_graph import api, queries, resources, rest, terminology, textcheck, validation
 from mnr_graph.namespaces import MNR
 from mnr_graph.settings import Settings
 from mnr_graph.store import EmbeddedStore
@@ -34,33 +31,25 @@ QUERY_FILES = resources.files("sparql", "Q*.rq")
 TOKEN = "test-token-for-writes"
 
 
-def make_app(settings: Settings) -> FastAPI:
-    """The app under test: the routers on a store with the shipped data and the test submissions."""
-    if importlib.util.find_spec("mnr_graph.api") is not None:
-        from mnr_graph import api
+def make_app(settings: Settings | None = None) -> FastAPI:
+    """The app under test (the real factory) on the shipped data plus the test submissions."""
+    store = EmbeddedStore.with_shipped_data()
+    store.update(_submissions_update())
+    return api.get_fastapi_app(settings or Settings(), store=store)
 
-        app = api.get_fastapi_app(settings)
-    else:  # until the app factory lands: the routers in a bare app with the same error mapping
-        app = FastAPI()
-        app.state.store = EmbeddedStore.with_shipped_data()
-        app.state.settings = settings
 
-        @app.exception_handler(MnrGraphError)
-        def _mapped(request: Request, exc: MnrGraphError) -> JSONResponse:
-            return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
-
-        app.include_router(rest.get_router())
-        from mnr_graph import pages
-
-        app.include_router(pages.get_router())
-    return app
+def _submissions_update() -> str:
+    quads = ox.parse(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)
+    body = "\n".join(
+        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
+    )
+    return f"INSERT DATA {{ {body} }}"
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     app = make_app(Settings(write_token=TOKEN))
     with TestClient(app) as c:
-        c.app.state.store.ox.load(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)  # type: ignore[attr-defined]
         yield c
 
 
