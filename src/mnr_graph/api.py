@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnr_graph import __version__, netguard, pages, rest
 from mnr_graph.errors import MnrGraphError, PayloadTooLargeError
@@ -296,6 +297,11 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
     @app.exception_handler(MnrGraphError)
     async def mapped(request: Request, exc: MnrGraphError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = {"error": "HTTPError", "message": exc.detail, "where": None, "detail": exc.detail}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,372 @@
+"""The HTTP API: the SPARQL 1.1 Protocol (data-driven cases after the W3C protocol tests), limits,
+errors, and real clients (SPARQLWrapper, rdflib's SPARQLStore) against a real running server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+from mnr_graph.api import get_fastapi_app
+from mnr_graph.settings import Settings
+from mnr_graph.store import EmbeddedStore, build_store
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=".*httpx2.*")
+    from fastapi.testclient import TestClient
+
+TESTS = Path(__file__).parent
+PROTOCOL = TESTS / "data" / "protocol"
+CASES = sorted(PROTOCOL.glob("*.json"))
+GRAPH_IRI = "http://example.org/protocol/graph/{}"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+
+
+def protocol_store() -> EmbeddedStore:
+    """A store holding only the protocol test graphs (data1..data3), each in its named graph."""
+    store = EmbeddedStore()
+    for file in sorted(PROTOCOL.glob("data*.ttl")):
+        store.load_file(file, GRAPH_IRI.format(file.stem))
+    return store
+
+
+@pytest.fixture(scope="module")
+def protocol_client() -> Iterator[TestClient]:
+    app = get_fastapi_app(Settings(query_workers=2), store=protocol_store())
+    with TestClient(app) as client:
+        yield client
+
+
+def _check_status(expected: int | str, actual: int) -> None:
+    if expected == "4xx":
+        assert 400 <= actual < 500
+    else:
+        assert actual == expected
+
+
+def _count_rows(media_type: str, body: bytes) -> int:
+    if media_type == "text/csv":
+        return len(body.decode().strip().splitlines()) - 1
+    result = ox.parse_query_results(body, format=RESULT_FORMATS[media_type])
+    assert isinstance(result, ox.QuerySolutions)
+    return len(list(result))
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
+def test_protocol_case(protocol_client: TestClient, case_file: Path) -> None:
+    case: dict[str, Any] = json.loads(case_file.read_text(encoding="utf-8"))
+    headers = dict(case.get("headers", {}))
+    content: bytes | None = None
+    if "form" in case:
+        content = httpx.QueryParams(case["form"]).__str__().encode()
+    elif "body" in case:
+        content = case["body"].encode(case.get("encoding", "utf-8"))
+    if content is not None and "Content-Type" not in headers:
+        headers["Content-Type"] = ""
+    response = protocol_client.request(
+        case["method"],
+        "/sparql",
+        params=httpx.QueryParams(case.get("params", [])),
+        headers=headers,
+        content=content,
+    )
+    expect = case["expect"]
+    _check_status(expect["status"], response.status_code)
+    if response.status_code >= 400:
+        body = response.json()
+        assert body["message"]
+        assert "Traceback" not in response.text
+        return
+    media_type = response.headers["content-type"].split(";")[0]
+    if "content_type" in expect:
+        assert media_type == expect["content_type"]
+    if "boolean" in expect:
+        result = ox.parse_query_results(response.content, format=RESULT_FORMATS[media_type])
+        assert isinstance(result, ox.QueryBoolean)
+        assert bool(result) is expect["boolean"]
+    if "rows" in expect:
+        assert _count_rows(media_type, response.content) == expect["rows"]
+    if "triples" in expect or "ask" in expect:
+        rdf_format = ox.RdfFormat.from_media_type(media_type)
+        assert rdf_format is not None
+        graph = ox.Store()
+        graph.load(response.content, format=rdf_format)
+        if "triples" in expect:
+            assert len(graph) == expect["triples"]
+        if "ask" in expect:
+            assert bool(graph.query(expect["ask"]))
+
+
+def test_every_protocol_case_names_itself() -> None:
+    assert CASES
+    for case_file in CASES:
+        assert json.loads(case_file.read_text(encoding="utf-8"))["name"] == case_file.stem
+
+
+# --- limits, errors, headers -----------------------------------------------------------------
+
+
+def test_the_result_cap_is_signalled() -> None:
+    app = get_fastapi_app(Settings(result_limit=2, query_workers=1), store=protocol_store())
+    with TestClient(app) as client:
+        response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        capped = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+        small = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
+    assert response.headers["X-Results-Truncated"] == "true"
+    assert response.headers["X-Result-Limit"] == "2"
+    assert "Warning" in response.headers
+    assert len(response.json()["results"]["bindings"]) == 2
+    assert capped.headers["X-Results-Truncated"] == "true"
+    assert "X-Results-Truncated" not in small.headers
+
+
+def test_an_oversized_body_is_refused_with_413() -> None:
+    app = get_fastapi_app(Settings(max_upload_bytes=100, query_workers=1), store=protocol_store())
+    query = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 200
+    with TestClient(app) as client:
+        direct = client.post(
+            "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
+        )
+        streamed = client.post(
+            "/sparql",
+            content=iter([query.encode()[:90], query.encode()[90:]]),
+            headers={"Content-Type": "application/sparql-query"},
+        )
+        fine = client.post(
+            "/sparql", content="ASK {}", headers={"Content-Type": "application/sparql-query"}
+        )
+    assert direct.status_code == 413
+    assert "limit" in direct.json()["message"]
+    assert streamed.status_code == 413
+    assert fine.status_code == 200
+
+
+def test_cors_follows_the_settings() -> None:
+    origin = "https://yasgui.example"
+    store = protocol_store()
+    with TestClient(get_fastapi_app(Settings(cors_origins=(origin,)), store=store)) as client:
+        allowed = client.get("/health", headers={"Origin": origin})
+        other = client.get("/health", headers={"Origin": "https://other.example"})
+    with TestClient(get_fastapi_app(Settings(), store=store)) as client:
+        off = client.get("/health", headers={"Origin": origin})
+    assert allowed.headers["access-control-allow-origin"] == origin
+    assert "access-control-allow-origin" not in other.headers
+    assert "access-control-allow-origin" not in off.headers
+
+
+def test_errors_are_json_with_message_and_where(protocol_client: TestClient) -> None:
+    response = protocol_client.get(
+        "/sparql",
+        params={"query": "SELECT * WHERE {\n SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"},
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert "SERVICE" in body["message"]
+    assert body["where"] == "line 2, column 2"
+
+
+def test_health_and_openapi(protocol_client: TestClient) -> None:
+    assert protocol_client.get("/health").json()["status"] == "ok"
+    spec = protocol_client.get("/openapi.json").json()
+    parameters = {p["name"] for p in spec["paths"]["/sparql"]["get"]["parameters"]}
+    assert {"query", "default-graph-uri", "named-graph-uri", "format"} <= parameters
+    assert "application/sparql-query" in spec["paths"]["/sparql"]["post"]["requestBody"]["content"]
+    assert protocol_client.get("/docs").status_code == 200
+
+
+def test_workers_see_data_written_after_they_started() -> None:
+    store = protocol_store()
+    ask = {"query": "ASK { <http://example.org/protocol/dave> ?p ?o }"}
+    with TestClient(get_fastapi_app(Settings(query_workers=1), store=store)) as client:
+        before = client.get("/sparql", params=ask).json()["boolean"]
+        store.update(
+            "INSERT DATA { GRAPH <http://example.org/g> { "
+            "<http://example.org/protocol/dave> <http://example.org/protocol/name> 'Dave' } }"
+        )
+        after = client.get("/sparql", params=ask).json()["boolean"]
+    assert (before, after) == (False, True)
+
+
+def test_the_app_includes_the_other_routers(protocol_client: TestClient) -> None:
+    paths = protocol_client.get("/openapi.json").json()["paths"]
+    assert "/queries" in paths
+    assert "/terms" in paths
+
+
+# --- a real server -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """uvicorn serving the app factory on a free loopback port, with a 2 s query limit."""
+    port = free_port()
+    env = os.environ | {
+        "MNR_GRAPH_QUERY_TIMEOUT": "2",
+        "MNR_GRAPH_QUERY_WORKERS": "3",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "mnr_graph.api:app_from_env",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/health", process)
+        yield base + "/sparql"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def library_store() -> EmbeddedStore:
+    """What the server serves, as the library holds it."""
+    return build_store(Settings())
+
+
+LABELS = (
+    "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label "
+    'FILTER(LANG(?label) = "en") } ORDER BY ?s ?label'
+)
+CONSTRUCT = (
+    "CONSTRUCT { ?c <http://www.w3.org/2004/02/skos/core#notation> ?n } WHERE { "
+    "?c a <https://w3id.org/mnr-graph/def/Capability> ; "
+    "<http://www.w3.org/2004/02/skos/core#notation> ?n }"
+)
+
+
+def _library_rows(store: EmbeddedStore) -> list[tuple[str, str]]:
+    result = store.query(LABELS)
+    assert isinstance(result, ox.QuerySolutions)
+    rows = []
+    for row in result:
+        s, label = row["s"], row["label"]
+        assert isinstance(s, ox.NamedNode)
+        assert isinstance(label, ox.Literal)
+        rows.append((s.value, label.value))
+    return rows
+
+
+@pytest.mark.server
+# SPARQLWrapper parses CONSTRUCT answers into rdflib's deprecated ConjunctiveGraph (not our code)
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_sparqlwrapper_gets_the_library_answers(server: str, library_store: EmbeddedStore) -> None:
+    from SPARQLWrapper import JSON, XML, SPARQLWrapper
+
+    expected = _library_rows(library_store)
+    assert expected
+    for method, fmt in (("GET", JSON), ("POST", JSON), ("GET", XML)):
+        client = SPARQLWrapper(server)
+        client.setMethod(method)
+        client.setQuery(LABELS)
+        client.setReturnFormat(fmt)
+        result = client.query().convert()
+        if fmt == JSON:
+            got = [(b["s"]["value"], b["label"]["value"]) for b in result["results"]["bindings"]]
+        else:
+            got = [
+                tuple(
+                    n.firstChild.firstChild.data
+                    for n in r.getElementsByTagName("binding")
+                    if n.firstChild is not None
+                )
+                for r in result.getElementsByTagName("result")
+            ]
+        assert got == expected
+    client = SPARQLWrapper(server)
+    client.setQuery(CONSTRUCT)
+    graph = client.queryAndConvert()
+    assert isinstance(graph, Graph)
+    library = library_store.query(CONSTRUCT)
+    assert {(str(s), str(o)) for s, _, o in graph} == {
+        (t.subject.value, t.object.value)  # type: ignore[union-attr]
+        for t in library
+    }
+
+
+@pytest.mark.server
+def test_rdflib_sparqlstore_gets_the_library_answers(
+    server: str, library_store: EmbeddedStore
+) -> None:
+    graph = Graph(store=SPARQLStore(server, returnFormat="json"))
+    got = [(str(row[0]), str(row[1])) for row in graph.query(LABELS)]  # type: ignore[index]
+    assert got == _library_rows(library_store)
+    capability = URIRef("https://w3id.org/mnr-graph/def/Capability")
+    ask = graph.query(f"ASK {{ ?c a <{capability}> }}")
+    assert ask.askAnswer is bool(library_store.query(f"ASK {{ ?c a <{capability}> }}"))
+    notation = Literal("C01")
+    assert (None, URIRef("http://www.w3.org/2004/02/skos/core#notation"), notation) in graph
+
+
+@pytest.mark.server
+def test_a_runaway_query_is_stopped_while_others_are_served(server: str) -> None:
+    """The runaway query ends with 503; a request sent while it runs returns before it does."""
+    finished: dict[str, float] = {}
+    answers: dict[str, httpx.Response] = {}
+
+    def runaway() -> None:
+        answers["runaway"] = httpx.get(server, params={"query": RUNAWAY}, timeout=60)
+        finished["runaway"] = time.monotonic()
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.3)  # let the runaway query reach its worker
+    answers["quick"] = httpx.get(server, params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+    finished["quick"] = time.monotonic()
+    thread.join(timeout=60)
+    assert answers["quick"].status_code == 200
+    assert answers["runaway"].status_code == 503
+    assert "stopped" in answers["runaway"].json()["message"]
+    assert finished["quick"] < finished["runaway"]
+    # and the server still answers after the worker was replaced
+    assert httpx.get(server, params={"query": "ASK {}"}, timeout=60).status_code == 200
