@@ -236,6 +236,8 @@ def run_query(
         raise InputError(f"SPARQL syntax error: {exc}") from exc
     except OSError as exc:
         raise StoreError(f"query failed: {exc}") from exc
+    except (RuntimeError, ValueError) as exc:
+        raise InputError(f"cannot run the query: {exc}") from exc
 
 
 def bind_values(sparql: str, substitutions: Mapping[str, Term]) -> str:

@@ -1,0 +1,224 @@
+"""Stores: the embedded one, and the remote one against a real ``oxigraph serve`` process."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from mnr_graph.cli import main
+from mnr_graph.errors import InputError
+from mnr_graph.namespaces import GRAPH
+from mnr_graph.settings import Settings
+from mnr_graph.store import (
+    EmbeddedStore,
+    RemoteStore,
+    Store,
+    bind_values,
+    build_store,
+    data_graph,
+    example_graphs,
+    shipped_graphs,
+)
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=".*httpx2.*")
+    from fastapi.testclient import TestClient
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data" / "protocol" / "data1.ttl"
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+CAPABILITY_QUERY = (
+    "SELECT ?c ?n WHERE { ?c a <https://w3id.org/mnr-graph/def/Capability> ; "
+    "<http://www.w3.org/2004/02/skos/core#notation> ?n } ORDER BY ?n"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``oxigraph serve`` on a free loopback port, union default graph, empty at first."""
+    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
+    assert binary, "the oxigraph binary (PyPI package `oxigraph`) is a test dependency"
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph")
+    process = subprocess.Popen(
+        [
+            str(binary),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def remote(oxigraph_url: str) -> Iterator[RemoteStore]:
+    """The remote store after `mnr-graph load` pushed the shipped graphs and one data file."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            [
+                "load",
+                "--endpoint",
+                oxigraph_url + "/query",
+                "--update-endpoint",
+                oxigraph_url + "/update",
+                "--gsp",
+                oxigraph_url + "/store",
+                "--data",
+                str(DATA),
+            ]
+        )
+    assert exit_info.value.code == 0
+    store = RemoteStore(oxigraph_url + "/query", update_endpoint=oxigraph_url + "/update")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def embedded() -> EmbeddedStore:
+    return build_store(Settings(data_files=(DATA,)))  # type: ignore[return-value]
+
+
+def _rows(result: object) -> list[tuple[str, ...]]:
+    assert isinstance(result, ox.QuerySolutions)
+    return [tuple(str(term) for term in row) for row in result]
+
+
+def test_both_stores_follow_the_protocol(remote: RemoteStore, embedded: EmbeddedStore) -> None:
+    assert isinstance(remote, Store)
+    assert isinstance(embedded, Store)
+
+
+def test_load_pushed_every_graph(remote: RemoteStore, embedded: EmbeddedStore) -> None:
+    expected = {iri for iri, _ in [*shipped_graphs(), *example_graphs()]} | {data_graph(DATA)}
+    assert set(remote.graph_names()) == expected
+    assert set(embedded.graph_names()) == expected
+
+
+def test_remote_answers_like_embedded(remote: RemoteStore, embedded: EmbeddedStore) -> None:
+    assert _rows(remote.query(CAPABILITY_QUERY)) == _rows(embedded.query(CAPABILITY_QUERY))
+    ask = "ASK { ?c a <https://w3id.org/mnr-graph/def/Capability> }"
+    assert bool(remote.query(ask)) is bool(embedded.query(ask)) is True
+    construct = "CONSTRUCT WHERE { ?c a <https://w3id.org/mnr-graph/def/Domain> }"
+    assert {str(t) for t in remote.query(construct)} == {str(t) for t in embedded.query(construct)}
+
+
+def test_remote_dataset_parameters(remote: RemoteStore, embedded: EmbeddedStore) -> None:
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    graph = [data_graph(DATA)]
+    assert _rows(remote.query(query, default_graphs=graph)) == _rows(
+        embedded.query(query, default_graphs=graph)
+    )
+
+
+def test_substitutions_are_bound_alike(remote: RemoteStore, embedded: EmbeddedStore) -> None:
+    query = "SELECT ?c ?n WHERE { ?c <http://www.w3.org/2004/02/skos/core#notation> ?n }"
+    values = {"n": ox.Literal("C07")}
+    remote_rows = _rows(remote.query(query, substitutions=values))
+    assert remote_rows
+    assert remote_rows == _rows(embedded.query(query, substitutions=values))
+    hostile = {"n": ox.Literal('C07" } ?x ?y ?z { "')}
+    assert _rows(remote.query(query, substitutions=hostile)) == []
+
+
+def test_remote_writes_replace_graphs_atomically(remote: RemoteStore) -> None:
+    iri = str(GRAPH["test/remote-write"])
+    quad = ox.Quad(
+        ox.NamedNode("http://example.org/s"),
+        ox.NamedNode("http://example.org/p"),
+        ox.Literal("o"),
+        ox.NamedNode(iri),
+    )
+    remote.replace_graphs({iri: [quad]})
+    assert iri in remote.graph_names()
+    with pytest.raises(InputError):
+        remote.update("INSERT DATA { GRAPH <x:g> { <x:a> <x:b> } }")
+    remote.update(f"DROP GRAPH <{iri}>")
+    assert iri not in remote.graph_names()
+
+
+def test_remote_refuses_service_before_sending(remote: RemoteStore) -> None:
+    with pytest.raises(InputError, match="SERVICE"):
+        remote.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+
+
+def test_the_api_serves_a_remote_store(oxigraph_url: str, remote: RemoteStore) -> None:
+    from mnr_graph.api import get_fastapi_app
+
+    settings = Settings(sparql_endpoint=oxigraph_url + "/query", result_limit=3)
+    with TestClient(get_fastapi_app(settings)) as client:
+        response = client.get(
+            "/sparql", params={"query": CAPABILITY_QUERY}, headers={"Accept": "text/csv"}
+        )
+        health = client.get("/health").json()
+    assert response.status_code == 200
+    assert response.headers["X-Results-Truncated"] == "true"
+    assert response.text.splitlines()[1].endswith(",C01")
+    assert health["store"] == "remote"
+
+
+def test_an_unreachable_endpoint_is_a_store_error() -> None:
+    from mnr_graph.errors import StoreError
+
+    store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2)
+    with pytest.raises(StoreError, match="cannot reach"):
+        store.query("ASK {}")
+    store.close()
+
+
+def test_bind_values_goes_into_the_where_clause() -> None:
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    bound = bind_values(construct, {"s": ox.NamedNode("http://ex/a")})
+    assert bound == "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<http://ex/a>) } ?s ?p ?o }"
+    with pytest.raises(InputError, match="blank node"):
+        bind_values(construct, {"s": ox.BlankNode()})
+
+
+def test_build_store_puts_each_data_file_in_its_graph(embedded: EmbeddedStore) -> None:
+    query = "ASK { GRAPH ?g { <http://example.org/protocol/alice> ?p ?o } }"
+    assert bool(embedded.query(query, named_graphs=[data_graph(DATA)]))
+    with pytest.raises(InputError, match="no such data file"):
+        build_store(Settings(data_files=(TESTS / "missing.ttl",)))
+
+
+def test_an_on_disk_store_keeps_an_in_memory_replica(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.load_file(DATA, "http://example.org/g")
+    replica = store.snapshot_source()
+    assert replica is not store.ox
+    store.update("INSERT DATA { GRAPH <http://example.org/g> { <x:a> <x:b> <x:c> } }")
+    assert len(replica) == len(store.ox) == 3
+    assert store.generation == 2
