@@ -1,0 +1,107 @@
+"""Protocol helpers: content negotiation and the capped result serialisers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pyoxigraph as ox
+import pytest
+
+from mnr_graph.errors import InputError, NotAcceptableError
+from mnr_graph.sparql import (
+    FORMATS,
+    QueryRequest,
+    execute,
+    kind_of,
+    negotiate,
+    parse_accept,
+    serialize_solutions,
+)
+
+QUERY = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o"
+PARSEABLE = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    """Terms of every kind: IRIs, blank nodes, plain, typed and tagged literals, odd characters."""
+    s = ox.Store()
+    p = ox.NamedNode("http://ex/p")
+    objects: list[ox.NamedNode | ox.BlankNode | ox.Literal] = [
+        ox.NamedNode("http://ex/o?a=1&b=%3C2%3E"),
+        ox.BlankNode("b1"),
+        ox.Literal('quote " and, comma\nnew line\ttab'),
+        ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.Literal("prévention", language="fr"),
+        ox.Literal("<tag> & amp"),
+    ]
+    for i, o in enumerate(objects):
+        s.add(ox.Quad(ox.NamedNode(f"http://ex/s{i}"), p, o))
+    return s
+
+
+def _library_rows(store: ox.Store) -> list[tuple[str, ...]]:
+    result = store.query(QUERY)
+    assert isinstance(result, ox.QuerySolutions)
+    return [tuple(str(t) for t in row) for row in result]
+
+
+@pytest.mark.parametrize("name", sorted(PARSEABLE))
+def test_serialised_results_parse_back_to_the_same_terms(store: ox.Store, name: str) -> None:
+    result = store.query(QUERY)
+    assert isinstance(result, ox.QuerySolutions)
+    body = serialize_solutions(["s", "o"], list(result), name)
+    parsed = ox.parse_query_results(body, format=PARSEABLE[name])
+    assert isinstance(parsed, ox.QuerySolutions)
+    assert [tuple(str(t) for t in row) for row in parsed] == _library_rows(store)
+
+
+def test_csv_holds_the_plain_values(store: ox.Store) -> None:
+    result = store.query(QUERY)
+    assert isinstance(result, ox.QuerySolutions)
+    rows = list(
+        csv.reader(io.StringIO(serialize_solutions(["s", "o"], list(result), "csv").decode()))
+    )
+    assert rows[0] == ["s", "o"]
+    assert 'quote " and, comma\nnew line\ttab' in {r[1] for r in rows[1:]}
+
+
+def test_execute_caps_rows_and_says_so(store: ox.Store) -> None:
+    json_format = negotiate("results", None, "json")
+    answer = execute(store, QueryRequest(QUERY, "results", format=json_format, limit=2))
+    assert (answer.count, answer.capped) == (2, True)
+    answer = execute(store, QueryRequest(QUERY, "results", format=json_format, limit=100))
+    assert answer.capped is False
+    assert answer.count == len(_library_rows(store))
+
+
+def test_accept_is_ordered_by_q_then_specificity() -> None:
+    assert [r for r, _ in parse_accept("*/*;q=0.5, text/*;q=0.5, text/csv;q=0.5")] == [
+        "text/csv",
+        "text/*",
+        "*/*",
+    ]
+
+
+def test_negotiation_covers_every_format_by_media_type_and_name() -> None:
+    for fmt in FORMATS:
+        assert negotiate(fmt.kind, fmt.media_type, None) == fmt
+        assert negotiate(fmt.kind, None, fmt.name) == fmt
+
+
+def test_negotiation_refuses_what_it_cannot_give() -> None:
+    with pytest.raises(NotAcceptableError):
+        negotiate("graph", "application/sparql-results+json", None)
+    with pytest.raises(NotAcceptableError, match="format"):
+        negotiate("results", None, "yaml")
+    assert negotiate("results", "text/csv;q=0, */*;q=0.1", None).name == "json"
+
+
+def test_updates_are_not_queries() -> None:
+    with pytest.raises(InputError, match="read-only"):
+        kind_of("PREFIX ex: <http://ex/> INSERT DATA { ex:a ex:b ex:c }")
