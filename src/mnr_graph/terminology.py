@@ -93,11 +93,13 @@ _FR_STOP = frozenset(
         "avec",
         "contre",
         "impliquant",
+        "qui",
+        "que",
     ]
 )
 _FR_KEEP = frozenset(["et", "ou", "le", "la", "les", "l", "un", "une"])
 _ES_STOP = frozenset(
-    ["de", "del", "en", "para", "con", "a", "al", "por", "sin", "sobre", "entre", "contra"]
+    ["de", "del", "en", "para", "con", "a", "al", "por", "sin", "sobre", "entre", "contra", "que"]
 )
 _ES_KEEP = frozenset(["y", "e", "o", "u", "el", "la", "los", "las", "un", "una"])
 
