@@ -171,6 +171,8 @@ def test_caution_band(fixture_vocabulary: Vocabulary) -> None:
         ("The OPSC defines child pornography.", "caution"),
         ("The offence of child pornography carries a long sentence.", "caution"),
         ("Under national law, child pornography is a crime. Police said so.", "caution"),
+        ("The Child Pornography Prevention Act was amended.", "caution"),
+        ("An act of sharing child pornography was reported.", "avoid"),
         ("Police found child pornography on the laptop.", "avoid"),
         ("A new law passed. Police found child pornography on the laptop.", "avoid"),
     ],

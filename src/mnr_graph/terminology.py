@@ -189,8 +189,15 @@ def _inflect_engine() -> Any:
     return inflect.engine()
 
 
+_EN_ISE = re.compile(r"(\w{3})is(e|ed|es|ing|ation|ations)\b")
+_EN_IZE = re.compile(r"(\w{3})iz(e|ed|es|ing|ation|ations)\b")
+_EN_LL = re.compile(r"\b(travel|model|label)l(ing|ed|er|ers)\b")
+
+
 def label_variants(text: str, lang: str, *, is_acronym: bool = False) -> frozenset[str]:
     """The label and its singular and plural forms (English by ``inflect``, fr/es by rules).
+
+    English labels also get their other spelling (-ise/-ize, travelling/traveling).
 
     >>> sorted(label_variants("child prostitute", "en"))
     ['child prostitute', 'child prostitutes']
@@ -198,6 +205,8 @@ def label_variants(text: str, lang: str, *, is_acronym: bool = False) -> frozens
     ['prostitution enfantine', 'prostitutions enfantines']
     >>> sorted(label_variants("CSAM", "en", is_acronym=True))
     ['CSAM', 'CSAMs']
+    >>> sorted(label_variants("sexualised image", "en"))
+    ['sexualised image', 'sexualised images', 'sexualized image', 'sexualized images']
     """
     variants = {text}
     primary = lang.split("-")[0].casefold()
@@ -210,6 +219,11 @@ def label_variants(text: str, lang: str, *, is_acronym: bool = False) -> frozens
             variants.add(singular)
         else:
             variants.add(engine.plural_noun(text))
+        # British and American spellings: -ise/-ize, -isation/-ization, travelling/traveling
+        for variant in list(variants):
+            variants.add(_EN_ISE.sub(r"\1iz\2", variant))
+            variants.add(_EN_IZE.sub(r"\1is\2", variant))
+            variants.add(_EN_LL.sub(r"\1l\2", variant))
     elif primary == "fr":
         variants.add(_head_inflect(text, _FR_STOP, _FR_KEEP, _fr_plural))
         variants.add(_head_inflect(text, _FR_STOP, _FR_KEEP, _fr_singular))

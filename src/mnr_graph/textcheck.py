@@ -367,14 +367,21 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True, slots=True)
 class LegalCues:
-    """Words and names that show a sentence names a law, convention or offence."""
+    """Words and names that show a sentence names a law, convention or offence.
+
+    Cues written with a capital letter in the data ("Act", "Article") count only when capitalised
+    so in the text; the others ignore case and accents.
+    """
 
     words: frozenset[str]
     phrases: tuple[str, ...]
+    capitalised: frozenset[str]
 
-    def found_in(self, folded: str) -> bool:
-        """Whether a folded sentence contains a cue (a word, or a longer name as a substring)."""
+    def found_in(self, folded: str, plain: str = "") -> bool:
+        """Whether a sentence (folded, and as written) contains a cue."""
         if not self.words.isdisjoint(_WORD.findall(folded)):
+            return True
+        if self.capitalised and not self.capitalised.isdisjoint(_WORD.findall(plain)):
             return True
         collapsed = _RUN.sub(" ", folded)
         return any(phrase in collapsed for phrase in self.phrases)
@@ -382,14 +389,19 @@ class LegalCues:
 
 def _legal_cues(vocabulary: Vocabulary) -> LegalCues:
     cues: set[str] = set()
+    capitalised: set[str] = set()
     with resources.path("ontology", "legal-context-cues.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            cues.update(label_variants(row["cue"], row["lang"]))
+            cue = row["cue"].strip()
+            if cue[:1].isupper() and _WORD.fullmatch(cue):
+                capitalised.update(label_variants(cue, row["lang"]))
+            else:
+                cues.update(label_variants(cue, row["lang"]))
     for instrument in vocabulary.instruments.values():
         cues.update(instrument["labels"])
     folded = {_pattern(c) for c in cues if c.strip()}
     words = frozenset(c for c in folded if _WORD.fullmatch(c))
-    return LegalCues(words, tuple(sorted(folded - words)))
+    return LegalCues(words, tuple(sorted(folded - words)), frozenset(capitalised))
 
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z\"\u201c\u2018(\[]|$)|\n[ \t]*\n")
@@ -483,7 +495,7 @@ def check_text(
         if label.legal_context_only:
             if not (s_begin <= start and end <= s_end):  # not in the sentence seen last
                 s_begin, s_end = _sentence(plain, start, end)
-                s_legal = matcher.cues.found_in(folded[s_begin:s_end])
+                s_legal = matcher.cues.found_in(folded[s_begin:s_end], plain[s_begin:s_end])
             legal = s_legal
             band = _CAUTION if legal else _AVOID
         written = text[start:end]
