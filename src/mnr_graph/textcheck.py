@@ -495,7 +495,11 @@ def check_text(
         if label.legal_context_only:
             if not (s_begin <= start and end <= s_end):  # not in the sentence seen last
                 s_begin, s_end = _sentence(plain, start, end)
-                s_legal = matcher.cues.found_in(folded[s_begin:s_end], plain[s_begin:s_end])
+                # the sentence without the term itself ("child pornography offences" is no cue)
+                s_legal = matcher.cues.found_in(
+                    f"{folded[s_begin:start]} | {folded[end:s_end]}",
+                    f"{plain[s_begin:start]} | {plain[end:s_end]}",
+                )
             legal = s_legal
             band = _CAUTION if legal else _AVOID
         written = text[start:end]
