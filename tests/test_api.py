@@ -370,3 +370,29 @@ def test_a_runaway_query_is_stopped_while_others_are_served(server: str) -> None
     assert finished["quick"] < finished["runaway"]
     # and the server still answers after the worker was replaced
     assert httpx.get(server, params={"query": "ASK {}"}, timeout=60).status_code == 200
+
+
+# --- benchmark -------------------------------------------------------------------------------
+
+
+@pytest.mark.server
+def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    path = TESTS.parent / "benchmarks" / "bench_api.py"
+    spec = importlib.util.spec_from_file_location("bench_api", path)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_api"] = module
+    try:
+        spec.loader.exec_module(module)
+        assert module.main(["--quick"]) == 0
+    finally:
+        del sys.modules["bench_api"]
+    out = capsys.readouterr().out
+    for server_name in ("mnr-graph", "rdflib-endpoint", "oxigraph serve"):
+        assert server_name in out
+    assert "ratio vs rdflib-endpoint" in out
+    assert "req/s" in out
+    assert "start-up" in out

@@ -343,12 +343,11 @@ def serve(
     """Serve the API, the SPARQL endpoint and the linked-data pages."""
     import os
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
-    import uvicorn
-
-    from mnr_graph.api import get_fastapi_app
     from mnr_graph.errors import InputError
     from mnr_graph.settings import Settings
+    from mnr_graph.store import build_store
 
     started = time.perf_counter()
     token = None
@@ -369,7 +368,15 @@ def serve(
         query_workers=query_workers,
         write_token=token,
     )
-    app = get_fastapi_app(settings)
+    # Load the data while the web modules import: pyoxigraph parses without holding the GIL.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mnr-graph-load") as pool:
+        loading = pool.submit(build_store, settings)
+        import uvicorn
+
+        from mnr_graph.api import get_fastapi_app
+
+        store = loading.result()
+    app = get_fastapi_app(settings, store=store)
     click.echo(
         f"mnr-graph {__version__}: store ready in {time.perf_counter() - started:.2f} s; "
         f"serving http://{settings.host}:{settings.port}/ (writes "

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import rdflib.plugins.sparql as rdflib_sparql
-
 from mnr_graph.errors import InputError
 from mnr_graph.lexer import keywords
 
@@ -63,12 +61,16 @@ def refuse_service_eval(ctx: Any, part: Any) -> Any:
 
 def install() -> None:
     """Harden rdflib for this process: no ``SERVICE``, no fetching of ``FROM`` graphs."""
+    import rdflib.plugins.sparql as rdflib_sparql
+
     rdflib_sparql.SPARQL_LOAD_GRAPHS = False
     rdflib_sparql.CUSTOM_EVALS[_EVAL_NAME] = refuse_service_eval
 
 
 def installed() -> bool:
     """True once :func:`install` has run."""
+    import rdflib.plugins.sparql as rdflib_sparql
+
     return (
         rdflib_sparql.CUSTOM_EVALS.get(_EVAL_NAME) is refuse_service_eval
         and not rdflib_sparql.SPARQL_LOAD_GRAPHS
