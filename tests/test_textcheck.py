@@ -265,6 +265,14 @@ def test_cli_check_exit_codes_and_formats(tmp_path: Path) -> None:
     assert (result.exit_code, result.output) == (0, "")
 
 
+def test_cli_check_exits_0_with_only_cautions() -> None:
+    label = next(lab for lab in _flagged() if lab.band == "caution" and not lab.legal_context_only)
+    result = CliRunner().invoke(cli, ["check", "-"], input=FRAME.format(term=label.text))
+    assert result.exit_code == 0
+    assert result.output.startswith("<stdin>:1:")
+    assert ": caution: " in result.output
+
+
 def test_cli_check_rejects_non_utf8(tmp_path: Path) -> None:
     from mnr_graph.cli import main
 
