@@ -308,7 +308,7 @@ class Matcher:
         if self.patterns:
             self.automaton.make_automaton()
         self.cues = _legal_cues(vocabulary)
-        self._details: dict[
+        self.details_cache: dict[
             tuple[TermLabel, str, str, bool], tuple[tuple[dict[str, str], ...], str]
         ] = {}
 
@@ -317,12 +317,12 @@ class Matcher:
     ) -> tuple[tuple[dict[str, str], ...], str]:
         """The alternatives and the message of a finding (cached: texts repeat their terms)."""
         key = (label, shown, band, legal)
-        found = self._details.get(key)
+        found = self.details_cache.get(key)
         if found is None:
             alts = tuple(self.vocabulary.use_instead(label, lang=self.lang or label.lang))
             found = (alts, _message(shown, label, band, legal, [u["label"] for u in alts]))
-            if len(self._details) < 100_000:
-                self._details[key] = found
+            if len(self.details_cache) < 100_000:
+                self.details_cache[key] = found
         return found
 
     def scan(self, folded: str) -> list[tuple[int, int, TermLabel]]:
@@ -476,14 +476,15 @@ def check_text(
     findings: list[Finding] = []
     line, line_start, cursor = 1, 0, 0
     s_begin, s_end, s_legal = -1, -1, False  # the last sentence looked at for legal context
-    details = matcher.details
+    details, cache = matcher.details, matcher.details_cache
     for cstart, cend, label in matcher.scan(collapsed):
         if marks:
             start = cstart + removed[bisect_left(marks, cstart)]
             end = cend + removed[bisect_left(marks, cend - 1)]
         else:
             start, end = cstart, cend
-        if "\n" in plain[start:end] and _PARAGRAPH_BREAK.search(plain, start, end):
+        shown = plain[start:end]
+        if "\n" in shown and _PARAGRAPH_BREAK.search(shown):
             continue  # a blank line between the words: two paragraphs, not one term
         newlines = text.count("\n", cursor, start)
         if newlines:
@@ -503,10 +504,10 @@ def check_text(
             legal = s_legal
             band = _CAUTION if legal else _AVOID
         written = text[start:end]
-        shown = plain[start:end]
         if "  " in shown or "\n" in shown or "\t" in shown:
             shown = " ".join(shown.split())
-        use_instead, message = details(label, shown, band, legal)
+        cached = cache.get((label, shown, band, legal))
+        use_instead, message = cached if cached else details(label, shown, band, legal)
         # positional arguments: this loop runs once per finding
         findings.append(
             Finding(
