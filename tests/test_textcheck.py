@@ -150,6 +150,14 @@ def test_line_and_column_across_lines(fixture_vocabulary: Vocabulary) -> None:
     ]
 
 
+def test_runs_of_spaces_keep_offsets(fixture_vocabulary: Vocabulary) -> None:
+    text = "Reports.    Child  sex\t tourism rose;   kiddie   porn.  Kiddie porn  x"
+    findings = check_text(text, vocabulary=fixture_vocabulary)
+    assert [f.text for f in findings] == ["Child  sex\t tourism", "kiddie   porn", "Kiddie porn"]
+    assert [text[f.start : f.end] for f in findings] == [f.text for f in findings]
+    assert [f.column for f in findings] == [text.index(w) + 1 for w in ("Child", "kid", "Kid")]
+
+
 def test_longest_match_wins_and_partial_words_do_not_match(fixture_vocabulary: Vocabulary) -> None:
     text = (
         "The sexual exploitation of children in the context of travel and tourism; "

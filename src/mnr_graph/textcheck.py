@@ -33,8 +33,6 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
-from operator import add, sub
 from typing import Any
 
 import ahocorasick
@@ -190,7 +188,6 @@ def _fold_table() -> dict[int, str]:
 
 _FOLD = _fold_table()
 _RUN = re.compile(r"  +")
-_RUN_SPLIT = re.compile(r"(  +)")
 
 
 def fold(text: str) -> str:
@@ -447,6 +444,38 @@ def _message(written: str, label: TermLabel, band: str, legal: bool, alts: list[
     )
 
 
+_AFTER_SENTENCE = frozenset(".!?:;")
+
+
+def _collapse(folded: str) -> tuple[str, list[int], list[int]]:
+    """Runs of spaces made single where a term could span them, and how to map positions back.
+
+    Returns the collapsed text, the position of each collapsed run's single space in it, and the
+    number of characters removed before each run (``removed[k]`` before run ``k``). Runs after the
+    end of a sentence stay as they are: no term spans them, and most runs are there.
+    """
+    find, run_end = folded.find, _RUN.match
+    pieces: list[str] = []
+    marks: list[int] = []
+    removed = [0]
+    total = last = 0
+    pos = find("  ")
+    while pos != -1:
+        run = run_end(folded, pos)
+        end = run.end() if run else pos + 2
+        if pos and folded[pos - 1] not in _AFTER_SENTENCE:
+            pieces.append(folded[last : pos + 1])
+            marks.append(pos - total)
+            total += end - pos - 1
+            removed.append(total)
+            last = end
+        pos = find("  ", end)
+    if not marks:
+        return folded, marks, removed
+    pieces.append(folded[last:])
+    return "".join(pieces), marks, removed
+
+
 def check_text(
     text: str, *, lang: str | None = None, vocabulary: Vocabulary | None = None
 ) -> list[Finding]:
@@ -461,17 +490,7 @@ def check_text(
     matcher = matcher_for(vocab, lang.lower() if lang else None)
     plain = blank_markup(text)
     folded = fold(plain)
-    # collapse runs of spaces for matching; remember where they were to map positions back
-    parts = _RUN_SPLIT.split(folded)  # [text, run, text, run, ..., text]
-    pieces, runs = parts[0::2], parts[1::2]
-    if runs:
-        collapsed = " ".join(pieces)
-        # position of each run's single space in the collapsed text, and characters removed
-        # before each run (running sums in C, not a Python loop: texts have many runs)
-        marks = list(map(add, accumulate(map(len, pieces[:-1])), range(len(runs))))
-        removed = [0, *map(sub, accumulate(map(len, runs)), range(1, len(runs) + 1))]
-    else:
-        collapsed, marks, removed = folded, [], [0]
+    collapsed, marks, removed = _collapse(folded)
 
     findings: list[Finding] = []
     line, line_start, cursor = 1, 0, 0
