@@ -7,7 +7,8 @@ How it works, so that offsets stay exact and it stays fast:
 2. A folded copy is made with ``str.translate`` and a 1:1 character table (lower case, no
    accents; hyphens, line breaks and Markdown marks ``*_~`#>`` become spaces): same length, same
    offsets.
-3. Runs of spaces are collapsed for matching; a short list of the runs maps positions back.
+3. Runs of spaces a term could span (not those after a sentence's end) become one space for
+   matching; a short list of those runs maps positions back.
 4. One Aho-Corasick automaton holds every label and its singular/plural forms and finds the
    leftmost-longest matches at word boundaries, so "child sexual abuse material" is one match and
    never reported for a shorter term inside it. Labels of the "use" band take part in matching
