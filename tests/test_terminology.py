@@ -91,6 +91,14 @@ def test_lookup_json_has_exactly_the_documented_keys(fixture_vocabulary: Vocabul
     assert data["suggestions"] == []
 
 
+def test_review_status_of_the_label_wins(fixture_vocabulary: Vocabulary) -> None:
+    status = "https://w3id.org/mnr-graph/id/review-"
+    kiddie = fixture_vocabulary.lookup("kiddie porn").to_json()["matches"][0]
+    assert kiddie["review_status"] == status + "unchecked"
+    csam = fixture_vocabulary.lookup("child pornography").to_json()["matches"][0]
+    assert csam["review_status"] == status + "confirmed"
+
+
 def test_lookup_acronym_plural(fixture_vocabulary: Vocabulary) -> None:
     assert fixture_vocabulary.lookup("CSAMs").matches[0].label.text == "CSAM"
 

@@ -249,6 +249,7 @@ class TermLabel:
     use_instead: tuple[str, ...]
     is_acronym: bool
     concept: str
+    review_status: str | None = None  # the label's own, where it differs from its concept's
 
 
 @dataclass(slots=True)
@@ -476,6 +477,7 @@ class Vocabulary:
                         use_instead=tuple(_iris(lprops, str(MNR.useInstead))),
                         is_acronym=_flag(lprops, str(MNR.isAcronym)),
                         concept=iri,
+                        review_status=next(iter(_iris(lprops, str(MNR.reviewStatus))), None),
                     )
                     concept.labels.append(label)
                     self.labels.append(label)
@@ -584,7 +586,7 @@ class Vocabulary:
             "use_instead": self.use_instead(label, lang=answer_lang),
             "definition": concept.definition(answer_lang),
             "sources": list(concept.sources),
-            "review_status": concept.review_status,
+            "review_status": label.review_status or concept.review_status,
         }
 
     def use_instead(self, label: TermLabel, *, lang: str | None = None) -> list[dict[str, str]]:
