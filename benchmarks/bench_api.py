@@ -206,6 +206,10 @@ def check_answers(mix: Sequence[Request], endpoints: dict[str, str], timeout: fl
                     headers={"Accept": "application/sparql-results+json"},
                     timeout=timeout,
                 )
+                if r.status_code != 200:
+                    times.append(f"{'HTTP ' + str(r.status_code):>18}")
+                    print(f"  {name}: {r.text[:200]}")
+                    continue
                 body = r.json()
                 counts[name] = str(
                     len(body["results"]["bindings"]) if "results" in body else body["boolean"]
@@ -266,8 +270,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             [
                 binary,
                 "serve",
-                "--location",
-                str(tmp / "ox"),
                 "--bind",
                 f"127.0.0.1:{ox_port}",
                 "--union-default-graph",
@@ -297,9 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rdflib-endpoint": f"http://127.0.0.1:{rdflib_port}/sparql",
             "oxigraph serve": ox_base + "/query",
         }
-        check_answers(mix, endpoints, args.timeout)
         results: dict[str, Result] = {}
-        for name, endpoint in endpoints.items():
+        # rdflib-endpoint last: its slow queries go on running after the client gives up.
+        for name in ("mnr-graph", "oxigraph serve", "rdflib-endpoint"):
+            endpoint = endpoints[name]
             base = endpoint.rsplit("/", 1)[0]
             n, errors, latencies, elapsed = asyncio.run(
                 hammer(
@@ -323,13 +326,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{r.errors:>8}{r.startup:>9.2f}"
             )
         ours = results["mnr-graph"].rps
-        vs_rdflib = ours / max(results["rdflib-endpoint"].rps, 1e-9)
+        baseline = results["rdflib-endpoint"]
         vs_ox = ours / max(results["oxigraph serve"].rps, 1e-9)
-        print(f"\nratio vs rdflib-endpoint: {vs_rdflib:.1f}x (goal >= 25x)")
+        if baseline.requests:
+            print(f"\nratio vs rdflib-endpoint: {ours / baseline.rps:.1f}x (goal >= 25x)")
+        else:  # not one request finished: at most one per run
+            bound = ours * baseline.seconds
+            print(
+                f"\nratio vs rdflib-endpoint: > {bound:.0f}x (it finished no request; goal >= 25x)"
+            )
         print(f"ratio vs oxigraph serve:  {vs_ox:.2f}x (goal >= 0.5x)")
         print(
             f"start-up of mnr-graph serve, this dataset: {starts['mnr-graph']:.2f} s (goal < 2 s)"
         )
+        processes[-1].terminate()  # rdflib-endpoint: leave the machine to the others
+        check_answers(mix, {k: v for k, v in endpoints.items() if k != "rdflib-endpoint"}, 60)
         return 0
     finally:
         for process in processes:
