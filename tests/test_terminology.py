@@ -99,6 +99,22 @@ def test_review_status_of_the_label_wins(fixture_vocabulary: Vocabulary) -> None
     assert csam["review_status"] == status + "confirmed"
 
 
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("kiddie porn(s)", "kiddie porn"),
+        ("child sexual abuse material (CSAM)", "child sexual abuse material"),
+        ("(CSAM)", "CSAM"),
+        ("The child sex tourism", "child sex tourism"),
+        ("la pédopornographie", "pédopornographie"),
+    ],
+)
+def test_lookup_as_term_lists_write_terms(
+    fixture_vocabulary: Vocabulary, query: str, label: str
+) -> None:
+    assert fixture_vocabulary.lookup(query).matches[0].label.text == label
+
+
 def test_lookup_acronym_plural(fixture_vocabulary: Vocabulary) -> None:
     assert fixture_vocabulary.lookup("CSAMs").matches[0].label.text == "CSAM"
 

@@ -161,6 +161,18 @@ def _head_inflect(text: str, stop: frozenset[str], keep: frozenset[str], change:
     return " ".join(out)
 
 
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+_ARTICLE = re.compile(r"^(?:the|a|an|le|la|les|l'|un|une|des|el|los|las|un|una)\s*", re.IGNORECASE)
+
+
+def _fallback_keys(text: str) -> list[str]:
+    """Other keys to try for a term as lists write it (brackets, a leading article)."""
+    keys = [lookup_key(_BRACKETS.sub("", text))]
+    keys += [lookup_key(inner) for inner in _BRACKETS.findall(text)]
+    keys += [lookup_key(_ARTICLE.sub("", text.strip(), count=1))]
+    return [k for k in keys if k]
+
+
 @cache
 def _inflect_engine() -> Any:
     """The ``inflect`` engine, imported without run-time type checks.
@@ -518,10 +530,15 @@ class Vocabulary:
         """
         lang = lang.lower() if lang else None
         key = lookup_key(text)
-        found = list(self._index.get(key, ()))
-        for label in self._compact.get(key.replace(" ", ""), ()):
-            if label not in found:
-                found.append(label)
+        found = self._candidates(key)
+        if not found:
+            # as term lists write them: "child prostitute(s)", "child sexual abuse material
+            # (CSAM)", "the child sex tourist": without the brackets, then each bracket alone,
+            # then without a leading article
+            for attempt in _fallback_keys(text):
+                found = self._candidates(attempt)
+                if found:
+                    break
         casefolded = text.strip().casefold()
 
         def rank(label: TermLabel) -> tuple[int, int, int, str]:
@@ -540,6 +557,13 @@ class Vocabulary:
         matches = tuple(Match(label, self, lang) for label in found)
         suggestions = () if matches or not key else self.suggest(key, limit=suggest, lang=lang)
         return LookupResult(text, lang, matches, suggestions)
+
+    def _candidates(self, key: str) -> list[TermLabel]:
+        found = list(self._index.get(key, ()))
+        for label in self._compact.get(key.replace(" ", ""), ()):
+            if label not in found:
+                found.append(label)
+        return found
 
     def suggest(
         self, text: str, *, limit: int = 5, lang: str | None = None
