@@ -17,7 +17,7 @@ How it works, so that offsets stay exact and it stays fast:
 
 A term marked "legal context only" is a caution when its sentence names a law, convention or
 offence (the cue words of ``ontology/legal-context-cues.csv`` and the labels of the vocabulary's
-instruments), and is to be avoided elsewhere.
+instruments); elsewhere it keeps its own band (usually avoid).
 
 >>> findings = check_text("Reports of child-sex tourism rose.")
 >>> [(f.text, f.band, f.line, f.column) for f in findings]
@@ -522,7 +522,7 @@ def check_text(
                     f"{plain[s_begin:start]} | {plain[end:s_end]}",
                 )
             legal = s_legal
-            band = _CAUTION if legal else _AVOID
+            band = _CAUTION if legal else label.band
         written = text[start:end]
         if "  " in shown or "\n" in shown or "\t" in shown:
             shown = " ".join(shown.split())
