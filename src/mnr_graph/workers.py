@@ -25,6 +25,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -116,7 +117,13 @@ class QueryPool:
         process = self._context.Process(
             target=_serve, args=(child, store), daemon=True, name="mnr-graph-query"
         )
-        process.start()
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns on fork in a threaded process; the child only queries its copy
+            # of the store, and a child that ever hangs is killed at its deadline and replaced.
+            warnings.filterwarnings(
+                "ignore", message=".*multi-threaded.*", category=DeprecationWarning
+            )
+            process.start()
         child.close()
         worker = Worker(process, parent, generation)
         self._workers.append(worker)
