@@ -61,7 +61,7 @@ def test_export_owl_loads_in_owlready2_and_is_consistent(runner: CliRunner, tmp_
         assert onto.base_iri.startswith("https://w3id.org/mnr-graph/def")
         capability = world["https://w3id.org/mnr-graph/def/Capability"]
         assert len(list(capability.instances(world=world))) == 21
-        owlready2.sync_reasoner_hermit(world, debug=0, ignore_unsupported_datatypes=True)
+        owlready2.sync_reasoner_hermit(world, debug=0)  # strict: no datatype is ignored
         assert not list(world.inconsistent_classes())
     finally:
         world.close()

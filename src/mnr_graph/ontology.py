@@ -29,11 +29,23 @@ from rdflib import Literal as RdfLiteral
 
 from mnr_graph import __version__, resources
 from mnr_graph.errors import InputError, UnsupportedMediaTypeError
-from mnr_graph.namespaces import DCTERMS, MNR, ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, SH, SKOS
+from mnr_graph.namespaces import (
+    DCTERMS,
+    MNR,
+    ONTOLOGY_IRI,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SH,
+    SKOS,
+    XSD,
+)
 
 __all__ = [
     "CONTEXT_FILE",
     "EXPORT_FORMATS",
+    "OWL2_DATATYPES",
     "CheckResult",
     "ExportFormat",
     "OntologyInfo",
@@ -44,6 +56,7 @@ __all__ = [
     "export",
     "info",
     "load_graph",
+    "owl_graph",
     "run_check_queries",
     "run_reasoner",
     "run_shacl",
@@ -184,11 +197,87 @@ def _shipped_context() -> dict[str, Any]:
     return data
 
 
+#: The datatypes of the OWL 2 datatype map (OWL 2 Structural Specification, section 4), which
+#: reasoners such as HermiT support; others (``xsd:gYear``, ``xsd:date``) they reject in axioms.
+OWL2_DATATYPES = frozenset(
+    [
+        XSD[name]
+        for name in [
+            "decimal",
+            "integer",
+            "nonNegativeInteger",
+            "nonPositiveInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "long",
+            "int",
+            "short",
+            "byte",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+            "double",
+            "float",
+            "string",
+            "normalizedString",
+            "token",
+            "language",
+            "Name",
+            "NCName",
+            "NMTOKEN",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        ]
+    ]
+    + [OWL.real, OWL.rational, RDF.PlainLiteral, RDF.XMLLiteral, RDF.langString, RDFS.Literal]
+)
+_DATA_RANGE_PREDICATES = (
+    RDFS.range,
+    OWL.onDataRange,
+    OWL.allValuesFrom,
+    OWL.someValuesFrom,
+    OWL.onDatatype,
+)
+
+
+def owl_graph(graph: Graph) -> Graph:
+    """The OWL 2 DL rendering of ``graph`` that reasoners and Protégé accept.
+
+    ``owl:imports`` are dropped (nothing is fetched), and a data range over a datatype outside the
+    OWL 2 datatype map (``rdfs:range xsd:gYear``) is widened to ``rdfs:Literal``; the SHACL shapes
+    keep checking the exact datatype. Everything else is unchanged.
+
+    >>> g = Graph().parse(data="<urn:p> <http://www.w3.org/2000/01/rdf-schema#range> "
+    ...     "<http://www.w3.org/2001/XMLSchema#gYear> .", format="nt")
+    >>> [str(o) for o in owl_graph(g).objects()]
+    ['http://www.w3.org/2000/01/rdf-schema#Literal']
+    """
+    rendered = _new_graph()
+    for s, p, o in graph:
+        if p == OWL.imports:
+            continue
+        if (
+            p in _DATA_RANGE_PREDICATES
+            and isinstance(o, URIRef)
+            and str(o).startswith(str(XSD))
+            and o not in OWL2_DATATYPES
+        ):
+            o = RDFS.Literal
+        rendered.add((s, p, o))
+    return rendered
+
+
 def export(fmt: str, *, graph: Graph | None = None) -> bytes:
     """The whole shipped graph (or ``graph``) serialised as ``ttl``, ``nt``, ``jsonld`` or ``owl``.
 
-    ``owl`` is RDF/XML, as Protégé and owlready2 read it. JSON-LD is compacted with the shipped
-    context (``ontology/context.jsonld``), which is embedded, never fetched.
+    ``owl`` is RDF/XML of :func:`owl_graph` (OWL 2 DL, as Protégé, owlready2 and HermiT read
+    it). JSON-LD is compacted with the shipped context (``ontology/context.jsonld``), which is
+    embedded, never fetched.
 
     >>> export("ttl").startswith(b"@prefix")
     True
@@ -205,6 +294,8 @@ def export(fmt: str, *, graph: Graph | None = None) -> bytes:
     if fmt == "jsonld":
         context = _shipped_context()["@context"]
         return g.serialize(format="json-ld", context=context, auto_compact=True, encoding="utf-8")
+    if fmt == "owl":
+        g = owl_graph(g)
     return g.serialize(format=_RDFLIB_FORMAT[fmt], encoding="utf-8")
 
 
@@ -265,8 +356,8 @@ def run_reasoner(graph: Graph) -> CheckResult:
     """HermiT (via owlready2): is the graph consistent, and is every class satisfiable?
 
     The graph is written to a local RDF/XML file without its ``owl:imports`` and loaded from there,
-    so nothing is fetched. Datatypes outside the OWL 2 datatype map (``xsd:gYear``, ``xsd:date``)
-    are ignored by the reasoner. Needs a Java runtime.
+    so nothing is fetched: the reasoner sees exactly :func:`owl_graph`, the ``owl`` export.
+    Needs a Java runtime.
     """
     import owlready2
 
@@ -275,17 +366,14 @@ def run_reasoner(graph: Graph) -> CheckResult:
         return CheckResult(
             name, "reasoner", False, f"no Java runtime: {owlready2.JAVA_EXE!r} is not on PATH"
         )
-    local = Graph()
-    for triple in graph:
-        if triple[1] != OWL.imports:
-            local.add(triple)
+    local = owl_graph(graph)
     with tempfile.TemporaryDirectory(prefix="mnr-graph-") as tmp:
         file = Path(tmp) / "mnr-graph.owl"
         local.serialize(file, format="xml", encoding="utf-8")
         world = owlready2.World()
         try:
             world.get_ontology(file.as_uri()).load()
-            owlready2.sync_reasoner_hermit(world, debug=0, ignore_unsupported_datatypes=True)
+            owlready2.sync_reasoner_hermit(world, debug=0)
             unsatisfiable = sorted(c.iri for c in world.inconsistent_classes())
         except owlready2.OwlReadyInconsistentOntologyError:
             return CheckResult(name, "reasoner", False, "the ontology is inconsistent")
