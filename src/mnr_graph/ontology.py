@@ -474,9 +474,11 @@ def _term_text(term: Any) -> str:
 def check_ontology(graph: Graph | None = None, *, reasoner: bool = True) -> OntologyReport:
     """Run every quality gate on the shipped graph (or on ``graph``).
 
-    >>> report = check_ontology(reasoner=False)
-    >>> report.passed
-    True
+    ``mnr-graph check-ontology`` prints :meth:`OntologyReport.to_text`. On an empty graph:
+
+    >>> report = check_ontology(Graph(), reasoner=False)
+    >>> report.passed, report.results[0].name
+    (True, 'meta-SHACL of shapes/skos-quality.ttl')
     """
     g = load_graph() if graph is None else graph
     results: list[CheckResult] = []
