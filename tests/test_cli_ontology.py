@@ -91,3 +91,16 @@ def test_check_ontology_exits_0(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     assert "HermiT" in result.output
     assert "all checks passed" in result.output
+
+
+def test_check_ontology_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mnr_graph import cli as cli_module
+    from mnr_graph import ontology
+
+    failing = ontology.OntologyReport(
+        (ontology.CheckResult("check-example.rq", "sparql", False, "1 row(s)", ("<urn:x> bad",)),)
+    )
+    monkeypatch.setattr(ontology, "check_ontology", lambda **_: failing)
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main(["check-ontology", "--json"])
+    assert exit_info.value.code == 1
