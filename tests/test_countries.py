@@ -1,0 +1,16 @@
+"""The generated ISO 3166 shape is up to date with pycountry and the generator."""
+
+from __future__ import annotations
+
+from mnr_graph import resources
+from mnr_graph.countries import country_codes, country_shape_text, user_assigned_codes
+
+
+def test_iso3166_shape_is_regenerated_identically() -> None:
+    assert resources.read_text("shapes", "iso3166.ttl") == country_shape_text()
+
+
+def test_user_assigned_codes_are_valid_and_not_official() -> None:
+    codes = set(country_codes())
+    assert set(user_assigned_codes()) <= codes
+    assert "XA" in codes and "XZZ" in codes and "X1" not in codes
