@@ -1,9 +1,9 @@
 """Every shape in shapes/*.ttl has a valid and an invalid example, and each example behaves.
 
-Examples are found by glob: ``tests/data/shapes/Snn-valid.ttl`` and ``Snn-invalid-NN.ttl``. Each is
-validated against the shapes of the file that declares the shape, with the shipped ontology graph
-added to the data as context (capabilities, phases, vocabulary), running only that shape. Results are kept
-when their focus node is a subject of the example file, so the shipped graph itself does not count.
+Examples are found by glob: ``tests/data/shapes/Snn-valid.ttl`` and ``Snn-invalid-NN.ttl``.
+Each is validated against the shapes of the file that declares the shape, running only that
+shape, with the shipped ontology graph added to the data as context (capabilities, phases,
+vocabulary). Results count when their focus node is a subject of the example file.
 """
 
 from __future__ import annotations
