@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -193,6 +194,8 @@ def submit(
     parts.append(f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{_ntriples(registry)}\n}} }}")
     pause = os.environ.get(PAUSE_ENV)
     if pause:
+        sys.stderr.write("ingest: paused before the update\n")
+        sys.stderr.flush()
         time.sleep(float(pause))
     store.update(" ;\n".join(parts))
     return SubmissionRecord(

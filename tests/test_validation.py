@@ -1,0 +1,207 @@
+"""Validation of whole submissions: the examples, the Python rules, inputs and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, SH
+
+from mnr_graph import resources, rules
+from mnr_graph.cli import main
+from mnr_graph.errors import InputError, UnsupportedMediaTypeError
+from mnr_graph.validation import (
+    CONTEXT_IRI,
+    parse_rdf,
+    shapes_graph,
+    validate_bytes,
+    validate_graph,
+)
+
+SHAPE_EXAMPLES = Path(__file__).parent / "data" / "shapes"
+DATA = Path(__file__).parent / "data" / "validation"
+EXPECTED = re.compile(r"-invalid-(S[0-9]{2})(?:-row([0-9]+))?\.")
+
+
+def _examples(kind: str) -> list[Path]:
+    return [p for p in resources.files("examples") if f"-{kind}" in p.name]
+
+
+@pytest.mark.parametrize("example", _examples("valid"), ids=lambda p: p.name)
+def test_valid_example_conforms(example: Path) -> None:
+    report = validate_bytes(example.read_bytes(), filename=example.name)
+    assert report.conforms, report.to_text()
+
+
+@pytest.mark.parametrize("example", _examples("invalid"), ids=lambda p: p.name)
+def test_invalid_example_fails_on_expected_shape_and_row(example: Path) -> None:
+    match = EXPECTED.search(example.name)
+    assert match, f"{example.name} must name its shape: NAME-invalid-Snn[-rowN].ext"
+    report = validate_bytes(example.read_bytes(), filename=example.name)
+    assert report.has_violations
+    found = {(r.shape, r.row) for r in report.results if r.severity == "Violation"}
+    row = int(match.group(2)) if match.group(2) else None
+    assert (match.group(1), row) in found, report.to_text()
+
+
+def _sparql_shapes() -> dict[str, URIRef]:
+    graph = shapes_graph()
+    return {
+        str(ident): shape
+        for shape, ident in graph.subject_objects(DCTERMS.identifier)
+        if isinstance(shape, URIRef) and (shape, SH.sparql, None) in graph
+    }
+
+
+def test_every_sparql_shape_has_a_python_rule() -> None:
+    assert set(_sparql_shapes()) == set(rules.RULES)
+
+
+def _rule_cases() -> list[tuple[str, Path]]:
+    return [
+        (ident, path)
+        for ident in sorted(rules.RULES)
+        for path in sorted(SHAPE_EXAMPLES.glob(f"{ident}-*.ttl"))
+    ]
+
+
+@pytest.mark.parametrize(("ident", "example"), _rule_cases(), ids=lambda v: getattr(v, "name", v))
+def test_python_rule_gives_what_pyshacl_sparql_gives(
+    ident: str, example: Path, shipped_graph: Graph
+) -> None:
+    data = Graph().parse(example, format="turtle")
+    combined = Graph()
+    combined += shipped_graph
+    combined += data
+    shape = _sparql_shapes()[ident]
+    _c, report, _t = validate(
+        combined, shacl_graph=shapes_graph(), use_shapes=[shape], inplace=True
+    )
+    assert isinstance(report, Graph)
+    raw = {
+        (
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.value)),
+            str(report.value(r, SH.resultMessage)),
+        )
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    }
+    ours = {(r.focus, r.value, r.message) for r in validate_graph(data).results if r.shape == ident}
+    assert ours == raw
+
+
+def test_json_report_has_the_contract_keys() -> None:
+    example = next(p for p in _examples("invalid") if p.suffix == ".csv")
+    report = validate_bytes(example.read_bytes(), filename=example.name).to_json()
+    assert report["conforms"] is False
+    keys = {"severity", "shape", "message", "focus", "path", "value", "row", "column"}
+    assert all(keys <= set(r) for r in report["results"])
+    assert all(isinstance(r["row"], int) for r in report["results"] if r["shape"] != "S09")
+
+
+def test_rdf_input_has_no_row() -> None:
+    example = next(p for p in _examples("invalid") if p.suffix == ".ttl")
+    report = validate_bytes(example.read_bytes(), filename=example.name).to_json()
+    assert all(r["row"] is None and r["column"] is None for r in report["results"])
+
+
+def test_turtle_parse_error_says_line_and_column() -> None:
+    with pytest.raises(InputError, match=r"line 3, column \d+"):
+        parse_rdf(b"<urn:a> <urn:b> <urn:c> .\n\n<urn:a> <urn:b> 'x .\n", filename="x", fmt="ttl")
+
+
+def test_json_parse_error_says_line_and_column() -> None:
+    with pytest.raises(InputError, match=r"line 2, column \d+"):
+        parse_rdf(b'{"@id": "urn:a",\n  oops}', filename="x.jsonld", fmt="jsonld")
+
+
+def test_unknown_format_is_refused() -> None:
+    with pytest.raises(UnsupportedMediaTypeError):
+        validate_bytes(b"x", filename="data.doc")
+
+
+def test_remote_context_is_refused_without_connecting() -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(1.0)
+    port = server.getsockname()[1]
+    connections: list[object] = []
+
+    def accept() -> None:
+        try:
+            connections.append(server.accept())
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    document = {"@context": f"http://127.0.0.1:{port}/context.jsonld", "@id": "urn:a"}
+    try:
+        with pytest.raises(InputError, match="remote JSON-LD context"):
+            validate_bytes(json.dumps(document).encode(), filename="remote.jsonld")
+        nested = {"@context": {"@import": f"http://127.0.0.1:{port}/c"}, "@id": "urn:a"}
+        with pytest.raises(InputError):
+            validate_bytes(json.dumps(nested).encode(), filename="remote.jsonld")
+    finally:
+        thread.join()
+        server.close()
+    assert connections == []
+
+
+def test_shipped_context_iri_is_used_locally() -> None:
+    document = {
+        "@context": CONTEXT_IRI,
+        "@id": "data:country/XA",
+        "@type": "mnr:Country",
+        "mnr:countryCode": "XA",
+    }
+    report = validate_bytes(json.dumps(document).encode(), filename="c.jsonld")
+    assert report.conforms
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("garbage.ttl", b"\x00\xff\xfe not turtle"),
+        ("garbage.jsonld", b"\xff\xfe\x00"),
+        ("garbage.xlsx", b"PK not a zip"),
+        ("garbage.csv", b"a,b\x00,c"),
+        ("empty.csv", b""),
+    ],
+)
+def test_cli_unusable_input_exits_2_without_traceback(
+    name: str, data: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / name
+    file.write_bytes(data)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", str(file)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert name in err
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "ttl"])
+def test_cli_exit_codes_and_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    valid = next(p for p in _examples("valid") if p.suffix == ".ttl")
+    invalid = next(p for p in _examples("invalid") if p.suffix == ".csv")
+    for path, code in ((valid, 0), (invalid, 1)):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["validate", "--format", fmt, str(path)])
+        assert exit_info.value.code == code
+        out = capsys.readouterr().out
+        if fmt == "json":
+            assert json.loads(out)["conforms"] is (code == 0)
+        elif fmt == "ttl":
+            report = Graph().parse(data=out, format="turtle")
+            assert (None, RDF.type, SH.ValidationReport) in report
+        else:
+            assert ("does NOT conform" in out) is (code == 1)
