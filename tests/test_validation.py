@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -135,10 +136,8 @@ def test_remote_context_is_refused_without_connecting() -> None:
     connections: list[object] = []
 
     def accept() -> None:
-        try:
+        with contextlib.suppress(OSError):
             connections.append(server.accept())
-        except OSError:
-            pass
 
     thread = threading.Thread(target=accept)
     thread.start()

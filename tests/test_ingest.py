@@ -1,0 +1,119 @@
+"""Ingest: stored with provenance, versioned on resubmission, refused on violations, atomic."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mnr_graph import resources
+from mnr_graph.errors import ValidationFailedError
+from mnr_graph.ingest import PAUSE_ENV, REGISTRY_GRAPH, list_submissions, submit
+from mnr_graph.store import EmbeddedStore
+
+
+def _example(pattern: str) -> Path:
+    return next(iter(resources.files("examples", pattern)))
+
+
+def _snapshot(store: EmbeddedStore) -> set[str]:
+    return {str(q) for q in store.ox.quads_for_pattern(None, None, None, None)}
+
+
+def test_submit_stores_graph_with_provenance() -> None:
+    store = EmbeddedStore()
+    valid = _example("*-valid.csv")
+    record = submit(store, valid.read_bytes(), filename=valid.name, submitter="Data team")
+    assert record.graph in store.graph_names()
+    assert REGISTRY_GRAPH in store.graph_names()
+    ask = f"""ASK {{ GRAPH <{record.graph}> {{ ?s a <https://w3id.org/mnr-graph/def/Submission> }}
+      GRAPH <{REGISTRY_GRAPH}> {{ <{record.graph}> <http://www.w3.org/ns/prov#generatedAtTime> ?t ;
+        <https://w3id.org/mnr-graph/def/sha256> "{record.sha256}" }} }}"""
+    assert bool(store.query(ask))
+    (listed,) = list_submissions(store)
+    assert listed["submitter"] == "Data team"
+    assert listed["isCurrent"] is True
+    assert listed["sourceFile"] == valid.name
+
+
+def test_resubmission_makes_a_new_current_version() -> None:
+    store = EmbeddedStore()
+    valid = _example("*-valid.csv")
+    first = submit(store, valid.read_bytes(), filename=valid.name)
+    second = submit(store, valid.read_bytes(), filename=valid.name)
+    assert (first.version, second.version) == (1, 2)
+    assert second.previous == first.graph
+    by_graph = {s["graph"]: s for s in list_submissions(store)}
+    assert by_graph[first.graph]["isCurrent"] is False
+    assert by_graph[second.graph]["isCurrent"] is True
+    assert by_graph[second.graph]["wasRevisionOf"] == first.graph
+    old = f"ASK {{ GRAPH <{first.graph}> {{ <{first.submission}> ?p ?o }} }}"
+    assert bool(store.query(old))
+    assert first.submission != second.submission
+
+
+def test_violations_store_nothing() -> None:
+    store = EmbeddedStore()
+    before = _snapshot(store)
+    invalid = _example("*-invalid-S15-*.csv")
+    with pytest.raises(ValidationFailedError) as info:
+        submit(store, invalid.read_bytes(), filename=invalid.name)
+    assert info.value.report.has_violations  # type: ignore[attr-defined]
+    assert _snapshot(store) == before
+
+
+def _start(store_dir: Path, file: Path, pause: str | None) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    if pause is not None:
+        env[PAUSE_ENV] = pause
+    return subprocess.Popen(
+        [sys.executable, "-m", "mnr_graph", "submit", str(file), "--store", str(store_dir)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+@pytest.mark.slow
+def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    valid = _example("*-valid.csv")
+    first = EmbeddedStore(store_dir)
+    submit(first, valid.read_bytes(), filename=valid.name)
+    before = _snapshot(first)
+    del first
+    # killed while paused just before the one update
+    process = _start(store_dir, valid, "30")
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    assert b"paused before the update" in line
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    store = EmbeddedStore(store_dir)
+    assert _snapshot(store) == before
+    del store
+    # killed at random times: the store is either as before, or holds the whole new version
+    rng = random.Random(4)
+    for _ in range(4):
+        process = _start(store_dir, valid, None)
+        time.sleep(rng.uniform(0.0, 2.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert process.stderr is not None
+        process.stderr.close()
+        store = EmbeddedStore(store_dir)
+        after = _snapshot(store)
+        versions = [s for s in list_submissions(store) if s["isCurrent"]]
+        assert len(versions) == 1
+        current = versions[0]["graph"]
+        assert current in store.graph_names()
+        assert after == before or before - after <= {q for q in before if "isCurrent" in q}
+        before = after
+        del store

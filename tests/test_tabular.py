@@ -1,0 +1,92 @@
+"""CSV and XLSX: the template round-trips, headers are checked, results map to rows and cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from mnr_graph import resources
+from mnr_graph.cli import main
+from mnr_graph.errors import InputError
+from mnr_graph.tabular import COLUMNS, read_table, template_bytes
+from mnr_graph.validation import validate_bytes
+
+
+def _example_rows() -> list[list[str]]:
+    """The data rows of the shipped valid CSV example."""
+    text = next(p for p in resources.files("examples", "*-valid.csv")).read_text()
+    return list(csv.reader(io.StringIO(text)))[1:]
+
+
+def _fill_csv(template: bytes, rows: list[list[str]]) -> bytes:
+    return template + "".join(",".join(f'"{v}"' for v in row) + "\n" for row in rows).encode()
+
+
+def test_csv_template_round_trips(tmp_path: Path) -> None:
+    out = tmp_path / "t.csv"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["template", "--format", "csv", "--output", str(out)])
+    assert exit_info.value.code == 0
+    template = out.read_bytes()
+    assert read_table(template, filename="t.csv", fmt="csv").header == list(COLUMNS)
+    report = validate_bytes(_fill_csv(template, _example_rows()), filename="filled.csv")
+    assert report.conforms, report.to_text()
+
+
+def test_xlsx_template_round_trips() -> None:
+    workbook = load_workbook(io.BytesIO(template_bytes("xlsx")))
+    sheet = workbook["submission"]
+    assert [c.value for c in sheet[1]] == list(COLUMNS)
+    for row in _example_rows():
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = validate_bytes(buffer.getvalue(), filename="filled.xlsx")
+    assert report.conforms, report.to_text()
+
+
+def test_example_row_of_the_template_validates_once_uncommented() -> None:
+    text = template_bytes("csv").decode()
+    header, _comment, example = text.splitlines()
+    report = validate_bytes(f"{header}\n{example[1:]}\n".encode(), filename="one.csv")
+    assert not report.has_violations, report.to_text()
+
+
+def test_xlsx_result_names_the_cell() -> None:
+    example = next(p for p in resources.files("examples", "*-invalid-S24-*.xlsx"))
+    report = validate_bytes(example.read_bytes(), filename=example.name)
+    result = next(r for r in report.results if r.shape == "S24")
+    assert result.column == "assessor_type"
+    assert result.cell == f"K{result.row}"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252", "utf-16"])
+def test_encodings_and_bom(encoding: str) -> None:
+    rows = _example_rows()
+    rows[0][5] = "Évaluation menée en 2023 par le ministère."
+    rows[0][6] = "fr"
+    text = ",".join(COLUMNS) + "\n" + "".join(",".join(f'"{v}"' for v in r) + "\n" for r in rows)
+    report = validate_bytes(text.encode(encoding), filename="enc.csv")
+    assert report.conforms, report.to_text()
+
+
+def test_wrong_header_is_a_clear_error() -> None:
+    bad = b"country,reporting_year,capabilty\nXA,2024,1\n"
+    with pytest.raises(InputError, match=r"missing column\(s\): country_code") as info:
+        read_table(bad, filename="bad.csv", fmt="csv")
+    assert "capability" in str(info.value)
+    assert "bad.csv" in str(info.value)
+
+
+def test_duplicate_capability_is_reported_on_its_row() -> None:
+    rows = _example_rows()
+    rows.append(list(rows[0]))
+    text = ",".join(COLUMNS) + "\n" + "".join(",".join(f'"{v}"' for v in r) + "\n" for r in rows)
+    report = validate_bytes(text.encode(), filename="dup.csv")
+    result = next(r for r in report.results if r.shape == "S08")
+    assert result.row == len(rows) + 1
+    assert result.column == "capability"
