@@ -165,6 +165,13 @@ def test_term_search_pages(client: TestClient) -> None:
     assert page["items"] == full["items"][5:12]
 
 
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}])
+def test_bad_paging_is_400(client: TestClient, params: dict[str, int]) -> None:
+    response = client.get("/terms", params=params)
+    assert response.status_code == 400
+    assert "limit must be" in response.json()["detail"]
+
+
 def test_term_filters(client: TestClient, vocabulary: terminology.Vocabulary) -> None:
     bands = {lab.band for lab in vocabulary.labels}
     for band in bands:

@@ -68,6 +68,7 @@ __all__ = [
 ]
 
 JSONLD = "application/ld+json"
+_MAX_PAGE = 500
 
 
 # --- response models (so the OpenAPI document at /docs is complete) ---------------------------
@@ -458,13 +459,15 @@ def _add_term_routes(router: APIRouter) -> None:
         lang: str | None = Query(None, description="language tag (en, fr, es ...)"),
         band: str | None = Query(None, description="usage band: use, caution or avoid"),
         group: str | None = Query(None, description="subject group (its slug)"),
-        limit: int = Query(20, ge=1, le=500),
-        offset: int = Query(0, ge=0),
+        limit: int = Query(20, description="how many labels per page, 1..500"),
+        offset: int = Query(0, description="how many labels to skip"),
     ) -> dict[str, Any]:
         """Search or list the vocabulary's labels. With ``q``: labels containing the text
         (ignoring case and accents) or found by the look-up (plurals, hyphens), best first:
         an exact preferred label, an exact match ignoring case, other labels, then other
         languages. Without ``q``: every label, filtered by ``lang``, ``band`` and ``group``."""
+        if not 1 <= limit <= _MAX_PAGE or offset < 0:
+            raise InputError(f"limit must be 1..{_MAX_PAGE} and offset 0 or more")
         vocabulary = terminology.load_vocabulary()
         if q and q.strip():
             entries = term_entries(vocabulary, band=band, group=group)
