@@ -41,6 +41,7 @@ __all__ = [
     "Location",
     "Row",
     "Table",
+    "allowed_values",
     "read_table",
     "template_bytes",
     "to_graph",
