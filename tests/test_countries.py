@@ -16,3 +16,18 @@ def test_user_assigned_codes_are_valid_and_not_official() -> None:
     assert "XA" in codes
     assert "XZZ" in codes
     assert "X1" not in codes
+
+
+def test_every_generated_and_official_code_passes_the_shape() -> None:
+    from rdflib import Graph, Literal, URIRef
+
+    from mnr_graph.generate import country_codes as generated_codes
+    from mnr_graph.namespaces import MNR, RDF
+    from mnr_graph.validation import validate_graph
+
+    graph = Graph()
+    for code in [*generated_codes(702), *country_codes()]:
+        node = URIRef(f"urn:country:{code}")
+        graph.add((node, RDF.type, MNR.Country))
+        graph.add((node, MNR.countryCode, Literal(code)))
+    assert [r for r in validate_graph(graph).results if r.shape in ("S12", "S13")] == []
