@@ -9,6 +9,7 @@ import socket
 import threading
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from pyshacl import validate
 from rdflib import Graph, URIRef
@@ -204,3 +205,18 @@ def test_cli_exit_codes_and_formats(fmt: str, capsys: pytest.CaptureFixture[str]
             assert (None, RDF.type, SH.ValidationReport) in report
         else:
             assert ("does NOT conform" in out) is (code == 1)
+
+
+def test_a_submission_in_the_contexts_own_terms_validates_and_round_trips() -> None:
+    """A data team can write JSON-LD with the shipped context's short terms (no prefixes)."""
+    source = Graph().parse(resources.path("examples", "XA-2024-valid.ttl"), format="turtle")
+    context = json.loads(resources.read_text("ontology", "context.jsonld"))["@context"]
+    compacted = json.loads(source.serialize(format="json-ld", context=context))
+    compacted["@context"] = CONTEXT_IRI
+    text = json.dumps(compacted)
+    assert '"assessedCapability"' in text, "the context's short terms are used"
+    report = validate_bytes(text.encode(), filename="XA-2024.jsonld")
+    assert report.conforms, report.to_text()
+    compacted["@context"] = context
+    reparsed = list(ox.parse(json.dumps(compacted), format=ox.RdfFormat.JSON_LD))
+    assert len(reparsed) == len(source)
