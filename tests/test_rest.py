@@ -92,6 +92,14 @@ def test_each_query_runs_over_http(client: TestClient, path: Path) -> None:
     assert body["rows"] == queries.run_query(store, q.name, _examples(q)).rows
 
 
+def test_named_queries_run_under_the_query_time_limit() -> None:
+    """Named queries go through the same time-limited workers as /sparql: past it, a 503."""
+    with TestClient(make_app(Settings(query_timeout=1e-6))) as slow:
+        response = slow.get("/queries/capabilities-by-domain")
+    assert response.status_code == 503, response.text
+    assert response.json()["error"] == "QueryTimeoutError"
+
+
 @pytest.mark.parametrize("how", ["accept", "format"])
 def test_query_as_csv(client: TestClient, how: str) -> None:
     q = queries.get_query("Q01")

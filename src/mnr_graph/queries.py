@@ -40,7 +40,7 @@ import csv
 import io
 import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -65,6 +65,7 @@ __all__ = [
     "parse_header",
     "parse_value",
     "run_query",
+    "table_from_solutions",
     "term_to_json",
 ]
 
@@ -523,9 +524,19 @@ def run_query(
     query = get_query(name)
     substitutions = query.bind(values or {}, store=store)
     solutions = store.query(query.text, substitutions=substitutions)
+    return table_from_solutions(query, solutions, limit=limit)
+
+
+def table_from_solutions(
+    query: NamedQuery,
+    solutions: Iterable[ox.QuerySolution],
+    *,
+    limit: int | None = None,
+    truncated: bool = False,
+) -> QueryTable:
+    """The declared columns of a named query's solutions, at most ``limit`` rows."""
     columns = tuple(c.name for c in query.columns)
     rows: list[dict[str, Any]] = []
-    truncated = False
     for solution in solutions:
         if limit is not None and len(rows) >= limit:
             truncated = True

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hmac
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Annotated, Any
 
@@ -43,6 +43,10 @@ from mnr_graph.errors import (
 )
 from mnr_graph.namespaces import MNR, TERM
 from mnr_graph.settings import Settings
+from mnr_graph.sparql import QueryRequest, negotiate
+from mnr_graph.store import bind_values
+
+_SPARQL_JSON = "application/sparql-results+json"
 
 __all__ = [
     "CheckRequest",
@@ -380,14 +384,31 @@ def framework_jsonld(store: queries.QueryStore, class_iri: str) -> dict[str, Any
 # --- routes ----------------------------------------------------------------------------------
 
 
-def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Response]:
-    def run(request: Request) -> Response:
+def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
         values = dict(request.query_params)
         csv = wants_csv(request.headers.get("accept"), values.pop("format", None))
         settings = _settings(request)
-        table = queries.run_query(
-            request.app.state.store, q.name, values, limit=settings.result_limit
+        store = request.app.state.store
+        runner = getattr(request.app.state, "query_runner", None)
+        if runner is None:  # a bare router without the app factory's query runner
+            table = queries.run_query(store, q.name, values, limit=settings.result_limit)
+            return _table_response(table, csv=csv)
+        # The same time-limited runner as /sparql: parameters are checked, then bound as RDF
+        # terms in a VALUES block (never spliced as text) and the query runs in a worker.
+        substitutions = q.bind(values, store=store)
+        text = bind_values(q.text, substitutions) if substitutions else q.text
+        answer = await runner.run(
+            QueryRequest(
+                text,
+                "results",
+                format=negotiate("results", _SPARQL_JSON, None),
+                limit=settings.result_limit,
+            )
         )
+        solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        table = queries.table_from_solutions(q, solutions, truncated=answer.capped)
         return _table_response(table, csv=csv)
 
     run.__name__ = "query_" + q.name.replace("-", "_")
@@ -447,9 +468,9 @@ def _add_query_routes(router: APIRouter) -> None:
         )
 
     @router.get("/queries/{name}", include_in_schema=False)
-    def query_by_alias(name: str, request: Request) -> Response:
+    async def query_by_alias(name: str, request: Request) -> Response:
         """A query by its id (``Q01``) or file stem; an unknown name is a 404."""
-        return _query_operation(queries.get_query(name))(request)
+        return await _query_operation(queries.get_query(name))(request)
 
 
 def _add_term_routes(router: APIRouter) -> None:
