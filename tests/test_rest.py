@@ -274,7 +274,16 @@ def test_validate_unusable_input_is_400(client: TestClient) -> None:
 
 
 def test_validate_without_a_file_is_refused(client: TestClient) -> None:
-    assert client.post("/validate").status_code in (400, 422)
+    response = client.post("/validate")
+    assert response.status_code == 400
+    assert response.json()["where"] == "file"
+    assert "file" in response.json()["message"]
+
+
+def test_a_mistyped_parameter_is_a_400_that_names_it(client: TestClient) -> None:
+    response = client.get("/terms", params={"limit": "many"})
+    assert response.status_code == 400
+    assert "limit" in response.json()["where"]
 
 
 def test_upload_size_is_limited() -> None:

@@ -21,12 +21,13 @@ from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnr_graph import __version__, netguard, pages, rest
-from mnr_graph.errors import MnrGraphError, PayloadTooLargeError
+from mnr_graph.errors import InputError, MnrGraphError, PayloadTooLargeError
 from mnr_graph.settings import Settings
 from mnr_graph.sparql import (
     QueryAnswer,
@@ -302,6 +303,17 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         body = {"error": "HTTPError", "message": exc.detail, "where": None, "detail": exc.detail}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # A missing or mistyped parameter or form field: a 400 in our error shape, saying where.
+        problems = [
+            (".".join(str(p) for p in e.get("loc", ()) if p != "body"), str(e.get("msg", "")))
+            for e in exc.errors()
+        ]
+        message = "; ".join(f"{where or 'request'}: {msg}" for where, msg in problems)
+        where = ", ".join(w for w, _ in problems if w) or None
+        return error_response(InputError(message or "invalid request", where=where))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
