@@ -20,9 +20,9 @@ from fastapi import FastAPI
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from mnr_graph import api, pages, queries, rest, terminology
+from appfactory import make_app
+from mnr_graph import pages, queries, rest, terminology
 from mnr_graph.namespaces import BASE, GRAPH
-from mnr_graph.settings import Settings
 from mnr_graph.store import EmbeddedStore
 
 with warnings.catch_warnings():
@@ -31,7 +31,6 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 TESTS = Path(__file__).parent
-SUBMISSIONS = TESTS / "data" / "queries" / "submissions.trig"
 RDF_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -40,21 +39,6 @@ RDF_FORMATS = {
 }
 ASSETS = re.compile(r"<script|<link\b|<img|<iframe|@import|url\(", re.IGNORECASE)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def make_app(settings: Settings | None = None) -> FastAPI:
-    """The app under test (the real factory) on the shipped data plus the test submissions."""
-    store = EmbeddedStore.with_shipped_data()
-    store.update(_submissions_update())
-    return api.get_fastapi_app(settings or Settings(), store=store)
-
-
-def _submissions_update() -> str:
-    quads = ox.parse(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)
-    body = "\n".join(
-        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
-    )
-    return f"INSERT DATA {{ {body} }}"
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,11 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from fastapi import FastAPI
 
-from mnr_graph import api, queries, resources, rest, terminology, textcheck, validation
+from appfactory import make_app
+from mnr_graph import queries, resources, rest, terminology, textcheck, validation
 from mnr_graph.namespaces import MNR
 from mnr_graph.settings import Settings
-from mnr_graph.store import EmbeddedStore
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
@@ -25,25 +24,9 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 TESTS = Path(__file__).parent
-SUBMISSIONS = TESTS / "data" / "queries" / "submissions.trig"
 SHAPE_EXAMPLES = TESTS / "data" / "shapes"
 QUERY_FILES = resources.files("sparql", "Q*.rq")
 TOKEN = "test-token-for-writes"
-
-
-def make_app(settings: Settings | None = None) -> FastAPI:
-    """The app under test (the real factory) on the shipped data plus the test submissions."""
-    store = EmbeddedStore.with_shipped_data()
-    store.update(_submissions_update())
-    return api.get_fastapi_app(settings or Settings(), store=store)
-
-
-def _submissions_update() -> str:
-    quads = ox.parse(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)
-    body = "\n".join(
-        f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
-    )
-    return f"INSERT DATA {{ {body} }}"
 
 
 @pytest.fixture(scope="module")
