@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mnr_graph import terminology
 from mnr_graph.errors import InputError
 from mnr_graph.terminology import (
     TermLabel,
@@ -255,3 +256,17 @@ def test_did_you_mean_finds_flagged_labels_with_a_typo(label: TermLabel) -> None
     result = load_vocabulary().lookup(typo)
     names = [m.label.text for m in result.matches] + [s["label"] for s in result.suggestions]
     assert label.text in names
+
+
+@pytest.mark.parametrize("name", ["BAND_USE", "BAND_CAUTION", "BAND_AVOID"])
+def test_band_constants_are_notations_of_the_shipped_bands(name: str) -> None:
+    """The band values code compares against are the vocabulary's own ``skos:notation``s."""
+    from rdflib import Literal
+
+    from mnr_graph import ontology
+    from mnr_graph.namespaces import MNR, SKOS
+
+    graph = ontology.load_graph()
+    notation = getattr(terminology, name)
+    bands = set(graph.objects(None, MNR.usageBand))
+    assert any(graph.value(b, SKOS.notation) == Literal(notation) for b in bands)

@@ -140,6 +140,7 @@ def check_command(ctx: click.Context, file: BinaryIO, lang: str | None, fmt: str
     Exit 1 when a term to avoid is found, else 0.
     """
     from mnr_graph.errors import InputError
+    from mnr_graph.terminology import BAND_AVOID
     from mnr_graph.textcheck import check_text
 
     name = str(getattr(file, "name", "<stdin>"))
@@ -155,7 +156,7 @@ def check_command(ctx: click.Context, file: BinaryIO, lang: str | None, fmt: str
     else:
         for finding in findings:
             click.echo(finding.to_text(name))
-    ctx.exit(1 if any(f.band == "avoid" for f in findings) else 0)
+    ctx.exit(1 if any(f.band == BAND_AVOID for f in findings) else 0)
 
 
 @cli.command("export-vale")

@@ -27,7 +27,18 @@ import jinja2
 import yaml
 
 from mnr_graph.errors import InputError
-from mnr_graph.terminology import TermLabel, Vocabulary, label_variants, load_vocabulary
+from mnr_graph.terminology import (
+    BAND_AVOID as _AVOID,
+)
+from mnr_graph.terminology import (
+    BAND_USE as _USE,
+)
+from mnr_graph.terminology import (
+    TermLabel,
+    Vocabulary,
+    label_variants,
+    load_vocabulary,
+)
 
 __all__ = [
     "GLOSSARY_FORMATS",
@@ -41,8 +52,6 @@ __all__ = [
 STYLE_NAME = "MNRTerminology"
 GLOSSARY_FORMATS = ("md", "html", "csv")
 
-_AVOID = "avoid"
-_USE = "use"
 _TITLE = "Terminology for the protection of children from sexual exploitation and abuse"
 _INTRO = (
     "Which words to use, and which to avoid, when writing about child sexual exploitation and "

@@ -38,6 +38,9 @@ from mnr_graph.errors import InputError
 from mnr_graph.namespaces import DCTERMS, MNR, RDF, RDFS, SKOS, SKOSXL, TERM
 
 __all__ = [
+    "BAND_AVOID",
+    "BAND_CAUTION",
+    "BAND_USE",
     "Concept",
     "Group",
     "LookupResult",
@@ -50,6 +53,12 @@ __all__ = [
     "terms_to_csv",
     "terms_to_text",
 ]
+
+#: The usage bands' ``skos:notation`` values (the JSON values of ``band``); a test checks that
+#: each is the notation of a band concept in the shipped vocabulary.
+BAND_USE = "use"
+BAND_CAUTION = "caution"
+BAND_AVOID = "avoid"
 
 _RDF_TYPE = str(RDF.type)
 _LABEL_KINDS = {

@@ -39,7 +39,21 @@ from typing import Any
 import ahocorasick
 
 from mnr_graph import resources
-from mnr_graph.terminology import TermLabel, Vocabulary, label_variants, load_vocabulary
+from mnr_graph.terminology import (
+    BAND_AVOID as _AVOID,
+)
+from mnr_graph.terminology import (
+    BAND_CAUTION as _CAUTION,
+)
+from mnr_graph.terminology import (
+    BAND_USE as _USE,
+)
+from mnr_graph.terminology import (
+    TermLabel,
+    Vocabulary,
+    label_variants,
+    load_vocabulary,
+)
 
 __all__ = [
     "Finding",
@@ -52,10 +66,6 @@ __all__ = [
     "matcher_for",
 ]
 
-# The band notations of the vocabulary that the checker treats specially (the JSON values).
-_USE = "use"
-_AVOID = "avoid"
-_CAUTION = "caution"
 
 # --- 1. markup -----------------------------------------------------------------------------------
 
