@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from appfactory import make_app
-from mnr_graph import queries, resources, rest, terminology, textcheck, validation
+from mnr_graph import queries, resources, rest, terminology, textcheck, validation, workers
 from mnr_graph.namespaces import MNR
 from mnr_graph.settings import Settings
 
@@ -75,9 +76,20 @@ def test_each_query_runs_over_http(client: TestClient, path: Path) -> None:
     assert body["rows"] == queries.run_query(store, q.name, _examples(q)).rows
 
 
-def test_named_queries_run_under_the_query_time_limit() -> None:
-    """Named queries go through the same time-limited workers as /sparql: past it, a 503."""
-    with TestClient(make_app(Settings(query_timeout=1e-6))) as slow:
+def test_named_queries_run_under_the_query_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Named queries go through the same time-limited workers as /sparql: past it, a 503.
+
+    The workers are forked after the patch, so each one runs a query that takes 30 s; the limit is
+    0.5 s. (A tiny limit on a fast query would be a race the query can win.)
+    """
+    real_execute = workers.execute
+
+    def slow_execute(store: Any, request: Any) -> Any:
+        time.sleep(30)
+        return real_execute(store, request)
+
+    monkeypatch.setattr(workers, "execute", slow_execute)
+    with TestClient(make_app(Settings(query_timeout=0.5))) as slow:
         response = slow.get("/queries/capabilities-by-domain")
     assert response.status_code == 503, response.text
     assert response.json()["error"] == "QueryTimeoutError"
