@@ -209,7 +209,8 @@ def test_blank_markup_keeps_length_and_lines() -> None:
     blanked = blank_markup(html)
     assert len(blanked) == len(html)
     assert blanked.count("\n") == html.count("\n")
-    assert blanked.replace("|", " ").split() == ["A", "word"]
+    # an entity is its character, padded with soft hyphens (skipped by the matcher)
+    assert blanked.replace("|", " ").replace("\u00ad", "").split() == ["A", "word", "&"]
     assert len(fold("Ä-\u2014x")) == 4
 
 

@@ -68,6 +68,8 @@ _LABEL_KINDS = {
 }
 _KIND_RANK = {"pref": 0, "alt": 1, "hidden": 2}
 _NON_WORD = re.compile(r"[\W_]+")
+#: Soft hyphens, zero-width joiners, word joiners and byte-order marks: not there for look-up.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"))
 
 
 def lookup_key(text: str) -> str:
@@ -75,8 +77,10 @@ def lookup_key(text: str) -> str:
 
     >>> lookup_key("  Pédo-Pornographie ")
     'pedo pornographie'
+    >>> lookup_key("pornogra\u00adphie")
+    'pornographie'
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold()).translate(_INVISIBLE)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped).strip()
 
@@ -159,10 +163,10 @@ def _head_inflect(text: str, stop: frozenset[str], keep: frozenset[str], change:
     words = text.split(" ")
     out = []
     in_head = True
-    for word in words:
+    for i, word in enumerate(words):
         bare = word.casefold().strip(",;")
-        if bare in stop or "'" in word:
-            in_head = False
+        if bare in stop or "'" in word or (i and stop is _FR_STOP and bare.endswith("ant")):
+            in_head = False  # a French present participle ("mettant") does not take the plural
         if in_head and bare not in keep and word.isalpha():
             out.append(change(word))
         else:
@@ -171,15 +175,32 @@ def _head_inflect(text: str, stop: frozenset[str], keep: frozenset[str], change:
 
 
 _BRACKETS = re.compile(r"\(([^()]*)\)")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019\u02bc]s\b|(?<=s)['\u2019\u02bc](?!\w)", re.IGNORECASE)
 _ARTICLE = re.compile(r"^(?:the|a|an|le|la|les|l'|un|une|des|el|los|las|un|una)\s*", re.IGNORECASE)
 
 
 def _fallback_keys(text: str) -> list[str]:
-    """Other keys to try for a term as lists write it (brackets, a leading article)."""
+    """Other keys to try for a term as lists write it (brackets, a leading article, a possessive:
+    "child prostitute(s)", "child sexual abuse material (CSAM)", "the child's")."""
     keys = [lookup_key(_BRACKETS.sub("", text))]
     keys += [lookup_key(inner) for inner in _BRACKETS.findall(text)]
-    keys += [lookup_key(_ARTICLE.sub("", text.strip(), count=1))]
+    bare = _ARTICLE.sub("", text.strip(), count=1)
+    keys += [lookup_key(bare), lookup_key(_POSSESSIVE.sub("", bare))]
     return [k for k in keys if k]
+
+
+def soft_key(text: str) -> str:
+    """Like :func:`lookup_key` but keeping accents: "pédophile" and "pedophile" differ.
+
+    >>> soft_key("Pédo-Phile ")
+    'pédo phile'
+    """
+    folded = unicodedata.normalize("NFC", text.casefold()).translate(_INVISIBLE)
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+#: The longest text look-up accepts (the longest label is far shorter).
+MAX_TERM_LENGTH = 300
 
 
 @cache
@@ -208,6 +229,42 @@ def _inflect_engine() -> Any:
     import inflect
 
     return inflect.engine()
+
+
+_EN_STOP = frozenset(
+    ["of", "in", "for", "to", "with", "by", "on", "at", "from", "against", "who", "that", "which"]
+)
+
+
+def _en_plurals(text: str) -> set[str]:
+    """Plurals of an English phrase by its head noun: the last word before the first preposition
+    or past participle ("children exploited in prostitution", "paedos"), and ``inflect``'s plural
+    of the phrase where it changes that same word (not "child exploiteds in prostitution")."""
+    words = text.split(" ")
+    n = len(words)
+    end = n
+    for i in range(1, n):
+        bare = words[i].casefold()
+        if bare in _EN_STOP:
+            end = i
+            break
+        if bare.endswith("ed") and i + 1 < n and words[i + 1].casefold() in _EN_STOP:
+            end = i
+            break
+    head = words[end - 1]
+    engine = _inflect_engine()
+    out: set[str] = set()
+    whole = engine.plural_noun(text)
+    pairs = zip(words, str(whole).split(" "), strict=False)
+    changed = [i for i, (a, b) in enumerate(pairs) if a != b]
+    if isinstance(whole, str) and whole and changed[:1] == [end - 1]:
+        out.add(whole)
+    if head.isalpha() and not head.isupper():
+        forms = {str(engine.plural_noun(head))}
+        if head.endswith("o"):
+            forms.add(head + "s")  # "paedos" beside inflect's "paedoes"
+        out.update(" ".join([*words[: end - 1], f, *words[end:]]) for f in forms if f)
+    return out or ({whole} if isinstance(whole, str) and whole else set())
 
 
 _EN_ISE = re.compile(r"(\w{3})is(e|ed|es|ing|ation|ations)\b")
@@ -239,7 +296,7 @@ def label_variants(text: str, lang: str, *, is_acronym: bool = False) -> frozens
         if isinstance(singular, str) and singular != text:
             variants.add(singular)
         else:
-            variants.add(engine.plural_noun(text))
+            variants.update(_en_plurals(text))
         # British and American spellings: -ise/-ize, -isation/-ization, travelling/traveling
         for variant in list(variants):
             variants.add(_EN_ISE.sub(r"\1iz\2", variant))
@@ -350,7 +407,7 @@ class LookupResult:
     def to_text(self) -> str:
         """A short human-readable answer: each match, or the suggestions."""
         if not self.matches:
-            lines = [f"no term matches {self.query!r}"]
+            lines = [f"no term matches {_shorten(self.query)}"]
             if self.suggestions:
                 names = ", ".join(f"{s['label']} ({s['lang']})" for s in self.suggestions)
                 lines.append(f"did you mean: {names}")
@@ -512,12 +569,22 @@ class Vocabulary:
                     c.groups = (*c.groups, group.iri)
         self._index: dict[str, list[TermLabel]] = {}
         self._compact: dict[str, list[TermLabel]] = {}
+        self._soft: dict[str, list[TermLabel]] = {}
+        self._acronyms: dict[str, str] = {}
         for label in self.labels:
             for variant in label_variants(label.text, label.lang, is_acronym=label.is_acronym):
                 key = lookup_key(variant)
                 _add_unique(self._index, key, label)
                 _add_unique(self._compact, key.replace(" ", ""), label)
+                _add_unique(self._soft, soft_key(variant), label)
+            if label.is_acronym:
+                preferred = self.concepts[label.concept].preferred(label.lang)
+                self._acronyms.setdefault(lookup_key(label.text), lookup_key(preferred))
         self._choices = sorted(self._index)
+        #: The primary language subtags of the labels (``en``, ``es``, ``fr``), sorted.
+        self.languages = sorted(
+            {lab.lang.split("-")[0].casefold() for lab in self.labels if lab.lang}
+        )
 
     @classmethod
     def from_files(cls, files: Iterable[Path]) -> Vocabulary:
@@ -537,8 +604,17 @@ class Vocabulary:
         >>> result.to_json()["matches"][0]["band"]
         'use'
         """
-        lang = lang.lower() if lang else None
+        lang = self.check_lang(lang)
+        if len(text) > MAX_TERM_LENGTH:
+            raise InputError(
+                f"a term to look up is at most {MAX_TERM_LENGTH} characters, "
+                f"this one has {len(text)}: {_shorten(text)}"
+            )
         key = lookup_key(text)
+        if not key:
+            raise InputError(
+                f"nothing to look up in {_shorten(text)}: a term needs a letter or digit"
+            )
         found = self._candidates(key)
         if not found:
             # as term lists write them: "child prostitute(s)", "child sexual abuse material
@@ -548,7 +624,10 @@ class Vocabulary:
                 found = self._candidates(attempt)
                 if found:
                     break
+        if not found:
+            found = self._candidates(self._expand_acronyms(key))
         casefolded = text.strip().casefold()
+        soft = soft_key(text)
 
         def rank(label: TermLabel) -> tuple[int, int, int, str]:
             in_lang = lang is None or label.lang.split("-")[0] == lang.split("-")[0]
@@ -556,10 +635,14 @@ class Vocabulary:
                 quality = 0
             elif label.text.casefold() == casefolded:
                 quality = 1
-            elif lookup_key(label.text) == key:
+            elif soft_key(label.text) == soft:
                 quality = 2
-            else:
+            elif label in self._soft.get(soft, ()):  # a plural, accents as written
                 quality = 3
+            elif lookup_key(label.text) == key:
+                quality = 4
+            else:
+                quality = 5
             return (0 if in_lang else 1, quality, _KIND_RANK[label.kind], label.text)
 
         found.sort(key=rank)
@@ -567,7 +650,35 @@ class Vocabulary:
         suggestions = () if matches or not key else self.suggest(key, limit=suggest, lang=lang)
         return LookupResult(text, lang, matches, suggestions)
 
+    def check_lang(self, lang: str | None) -> str | None:
+        """``lang`` in lower case, or an :class:`InputError` when no label has that language.
+
+        >>> load_vocabulary().check_lang("FR")
+        'fr'
+        >>> load_vocabulary().check_lang("de")
+        Traceback (most recent call last):
+        ...
+        mnr_graph.errors.InputError: no terms in language 'de'; languages: en, es, fr
+        """
+        if lang is None or not lang.strip():
+            return None
+        tag = lang.strip().lower()
+        if tag.split("-")[0] not in self.languages:
+            known = ", ".join(self.languages)
+            raise InputError(f"no terms in language {_shorten(lang, 40)}; languages: {known}")
+        return tag
+
+    def _expand_acronyms(self, key: str) -> str:
+        """The key with each acronym spelled out ("ai generated csam")."""
+        words = key.split(" ")
+        if len(words) < 2:
+            return ""
+        out = [self._acronyms.get(word, word) for word in words]
+        return " ".join(out) if out != words else ""
+
     def _candidates(self, key: str) -> list[TermLabel]:
+        if not key:
+            return []
         found = list(self._index.get(key, ()))
         for label in self._compact.get(key.replace(" ", ""), ()):
             if label not in found:
@@ -579,11 +690,13 @@ class Vocabulary:
     ) -> tuple[dict[str, Any], ...]:
         """The labels nearest to ``text`` ("did you mean"), best first."""
         key = lookup_key(text)
+        if len(key) < 3:
+            return ()  # one or two letters are close to too much to be a useful suggestion
         # whole-string similarity first; partial similarity when nothing is close as a whole
         hits = process.extract(
             key, self._choices, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=60
         )
-        if not hits:
+        if not hits and len(key) >= 4:
             hits = process.extract(
                 key, self._choices, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=75
             )
@@ -651,7 +764,7 @@ class Vocabulary:
         >>> all(t["band"] == "avoid" and t["lang"] == "en" for t in terms)
         True
         """
-        lang = lang.lower() if lang else None
+        lang = self.check_lang(lang)
         bands = {label.band for label in self.labels}
         if band is not None and band not in bands:
             raise InputError(f"unknown band {band!r}; known bands: {', '.join(sorted(bands))}")
@@ -694,6 +807,11 @@ class Vocabulary:
         if rest:
             out.append((None, sorted(rest, key=lambda c: c.preferred("en").casefold())))
         return out
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, cut short with an ellipsis when long."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "\u2026")
 
 
 def _add_unique(index: dict[str, list[TermLabel]], key: str, label: TermLabel) -> None:

@@ -29,6 +29,7 @@ instruments); elsewhere it keeps its own band (usually avoid).
 from __future__ import annotations
 
 import csv
+import html
 import re
 import unicodedata
 from bisect import bisect_left
@@ -53,6 +54,7 @@ from mnr_graph.terminology import (
     Vocabulary,
     label_variants,
     load_vocabulary,
+    soft_key,
 )
 
 __all__ = [
@@ -69,6 +71,12 @@ __all__ = [
 
 # --- 1. markup -----------------------------------------------------------------------------------
 
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+#: Characters the matcher skips (soft hyphen, zero-width joiners, word joiner, BOM); also pads a
+#: decoded HTML entity to the entity's length, so that offsets stay those of the input.
+_SKIP = "\u00ad"
+_SKIPPED = "\u00ad\u180e\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+
 # Each pattern starts with a literal, so the regular expression engine skips ahead quickly; each
 # runs only when its hint (tested first by one character) occurs in the text at all.
 _MARKUP = [
@@ -83,7 +91,7 @@ _MARKUP = [
             re.DOTALL | re.IGNORECASE,
         ),
     ),
-    ("&", "&", re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")),
+    ("&", "&", _ENTITY),
     ("]", "](", re.compile(r"\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")),  # Markdown link targets
     (
         "]",
@@ -143,7 +151,22 @@ _BLOCK_TAGS = frozenset(
 _BREAK = "|"  # not a space: the matcher does not match across it
 
 
+def _decode(match: re.Match[str]) -> str:
+    """An HTML entity as its character, padded with skipped characters to the same length."""
+    entity = match.group()
+    decoded = html.unescape(entity)
+    if decoded == entity:  # not an entity HTML knows: text as written
+        return entity
+    if len(decoded) > len(entity):
+        return " " * len(entity)
+    if not decoded.isprintable() and not decoded.isspace():  # &shy; and the like: skipped
+        return _SKIP * len(entity)
+    return decoded + _SKIP * (len(entity) - len(decoded))
+
+
 def _blank(match: re.Match[str]) -> str:
+    if match.re is _ENTITY:
+        return _decode(match)
     blanked = _NOT_NEWLINE.sub(" ", match.group())
     if match.lastindex and blanked[0] == " ":
         name = match.group(match.lastindex)
@@ -156,10 +179,13 @@ def blank_markup(text: str) -> str:
     """The text with markup replaced by spaces (line breaks kept), the same length as the input.
 
     Block-level HTML tags (paragraphs, cells, list items) start with ``|`` so that no term is
-    matched across them.
+    matched across them. An HTML entity becomes its character, padded with soft hyphens (which
+    the matcher skips) to the entity's length.
 
     >>> blank_markup('<p>a <b>child</b></p>')
     '|  a    child    |   '
+    >>> blank_markup('p&eacute;do') == 'p\u00e9' + '\u00ad' * 7 + 'do'
+    True
     """
     for first, hint, pattern in _MARKUP:
         # a one-character test first: "in" with one character is much faster on long texts
@@ -176,7 +202,9 @@ _MARKDOWN_MARKS = "*_~`#>"
 
 
 def _fold_char(ch: str) -> str:
-    if ch.isspace() or unicodedata.category(ch) == "Pd" or ch in _MARKDOWN_MARKS or ch == "\u00ad":
+    if ch in _SKIPPED:
+        return _SKIP
+    if ch.isspace() or unicodedata.category(ch) == "Pd" or ch in _MARKDOWN_MARKS or ch == "\u200b":
         return " "
     if ch in "\u2018\u2019\u02bc\u2032":
         return "'"
@@ -187,6 +215,7 @@ def _fold_char(ch: str) -> str:
 
 def _fold_table() -> dict[int, str]:
     ranges = [(0x00, 0x250), (0x1E00, 0x1F00), (0x2000, 0x2070), (0x3000, 0x3001)]
+    ranges += [(0x180E, 0x180F), (0xFEFF, 0xFF00)]
     table: dict[int, str] = {}
     for low, high in ranges:
         for code in range(low, high):
@@ -203,6 +232,8 @@ _RUN = re.compile(r"  +")
 
 def fold(text: str) -> str:
     """A same-length copy for matching: lower case, no accents, hyphens and breaks as spaces.
+
+    Soft hyphens and zero-width joiners all become a soft hyphen, which matching skips.
 
     >>> fold("Child-Sex\\nTourism, PÉDO")
     'child sex tourism, pedo'
@@ -297,6 +328,17 @@ class Matcher:
                 if pattern:
                     forms.setdefault(pattern, []).append(label)
         chosen = {pattern: _pick(labels, lang) for pattern, labels in forms.items()}
+        # one form, labels of several languages ("pedophiles": en "pedophile", fr "pédophile"):
+        # the finding takes the label whose form has the accents as written
+        self.ambiguous: dict[TermLabel, dict[str, TermLabel]] = {}
+        for pattern, labels in forms.items():
+            if len({label.lang for label in labels}) > 1:
+                by_form = self.ambiguous.setdefault(chosen[pattern], {})
+                for label in labels:
+                    for variant in label_variants(
+                        label.text, label.lang, is_acronym=label.is_acronym
+                    ):
+                        by_form.setdefault(soft_key(variant), label)
         words = {pattern: tuple(pattern.split(" ")) for pattern in chosen}
         kept = {p for p, label in chosen.items() if label.band != _USE}
         reported = set(kept)
@@ -319,6 +361,10 @@ class Matcher:
         self.details_cache: dict[
             tuple[TermLabel, str, str, bool], tuple[tuple[dict[str, str], ...], str]
         ] = {}
+
+    def disambiguate(self, label: TermLabel, shown: str) -> TermLabel:
+        """Of the labels that share ``label``'s folded form, the one written as ``shown``."""
+        return self.ambiguous[label].get(soft_key(shown), label)
 
     def details(
         self, label: TermLabel, shown: str, band: str, legal: bool
@@ -465,6 +511,8 @@ def _collapse(folded: str) -> tuple[str, list[int], list[int]]:
     number of characters removed before each run (``removed[k]`` before run ``k``). Runs after the
     end of a sentence stay as they are: no term spans them, and most runs are there.
     """
+    if _SKIP in folded:
+        return _squeeze(folded)
     find, run_end = folded.find, _RUN.match
     pieces: list[str] = []
     marks: list[int] = []
@@ -487,6 +535,45 @@ def _collapse(folded: str) -> tuple[str, list[int], list[int]]:
     return "".join(pieces), marks, removed
 
 
+_SQUEEZE = re.compile(f"[ {_SKIP}]*{_SKIP}[ {_SKIP}]*|  +")
+
+
+def _squeeze(folded: str) -> tuple[str, list[int], list[int]]:
+    """:func:`_collapse` for a text with skipped characters: those are removed (a run of them
+    with spaces becomes one space), so "por\u00adnography" matches as one word.
+
+    >>> _squeeze("por\u00adno  x")
+    ('porno x', [2, 5], [0, 1, 2])
+    """
+    pieces: list[str] = []
+    marks: list[int] = []
+    removed = [0]
+    total = last = 0
+    for m in _SQUEEZE.finditer(folded):
+        pos, end = m.span()
+        if " " not in m.group():  # only skipped characters: drop them
+            pieces.append(folded[last:pos])
+            marks.append(pos - total - 1)  # counts for positions from the next character on
+            total += end - pos
+        elif pos and folded[pos - 1] in _AFTER_SENTENCE:  # no term spans it: keep its length
+            pieces.append(folded[last:pos] + " " * (end - pos))
+            last = end
+            continue
+        else:  # one space stays
+            pieces.append(folded[last:pos] + " ")
+            marks.append(pos - total)
+            total += end - pos - 1
+        removed.append(total)
+        last = end
+    pieces.append(folded[last:])
+    return "".join(pieces), marks, removed
+
+
+# What a message shows of a term: no Markdown marks, skipped characters or runs of white space.
+_TIDY = {ord(c): " " for c in _MARKDOWN_MARKS + "\u200b"} | {ord(c): None for c in _SKIPPED}
+_UNTIDY = re.compile(f"[{re.escape(_MARKDOWN_MARKS)}]")
+
+
 def check_text(
     text: str, *, lang: str | None = None, vocabulary: Vocabulary | None = None
 ) -> list[Finding]:
@@ -498,7 +585,7 @@ def check_text(
     ['avoid']
     """
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
-    matcher = matcher_for(vocab, lang.lower() if lang else None)
+    matcher = matcher_for(vocab, vocab.check_lang(lang))
     plain = blank_markup(text)
     folded = fold(plain)
     collapsed, marks, removed = _collapse(folded)
@@ -507,6 +594,7 @@ def check_text(
     line, line_start, cursor = 1, 0, 0
     s_begin, s_end, s_legal = -1, -1, False  # the last sentence looked at for legal context
     details, cache = matcher.details, matcher.details_cache
+    ambiguous = matcher.ambiguous
     for cstart, cend, label in matcher.scan(collapsed):
         if marks:
             start = cstart + removed[bisect_left(marks, cstart)]
@@ -534,8 +622,10 @@ def check_text(
             legal = s_legal
             band = _CAUTION if legal else label.band
         written = text[start:end]
-        if "  " in shown or "\n" in shown or "\t" in shown:
-            shown = " ".join(shown.split())
+        if not shown.isprintable() or "  " in shown or _UNTIDY.search(shown):
+            shown = " ".join(shown.translate(_TIDY).split())
+        if ambiguous and label in ambiguous:
+            label = matcher.disambiguate(label, shown)
         cached = cache.get((label, shown, band, legal))
         use_instead, message = cached if cached else details(label, shown, band, legal)
         # positional arguments: this loop runs once per finding
