@@ -12,6 +12,7 @@ from mnr_graph.errors import InputError, NotAcceptableError
 from mnr_graph.sparql import (
     FORMATS,
     QueryRequest,
+    check_query,
     execute,
     kind_of,
     negotiate,
@@ -96,7 +97,7 @@ def test_negotiation_covers_every_format_by_media_type_and_name() -> None:
 
 def test_negotiation_refuses_what_it_cannot_give() -> None:
     with pytest.raises(NotAcceptableError):
-        negotiate("graph", "application/sparql-results+json", None)
+        negotiate("graph", "image/png, text/html", None)
     with pytest.raises(NotAcceptableError, match="format"):
         negotiate("results", None, "yaml")
     assert negotiate("results", "text/csv;q=0, */*;q=0.1", None).name == "json"
@@ -105,3 +106,24 @@ def test_negotiation_refuses_what_it_cannot_give() -> None:
 def test_updates_are_not_queries() -> None:
     with pytest.raises(InputError, match="read-only"):
         kind_of("PREFIX ex: <http://ex/> INSERT DATA { ex:a ex:b ex:c }")
+
+
+def test_a_client_asking_for_the_other_kind_gets_this_kinds_default() -> None:
+    """rdflib's SPARQLStore sends its results Accept header with a CONSTRUCT too."""
+    assert negotiate("graph", "application/sparql-results+json", None).name == "turtle"
+    assert negotiate("results", "text/turtle", None).name == "json"
+    assert negotiate("graph", "*/*", "csv").name == "turtle"
+
+
+def test_ask_answers_come_in_json_or_xml_only() -> None:
+    assert negotiate("results", "text/tab-separated-values", None, boolean=True).name == "json"
+    assert negotiate("results", "text/*, application/*", None, boolean=True).name == "json"
+    assert negotiate("results", None, "xml", boolean=True).name == "xml"
+
+
+def test_check_query_finds_deep_nesting_outside_strings_only() -> None:
+    deep = "ASK { FILTER(" + "(" * 600 + "1" + ")" * 600 + ") }"
+    with pytest.raises(InputError, match="nests"):
+        check_query(deep)
+    check_query('ASK { ?s ?p "' + "(" * 600 + '" }')
+    check_query("SELECT * WHERE { VALUES (?x ?y) { " + "(1 2) " * 5000 + "} }")

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -74,3 +79,48 @@ def test_workers_are_reforked_after_a_write() -> None:
     finally:
         pool.close()
     assert (before.endswith(b"false}"), after.endswith(b"true}")) == (True, True)
+
+
+def test_workers_end_when_the_server_process_is_killed() -> None:
+    """Killed with SIGKILL (no clean-up runs), the server leaves no worker behind."""
+    script = (
+        "import asyncio, os, sys, pyoxigraph as ox\n"
+        "from mnr_graph.sparql import QueryRequest\n"
+        "from mnr_graph.workers import QueryPool\n"
+        "pool = QueryPool(ox.Store, lambda: 0, size=3, timeout=30)\n"
+        "asyncio.run(pool.run(QueryRequest('ASK {}', 'results')))\n"
+        "print(' '.join(map(str, pool.pids)), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    pids = [int(p) for p in server.stdout.readline().split()]
+    assert len(pids) == 3
+    assert all(_alive(pid) for pid in pids)
+    server.kill()
+    server.wait()
+    for _ in range(200):  # the kernel signals the workers at once; allow for a slow machine
+        if not any(_alive(pid) for pid in pids):
+            break
+        time.sleep(0.05)
+    left = [pid for pid in pids if _alive(pid)]
+    for pid in left:  # do not leave them behind when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+    assert server.stdin is not None
+    server.stdin.close()
+    server.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    """True if the process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -34,6 +34,7 @@ from mnr_graph.sparql import (
     QueryRequest,
     execute,
     negotiate,
+    parse_query_string,
     parse_request,
     service_description,
 )
@@ -240,18 +241,19 @@ async def sparql_endpoint(request: Request) -> Response:
     """The SPARQL 1.1 Protocol query operation (GET, POST form, POST direct); read-only."""
     settings: Settings = request.app.state.settings
     body = await request.body() if request.method == "POST" else b""
+    endpoint = str(request.url.replace(query=None, fragment=None))
+    params = parse_query_string(request.scope.get("query_string", b""))
     query = parse_request(
         request.method,
         request.headers.get("content-type"),
-        request.query_params.multi_items(),
+        params,
         body,
         limit=settings.result_limit,
+        base_iri=endpoint,
     )
     accept = request.headers.get("accept")
-    format_param = request.query_params.get("format")
     if query is None:
-        fmt = negotiate("graph", accept, format_param)
-        endpoint = str(request.url.replace(query=None, fragment=None))
+        fmt = negotiate("graph", accept, next((v for k, v in params if k == "format"), None))
         store: Store = request.app.state.store
         data = await asyncio.to_thread(store.graph_names)
         return Response(
@@ -259,7 +261,9 @@ async def sparql_endpoint(request: Request) -> Response:
             media_type=fmt.media_type,
             headers={"Vary": "Accept"},
         )
-    query = query.with_format(negotiate(query.kind, accept, format_param))
+    query = query.with_format(
+        negotiate(query.kind, accept, query.format_param, boolean=query.boolean)
+    )
     runner: QueryRunner = request.app.state.query_runner
     answer = await runner.run(query)
     headers = {"Vary": "Accept"}

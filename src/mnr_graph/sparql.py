@@ -22,9 +22,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
+from itertools import accumulate, islice
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
@@ -33,7 +34,7 @@ import pyoxigraph as ox
 
 from mnr_graph import netguard
 from mnr_graph.errors import InputError, NotAcceptableError, UnsupportedMediaTypeError
-from mnr_graph.lexer import first_keyword
+from mnr_graph.lexer import first_keyword, tokens
 from mnr_graph.namespaces import PREFIXES
 from mnr_graph.store import QueryResult, Store, run_query
 
@@ -42,10 +43,12 @@ __all__ = [
     "QueryAnswer",
     "QueryRequest",
     "ResultFormat",
+    "check_query",
     "execute",
     "kind_of",
     "negotiate",
     "parse_accept",
+    "parse_query_string",
     "parse_request",
     "serialize_graph",
     "serialize_solutions",
@@ -62,6 +65,11 @@ UPDATE_KEYWORDS = frozenset(
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: Deepest nesting of ``{}``, ``()`` and ``[]`` a query may have (the query parser recurses: a
+#: query nested thousands deep would overflow its stack and take the worker down).
+MAX_NESTING = 500
+_OPENERS = {"{": "}", "(": ")", "[": "]"}
+_NOT_A_BRACKET = re.compile(r"[^{}()\[\]]+")
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,7 @@ FORMATS: tuple[ResultFormat, ...] = (
     ResultFormat("tsv", "results", "text/tab-separated-values", (), "SPARQL_Results_TSV"),
     ResultFormat("turtle", "graph", "text/turtle", ("application/x-turtle", "ttl"), "Turtle"),
     ResultFormat("ntriples", "graph", "application/n-triples", ("text/plain", "nt"), "N-Triples"),
-    ResultFormat("jsonld", "graph", "application/ld+json", ("application/json",), "JSON-LD"),
+    ResultFormat("jsonld", "graph", "application/ld+json", ("application/json", "json"), "JSON-LD"),
     ResultFormat(
         "rdfxml", "graph", "application/rdf+xml", ("application/xml", "text/xml"), "RDF_XML"
     ),
@@ -107,17 +115,21 @@ _RDF_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
+#: The formats an ASK answer comes in (SPARQL 1.1 CSV/TSV define no boolean form).
 _BOOLEAN_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
 }
 
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """A checked query with its dataset, output format and row cap (picklable, for workers)."""
+    """A checked query with its dataset, output format and row cap (picklable, for workers).
+
+    ``boolean``: an ASK query (answered in JSON or XML only: CSV and TSV define no boolean form).
+    ``base_iri``: what relative IRIs in the query resolve against (the endpoint's URL).
+    ``format_param``: the request's ``format`` parameter (URL or form), a fallback for Accept.
+    """
 
     query: str
     kind: Kind
@@ -125,6 +137,9 @@ class QueryRequest:
     named_graphs: tuple[str, ...] | None = None
     format: ResultFormat | None = None
     limit: int = 10_000
+    boolean: bool = False
+    base_iri: str | None = None
+    format_param: str | None = None
 
     def with_format(self, fmt: ResultFormat) -> QueryRequest:
         """The same request answered in another format."""
@@ -166,10 +181,13 @@ def parse_request(
     body: bytes,
     *,
     limit: int = 10_000,
+    base_iri: str | None = None,
 ) -> QueryRequest | None:
     """The query of a protocol request, checked; ``None`` when no query is given.
 
-    ``params`` are the URL's query parameters; ``body`` the request body (POST).
+    ``params`` are the URL's query parameters (see :func:`parse_query_string`); ``body`` the
+    request body (POST). The query text itself is checked later, by :func:`check_query` in
+    :func:`execute`: that is linear in its length and runs in the worker, under the time limit.
 
     >>> parse_request("GET", None, [("query", "ASK {}"), ("query", "ASK {}")], b"")
     Traceback (most recent call last):
@@ -177,14 +195,17 @@ def parse_request(
     mnr_graph.errors.InputError: query: give exactly one query, not 2
     """
     fields = list(params)
-    media_type = (content_type or "").split(";")[0].strip().lower()
+    media_type, _, parameters = (content_type or "").partition(";")
+    media_type = media_type.strip().lower()
     if method == "POST":
+        if media_type in (FORM, DIRECT):
+            _check_charset(media_type, parameters)
         if media_type == FORM:
-            fields += parse_qsl(_utf8(body), keep_blank_values=True)
+            fields += parse_query_string(body, where="the form body")
         elif media_type == DIRECT:
             if any(k == "query" for k, _ in fields):
                 raise InputError("give the query in the body or the URL, not both", where="query")
-            fields.append(("query", _utf8(body)))
+            fields.append(("query", _utf8(body, "the request body")))
         elif media_type == "application/sparql-update":
             raise InputError("updates are not accepted: this endpoint is read-only")
         else:
@@ -200,13 +221,14 @@ def parse_request(
         return None
     if len(queries) > 1:
         raise InputError(f"give exactly one query, not {len(queries)}", where="query")
-    query = queries[0]
+    query = queries[0].removeprefix("\ufeff")  # a byte order mark some editors write
     kind = kind_of(query)
-    netguard.check_query(query)
     default = tuple(v for k, v in fields if k == "default-graph-uri")
     named = tuple(v for k, v in fields if k == "named-graph-uri")
-    for iri in (*default, *named):
-        _check_iri(iri)
+    for name, iri in [("default-graph-uri", g) for g in default] + [
+        ("named-graph-uri", g) for g in named
+    ]:
+        _check_iri(iri, name)
     dataset_given = bool(default or named)
     return QueryRequest(
         query=query,
@@ -214,21 +236,95 @@ def parse_request(
         default_graphs=default if dataset_given else None,
         named_graphs=named if dataset_given else None,
         limit=limit,
+        boolean=first_keyword(query) == "ASK",
+        base_iri=base_iri,
+        format_param=next((v for k, v in fields if k == "format"), None),
     )
 
 
-def _utf8(body: bytes) -> str:
+def parse_query_string(raw: bytes | str, *, where: str = "the URL") -> list[tuple[str, str]]:
+    """The ``name=value`` pairs of a URL query string or form body; percent-escapes must be UTF-8.
+
+    (Web frameworks replace bytes that are not UTF-8 with U+FFFD, which would quietly change the
+    query; here they are an error.)
+
+    >>> parse_query_string(b"query=ASK%20%7B%7D&format=json")
+    [('query', 'ASK {}'), ('format', 'json')]
+    >>> parse_query_string(b"query=%FF")
+    Traceback (most recent call last):
+    ...
+    mnr_graph.errors.InputError: the URL: the parameters are not UTF-8 (byte 0xff at 0)
+    """
+    text = _utf8(raw, where) if isinstance(raw, bytes) else raw
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the parameters are not UTF-8 (byte 0x{exc.object[exc.start]:02x} at {exc.start})",
+            where=where,
+        ) from exc
+
+
+def _check_charset(media_type: str, parameters: str) -> None:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaTypeError(
+                f"{media_type} must be UTF-8 (the SPARQL protocol allows no other encoding), "
+                f"not charset={value.strip()}"
+            )
+
+
+def _utf8(body: bytes, where: str) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"the request body is not UTF-8: {exc}") from exc
+        raise InputError(
+            f"not UTF-8 (byte 0x{body[exc.start]:02x} at {exc.start}); the SPARQL protocol "
+            "requires UTF-8",
+            where=where,
+        ) from exc
 
 
-def _check_iri(iri: str) -> None:
+def _check_iri(iri: str, name: str) -> None:
     try:
         ox.NamedNode(iri)
     except ValueError as exc:
-        raise InputError(f"not an IRI: {iri!r}", where="default-graph-uri") from exc
+        raise InputError(f"not an IRI: {iri!r}", where=name) from exc
+
+
+def _rough_depth(query: str) -> int:
+    """The nesting depth counting every bracket, in strings too: fast, exact for most queries."""
+    brackets = _NOT_A_BRACKET.sub("", query)
+    return max(accumulate(1 if c in _OPENERS else -1 for c in brackets), default=0)
+
+
+def check_query(query: str) -> None:
+    """Refuse a query that would fetch remote data or is nested too deep to parse safely.
+
+    >>> check_query("ASK { " + "{ " * 600 + "}" * 600 + " }")
+    Traceback (most recent call last):
+    ...
+    mnr_graph.errors.InputError: line 1, column 1005: the query nests ... deeper than 500 levels
+    """
+    netguard.check_query(query)
+    if sum(query.count(c) for c in _OPENERS) <= MAX_NESTING or _rough_depth(query) <= MAX_NESTING:
+        return
+    depth = 0
+    for token in tokens(query):
+        if token.text in _OPENERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                line = query.count("\n", 0, token.start) + 1
+                column = token.start - (query.rfind("\n", 0, token.start) + 1) + 1
+                raise InputError(
+                    "the query nests groups, brackets or parentheses deeper than "
+                    f"{MAX_NESTING} levels",
+                    where=f"line {line}, column {column}",
+                )
+        elif token.text in _OPENERS.values():
+            depth -= 1
 
 
 def parse_accept(accept: str | None) -> list[tuple[str, float]]:
@@ -255,58 +351,94 @@ def parse_accept(accept: str | None) -> list[tuple[str, float]]:
     return [(r[0], r[1]) for r in ranges]
 
 
-def _by_name(kind: Kind, name: str) -> ResultFormat | None:
+def _by_name(kind: Kind, name: str, *, boolean: bool = False) -> ResultFormat | None:
     name = name.strip().lower()
-    for fmt in FORMATS:
-        if fmt.kind == kind and name in (fmt.name, fmt.media_type, *fmt.aliases):
+    for fmt in _candidates(kind, boolean):
+        if name in (fmt.name, fmt.media_type, *fmt.aliases):
             return fmt
     return None
 
 
-def negotiate(kind: Kind, accept: str | None, format_param: str | None) -> ResultFormat:
-    """The output format: a specific type in ``Accept``, else ``format``, else the default.
+def _candidates(kind: Kind, boolean: bool) -> list[ResultFormat]:
+    return [f for f in FORMATS if f.kind == kind and (not boolean or f.name in _BOOLEAN_FORMATS)]
+
+
+def _known(name: str) -> bool:
+    """True if some format of either kind goes by this name (a SPARQL client's usual Accept)."""
+    return _by_name("results", name) is not None or _by_name("graph", name) is not None
+
+
+def negotiate(
+    kind: Kind, accept: str | None, format_param: str | None, *, boolean: bool = False
+) -> ResultFormat:
+    """The output format: a type named in ``Accept``, else ``format``, else an Accept wildcard.
+
+    Wildcards pick the first format of their range (``text/*`` gives CSV for solutions). A client
+    that sends one Accept header for every query (SPARQLWrapper, rdflib) may ask for a results
+    format for a CONSTRUCT: such a request gets the default format of the query's kind rather than
+    a 406, as does a ``format`` naming a format of the other kind. ASK answers (``boolean``) come
+    in JSON or XML: the CSV and TSV formats define no boolean form. 406 only for an Accept header
+    naming nothing we serve, or an unknown ``format``.
 
     >>> negotiate("graph", "application/n-triples;q=0.9, text/turtle", None).name
     'turtle'
     >>> negotiate("results", "text/html,*/*;q=0.8", "tsv").name
     'tsv'
+    >>> negotiate("results", "text/*", None).name, negotiate("graph", "application/*", None).name
+    ('csv', 'ntriples')
+    >>> negotiate("graph", "application/sparql-results+json", "json").name
+    'jsonld'
+    >>> negotiate("results", "text/csv", None, boolean=True).name
+    'json'
     """
-    candidates = [f for f in FORMATS if f.kind == kind]
-    wildcard = False
-    acceptable = False
-    for media_range, q in parse_accept(accept):
+    candidates = _candidates(kind, boolean)
+    ranges = parse_accept(accept)
+    refused = {r for r, q in ranges if q <= 0}
+    wildcards = []
+    for media_range, q in ranges:
         if q <= 0:
             continue
-        acceptable = True
-        if media_range in ("*/*", "application/*", "text/*"):
-            wildcard = True
+        if media_range.endswith("/*"):
+            wildcards.append(media_range)
             continue
-        chosen = _by_name(kind, media_range)
+        chosen = _by_name(kind, media_range, boolean=boolean)
         if chosen is not None:
             return chosen
     if format_param:
-        chosen = _by_name(kind, format_param)
-        if chosen is None:
+        chosen = _by_name(kind, format_param, boolean=boolean)
+        if chosen is not None:
+            return chosen
+        if not _known(format_param):
             names = ", ".join(f.name for f in candidates)
             raise NotAcceptableError(
                 f"unknown format {format_param!r} for this query; use one of {names}",
                 where="format",
             )
-        return chosen
-    if wildcard or not acceptable:
+    for media_range in wildcards:
+        prefix = "" if media_range == "*/*" else media_range[:-1]
+        for fmt in candidates:
+            if fmt.media_type.startswith(prefix) and fmt.media_type not in refused:
+                return fmt
+    wanted = [r for r, q in ranges if q > 0]
+    if not wanted or all(_known(r) for r in wanted):
         return candidates[0]
     types = ", ".join(f.media_type for f in candidates)
     raise NotAcceptableError(f"cannot answer in {accept!r}; this query can give {types}")
 
 
 def execute(store: ox.Store | Store, request: QueryRequest) -> QueryAnswer:
-    """Run the request on a pyoxigraph store (or a Store) and serialise its capped answer."""
+    """Run the request on a pyoxigraph store (or a Store) and serialise its capped answer.
+
+    The query is checked first (:func:`check_query`): no ``SERVICE``, no absurd nesting.
+    """
+    check_query(request.query)
     if isinstance(store, ox.Store):
         result: QueryResult = run_query(
             store,
             request.query,
             default_graphs=request.default_graphs,
             named_graphs=request.named_graphs,
+            base_iri=request.base_iri,
         )
     else:
         result = store.query(
@@ -314,7 +446,7 @@ def execute(store: ox.Store | Store, request: QueryRequest) -> QueryAnswer:
         )
     fmt = request.format or negotiate(request.kind, None, None)
     if isinstance(result, ox.QueryBoolean):
-        if fmt.kind != "results":
+        if fmt.name not in _BOOLEAN_FORMATS:
             fmt = negotiate("results", None, None)
         return QueryAnswer(
             result.serialize(format=_BOOLEAN_FORMATS[fmt.name]) or b"", fmt.media_type, 1, False

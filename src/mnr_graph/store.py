@@ -219,12 +219,21 @@ def run_query(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     substitutions: Mapping[str, Term] | None = None,
+    base_iri: str | None = None,
 ) -> QueryResult:
-    """Run a query on a pyoxigraph store (no network check: callers check first)."""
+    """Run a query on a pyoxigraph store (no network check: callers check first).
+
+    The dataset: ``default_graphs`` / ``named_graphs`` if given (the protocol's parameters win),
+    else the query's own ``FROM`` / ``FROM NAMED``, else the union of all graphs. Relative IRIs
+    resolve against ``base_iri``.
+    """
     kwargs: dict[str, object] = {}
+    if base_iri is not None:
+        kwargs["base_iri"] = base_iri
     if default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
+    elif not _has_dataset_clause(sparql):
+        # pyoxigraph's union flag would override FROM, so it is set only for queries without one
         kwargs["use_default_graph_as_union"] = True
     if named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -238,6 +247,13 @@ def run_query(
         raise StoreError(f"query failed: {exc}") from exc
     except (RuntimeError, ValueError) as exc:
         raise InputError(f"cannot run the query: {exc}") from exc
+
+
+def _has_dataset_clause(sparql: str) -> bool:
+    """True if the query names its dataset (``FROM``; sub-queries cannot, so any FROM counts)."""
+    if "from" not in sparql.lower():
+        return False
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(sparql))
 
 
 def bind_values(sparql: str, substitutions: Mapping[str, Term]) -> str:

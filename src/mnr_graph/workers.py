@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -40,14 +41,36 @@ from mnr_graph.sparql import QueryAnswer, QueryRequest, execute
 
 __all__ = ["QueryPool", "Worker", "default_size"]
 
+_PR_SET_PDEATHSIG = 1  # prctl(2) on Linux
+
 
 def default_size() -> int:
     """One worker per core plus one, at least three (one runaway query never blocks the rest)."""
     return max(3, (os.cpu_count() or 1) + 1)
 
 
-def _serve(conn: Connection, store: ox.Store) -> None:  # pragma: no cover - runs in the child
-    """The worker's loop: receive a request, answer it, until the pipe closes."""
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Ask Linux to kill this worker when the server process ends (no orphaned workers)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent ended before the request took effect
+            os._exit(0)
+
+
+def _serve(
+    conn: Connection, store: ox.Store, inherited: list[int]
+) -> None:  # pragma: no cover - runs in the child
+    """The worker's loop: receive a request, answer it, until the pipe closes.
+
+    ``inherited``: the server's ends of this worker's and the other workers' pipes, copied by the
+    fork. They are closed at once: a worker holding them open would never see its own pipe close,
+    nor its siblings theirs, and all would outlive the server.
+    """
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(ValueError):
@@ -114,8 +137,12 @@ class QueryPool:
         generation = self.generation()
         store = self.source()
         parent, child = self._context.Pipe(duplex=True)
+        # the child closes the server's end of its own pipe and of every other worker's pipe
+        inherited = [parent.fileno()] + [
+            w.conn.fileno() for w in self._workers if not w.conn.closed
+        ]
         process = self._context.Process(
-            target=_serve, args=(child, store), daemon=True, name="mnr-graph-query"
+            target=_serve, args=(child, store, inherited), daemon=True, name="mnr-graph-query"
         )
         with warnings.catch_warnings():
             # Python >= 3.12 warns on fork in a threaded process; the child only queries its copy
