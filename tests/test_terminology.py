@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mnr_graph import terminology
+from mnr_graph.cli import main
 from mnr_graph.errors import InputError
 from mnr_graph.terminology import (
     TermLabel,
@@ -270,3 +274,127 @@ def test_band_constants_are_notations_of_the_shipped_bands(name: str) -> None:
     notation = getattr(terminology, name)
     bands = set(graph.objects(None, MNR.usageBand))
     assert any(graph.value(b, SKOS.notation) == Literal(notation) for b in bands)
+
+
+def _as_written(label: TermLabel) -> set[str]:
+    """The label as reviewers and journalists type it (punctuation, dashes, invisible marks)."""
+    text = label.text
+    longest = max(text.split(" "), key=len)
+    middle = len(longest) // 2
+    out = {
+        text.replace(" ", "\u2013"),  # en dash
+        text.replace(" ", " \u2014 "),  # em dash with spaces
+        text.replace(" ", "\u00a0"),  # non-breaking spaces
+        text.replace(" ", "  \n "),  # a line break and extra spaces
+        text.replace(longest, longest[:middle] + "\u00ad" + longest[middle:], 1),  # soft hyphen
+        text.replace(longest, longest[:middle] + "\u200d" + longest[middle:], 1),  # zero-width
+        f"\u201c{text}\u201d",  # curly quotes
+        f'"{text}".',
+        f"({text})",
+        f"  {text.upper()}!  ",
+        f"{text}\u2019s",  # curly possessive
+        f"{text}'s",
+    }
+    if label.lang == "en":
+        out.add(f"the {text}")
+    if label.is_acronym:
+        out.add(".".join(text) + ".")
+        out.add(text.lower())
+    return out
+
+
+@pytest.mark.parametrize("label", _labels(), ids=_ids)
+def test_every_label_is_found_as_reviewers_write_it(label: TermLabel) -> None:
+    vocabulary = load_vocabulary()
+    for spelling in _as_written(label):
+        matches = vocabulary.lookup(spelling, lang=label.lang).matches
+        assert matches, repr(spelling)
+        assert label.concept in {m.label.concept for m in matches}, repr(spelling)
+
+
+# --- reviewer term lists: tests/data/terminology/lookup/*.tsv --------------------------------
+
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|n|t)")
+
+
+def _unescape(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        return {"n": "\n", "t": "\t"}.get(code) or chr(int(code[1:], 16))
+
+    return _ESCAPE.sub(one, text)
+
+
+def _lookup_rows() -> list[Any]:
+    rows = []
+    for path in sorted((DATA / "lookup").glob("*.tsv")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            query, lang, expected, *suggestion = line.split("\t")
+            rows.append(
+                pytest.param(
+                    _unescape(query),
+                    lang or None,
+                    expected,
+                    suggestion[0] if suggestion else None,
+                    id=f"{path.stem}:{number}",
+                )
+            )
+    return rows
+
+
+@pytest.mark.parametrize(("query", "lang", "expected", "suggestion"), _lookup_rows())
+def test_reviewer_term_lists(
+    query: str, lang: str | None, expected: str, suggestion: str | None
+) -> None:
+    vocabulary = load_vocabulary()
+    if expected == "!":
+        with pytest.raises(InputError):
+            vocabulary.lookup(query, lang=lang)
+        return
+    result = vocabulary.lookup(query, lang=lang)
+    if expected == "-":
+        assert not result.matches, [m.label.text for m in result.matches]
+        if suggestion:
+            assert result.suggestions[0]["label"] == suggestion
+        return
+    text, label_lang = expected.rsplit("@", 1)
+    (label,) = [lab for lab in vocabulary.labels if (lab.text, lab.lang) == (text, label_lang)]
+    match = result.to_json()["matches"][0]
+    assert (match["label"], match["lang"]) == (label.text, label.lang)
+    assert match["band"] == label.band
+    assert match["legal_context_only"] is label.legal_context_only
+    assert match["concept"] == label.concept
+    # the preferred label and the alternatives are in the asked language where they exist
+    answer = (lang or label.lang).lower().split("-")[0]
+    concept = vocabulary.concepts[label.concept]
+    assert match["preferred"] == concept.pref_labels.get(answer, concept.preferred(answer))
+    assert [u["concept"] for u in match["use_instead"]] == list(label.use_instead)
+    for alternative in match["use_instead"]:
+        target = vocabulary.concepts[alternative["concept"]]
+        assert alternative["label"] == target.pref_labels.get(answer, target.preferred(answer))
+        assert all(lab.band != "avoid" for lab in target.labels if lab.kind == "pref")
+
+
+@pytest.mark.parametrize(("query", "lang", "expected", "suggestion"), _lookup_rows())
+def test_cli_term_on_reviewer_term_lists(
+    query: str,
+    lang: str | None,
+    expected: str,
+    suggestion: str | None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["term", query, "--format", "json", *(["--lang", lang] if lang else [])])
+    out, err = capsys.readouterr()
+    if expected == "!":
+        assert exit_.value.code == 2
+        assert err.startswith("error: ")
+        assert "Traceback" not in err
+        assert len(err) < 300  # a huge term is not echoed back whole
+        return
+    data = json.loads(out)
+    assert exit_.value.code == (1 if expected == "-" else 0)
+    if expected != "-":
+        assert f"{data['matches'][0]['label']}@{data['matches'][0]['lang']}" == expected

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -331,3 +334,133 @@ def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
     assert "MB/s" in out
     assert "ratio" in out
     assert "per term" in out
+
+
+# --- reviewer-style documents: tests/data/textcheck/* ----------------------------------------
+# Each document marks what the checker must report with ⟦ ⟧ around the text as written
+# (``⟦§ ⟧``: a legal-context-only term in a sentence that names a law, so a caution). The markers
+# are removed before checking; the expected concept and band come from looking the marked text up
+# in the vocabulary, never from a list here. Files named ``*.crlf.*`` are checked with CRLF line
+# ends. Everything else in a document must yield no finding.
+
+TEXTCHECK = TESTS / "data" / "textcheck"
+_MARK = re.compile("⟦(§?)(.*?)⟧", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Expected:
+    start: int
+    end: int
+    legal: bool
+
+
+def _document(path: Path) -> tuple[str, list[Expected]]:
+    raw = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    if ".crlf." in path.name:
+        raw = raw.replace("\n", "\r\n")
+    text, expected, last = [], [], 0
+    length = 0
+    for m in _MARK.finditer(raw):
+        text.append(raw[last : m.start()])
+        length += m.start() - last
+        expected.append(Expected(length, length + len(m.group(2)), bool(m.group(1))))
+        text.append(m.group(2))
+        length += len(m.group(2))
+        last = m.end()
+    text.append(raw[last:])
+    return "".join(text), expected
+
+
+def _visible(written: str) -> str:
+    """What a reader sees of a marked term: no tags, entities decoded, no Markdown marks."""
+    plain = html.unescape(re.sub(r"<[^>]*>", " ", written))
+    plain = re.sub(r"[*_`\u00ad\u200c\u200d\u2060]", "", plain).replace("\u200b", " ")
+    return " ".join(plain.split())
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+@pytest.mark.parametrize("path", sorted(TEXTCHECK.glob("*.*")), ids=lambda p: p.name)
+def test_reviewer_documents(path: Path) -> None:
+    text, expected = _document(path)
+    vocabulary = load_vocabulary()
+    findings = check_text(text)
+    assert [(f.start, f.end) for f in findings] == [(e.start, e.end) for e in expected], [
+        f.text for f in findings
+    ]
+    for finding, want in zip(findings, expected, strict=True):
+        assert text[finding.start : finding.end] == finding.text
+        assert (finding.line, finding.column) == _line_column(text, finding.start)
+        (label, *_) = [m.label for m in vocabulary.lookup(_visible(finding.text)).matches]
+        assert finding.concept == label.concept, finding.text
+        assert finding.legal_context_only is label.legal_context_only
+        assert finding.in_legal_context is want.legal
+        assert finding.band == ("caution" if want.legal else label.band), finding.text
+        assert finding.label.casefold() in {_visible(finding.text).casefold()} | {
+            lab.text.casefold()
+            for lab in vocabulary.concepts[label.concept].labels
+            if lab.band == finding.band or want.legal
+        }
+        assert "**" not in finding.message
+        assert "\u00ad" not in finding.message
+
+
+@pytest.mark.parametrize("path", sorted(TEXTCHECK.glob("*.*")), ids=lambda p: p.name)
+def test_cli_check_on_reviewer_documents(path: Path, tmp_path: Path) -> None:
+    text, _ = _document(path)
+    source = tmp_path / path.name
+    source.write_bytes(text.encode("utf-8"))
+    result = CliRunner().invoke(cli, ["check", str(source), "--format", "json"])
+    findings = check_text(text)
+    assert result.exit_code == (1 if any(f.band == "avoid" for f in findings) else 0)
+    assert json.loads(result.output)["findings"] == [f.to_json() for f in findings]
+    lines = CliRunner().invoke(cli, ["check", str(source)]).output.splitlines()
+    assert lines == [f.to_text(str(source)) for f in findings]
+
+
+def _written_in_documents(label: TermLabel) -> list[tuple[str, str]]:
+    """(document, the term as written in it): the label in the forms and markup reviewers use."""
+    text = label.text
+    words = text.split(" ")
+    longest = max(words, key=len)
+    half = len(longest) // 2
+    html_words = [html.escape(w, quote=False) for w in words]
+    forms = [
+        text.replace(" ", "\u2013"),
+        text.replace(" ", "\u00a0"),
+        text.replace(" ", " \r\n"),
+        text.replace(longest, longest[:half] + "\u00ad" + longest[half:], 1),
+        text.replace(longest, longest[:half] + "\u200c" + longest[half:], 1),
+        text.replace(" ", "\u200b"),
+    ]
+    docs = [
+        (f"\U0001f600\r\n\U0001f9d2\U0001f3fd \u201c{form}\u201d\u2019s report.", form)
+        for form in forms
+    ]
+    entity = "&nbsp;".join(html_words).replace("é", "&eacute;").replace("í", "&#237;")
+    docs.append((f"<p>\U0001f4f0 The <i>phrase</i> {entity} &amp; more.</p>", entity))
+    if len(words) > 1:
+        split = f"{html_words[0]} <em>{' '.join(html_words[1:])}"
+        docs.append((f"<p>A story on {split}</em> ran.</p>", split))
+        emphasis = f"{words[0]}** {' '.join(words[1:])}"
+        docs.append((f"Write **{emphasis} carefully.", emphasis))
+    return docs
+
+
+@pytest.mark.parametrize("label", _flagged(), ids=_ids)
+def test_every_flagged_label_is_found_as_reviewers_write_it(label: TermLabel) -> None:
+    for document, written in _written_in_documents(label):
+        findings = check_text(document, lang=label.lang)
+        assert len(findings) == 1, (document, [f.text for f in findings])
+        (finding,) = findings
+        start = document.index(written)
+        assert (finding.start, finding.end) == (start, start + len(written)), document
+        assert finding.text == written
+        assert (finding.line, finding.column) == _line_column(document, start)
+        assert finding.concept == label.concept
+        assert finding.band == label.band
+        assert "**" not in finding.message
+        assert "&" not in finding.message

@@ -176,7 +176,9 @@ def _head_inflect(text: str, stop: frozenset[str], keep: frozenset[str], change:
 
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 _POSSESSIVE = re.compile(r"(?<=\w)['\u2019\u02bc]s\b|(?<=s)['\u2019\u02bc](?!\w)", re.IGNORECASE)
-_ARTICLE = re.compile(r"^(?:the|a|an|le|la|les|l'|un|une|des|el|los|las|un|una)\s*", re.IGNORECASE)
+_ARTICLE = re.compile(
+    r"^(?:(?:the|a|an|le|la|les|un|une|des|el|los|las|una)\s+|l['\u2019])", re.IGNORECASE
+)
 
 
 def _fallback_keys(text: str) -> list[str]:
@@ -185,7 +187,8 @@ def _fallback_keys(text: str) -> list[str]:
     keys = [lookup_key(_BRACKETS.sub("", text))]
     keys += [lookup_key(inner) for inner in _BRACKETS.findall(text)]
     bare = _ARTICLE.sub("", text.strip(), count=1)
-    keys += [lookup_key(bare), lookup_key(_POSSESSIVE.sub("", bare))]
+    keys += [lookup_key(bare), lookup_key(_POSSESSIVE.sub("", text))]
+    keys += [lookup_key(_POSSESSIVE.sub("", bare))]
     return [k for k in keys if k]
 
 

@@ -589,6 +589,7 @@ def check_text(
     plain = blank_markup(text)
     folded = fold(plain)
     collapsed, marks, removed = _collapse(folded)
+    size = len(text)
 
     findings: list[Finding] = []
     line, line_start, cursor = 1, 0, 0
@@ -601,6 +602,10 @@ def check_text(
             end = cend + removed[bisect_left(marks, cend - 1)]
         else:
             start, end = cstart, cend
+        if end < size and plain[end] == _SKIP and text[end] != _SKIP:
+            # the term ends with an entity (prostitu&eacute;): the finding covers all of it
+            while end < size and plain[end] == _SKIP and text[end] != _SKIP:
+                end += 1
         shown = plain[start:end]
         if "\n" in shown and _PARAGRAPH_BREAK.search(shown):
             continue  # a blank line between the words: two paragraphs, not one term
