@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -111,3 +112,29 @@ def test_glossary_cli_formats(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["export-glossary", "--format", "pdf"]).exit_code != 0
     with pytest.raises(InputError):
         glossary("pdf")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def test_vale_rules_match_labels_as_journalists_write_them() -> None:
+    """Accents dropped, en dashes and non-breaking spaces between words, curly apostrophes."""
+    vocabulary = load_vocabulary()
+    patterns = [
+        re.compile(p, re.IGNORECASE) for r in vale_rules(vocabulary).values() for p in r["swap"]
+    ]
+    for label in vocabulary.labels:
+        if label.band == "avoid" and label.use_instead:
+            for written in (
+                _strip_accents(label.text).upper(),
+                label.text.replace(" ", "\u2013"),
+                label.text.replace(" ", "\u00a0").replace("'", "\u2019"),
+            ):
+                assert any(p.fullmatch(written) for p in patterns), written
+
+
+def test_glossary_refuses_a_language_without_labels() -> None:
+    with pytest.raises(InputError, match="languages: en"):
+        glossary("md", lang="zz")

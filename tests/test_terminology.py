@@ -398,3 +398,10 @@ def test_cli_term_on_reviewer_term_lists(
     assert exit_.value.code == (1 if expected == "-" else 0)
     if expected != "-":
         assert f"{data['matches'][0]['label']}@{data['matches'][0]['lang']}" == expected
+
+
+def test_list_terms_band_ignores_case_and_unknown_language_is_an_error() -> None:
+    vocabulary = load_vocabulary()
+    assert vocabulary.list_terms(band="AVOID") == vocabulary.list_terms(band="avoid")
+    with pytest.raises(InputError, match="no terms in language"):
+        vocabulary.list_terms(lang="zz")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -67,15 +68,32 @@ def _camel(slug: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", slug) if part)
 
 
+# Between words: white space, a hyphen or dash, a non-breaking space (literal characters, which
+# both Vale's RE2 and Python read the same way).
+_BETWEEN = "[\\s\u00a0\u2010-\u2015-]+"
+
+
+def _letter(ch: str) -> str:
+    """A pattern for one letter of a term: an accented letter also matches its base letter,
+    an apostrophe matches the typographic one too."""
+    if ch in "'\u2019":
+        return "['\u2019]"
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if len(base) == 1 and base != ch:
+        return f"[{ch}{base}]"
+    return re.escape(ch)
+
+
 def _regex(label: TermLabel) -> str:
-    """A Vale (RE2) pattern for a label and its singular/plural forms, hyphen or space between."""
+    """A Vale (RE2) pattern for a label and its singular/plural forms: hyphens, dashes or
+    spaces between the words, accents optional ("pedopornographie")."""
     forms = sorted(
         label_variants(label.text, label.lang, is_acronym=label.is_acronym), key=len, reverse=True
     )
     parts = []
     for form in forms:
-        words = [re.escape(w) for w in re.split(r"[\s\-\u2010\u2011]+", form) if w]
-        parts.append(r"[\s-]+".join(words))
+        words = ["".join(map(_letter, w)) for w in re.split(r"[\s\-\u2010\u2011]+", form) if w]
+        parts.append(_BETWEEN.join(words))
     return "(?:" + "|".join(parts) + ")" if len(parts) > 1 else parts[0]
 
 
@@ -172,6 +190,7 @@ def glossary_context(
 ) -> dict[str, Any]:
     """The glossary's content by group, as plain data for the templates and the CSV."""
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
+    lang = vocab.check_lang(lang)  # an InputError for a language without labels
     primary = lang.split("-")[0] if lang else None
     groups = []
     for group, concepts in vocab.concepts_by_group():

@@ -768,6 +768,7 @@ class Vocabulary:
         True
         """
         lang = self.check_lang(lang)
+        band = band.strip().lower() if band is not None else None
         bands = {label.band for label in self.labels}
         if band is not None and band not in bands:
             raise InputError(f"unknown band {band!r}; known bands: {', '.join(sorted(bands))}")
