@@ -32,7 +32,7 @@ import csv
 import html
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -172,6 +172,8 @@ def _blank(match: re.Match[str]) -> str:
         name = match.group(match.lastindex)
         if match.lastindex == 1 or name.lower() in _BLOCK_TAGS:
             return _BREAK + blanked[1:]
+        if name.lower() == "wbr":  # a line-break opportunity inside a word: por<wbr>nography
+            return _SKIP * len(blanked)
     return blanked
 
 
@@ -574,6 +576,18 @@ _TIDY = {ord(c): " " for c in _MARKDOWN_MARKS + "\u200b"} | {ord(c): None for c 
 _UNTIDY = re.compile(f"[{re.escape(_MARKDOWN_MARKS)}]")
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _recount_lines(text: str, findings: list[Finding]) -> None:
+    """Line and column for a text whose lines may end with a lone CR (old Mac files)."""
+    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    for finding in findings:
+        index = bisect_right(starts, finding.start) - 1
+        finding.line, finding.column = index + 1, finding.start - starts[index] + 1
+
+
 def check_text(
     text: str, *, lang: str | None = None, vocabulary: Vocabulary | None = None
 ) -> list[Finding]:
@@ -651,6 +665,8 @@ def check_text(
                 message,
             )
         )
+    if findings and "\r" in text and _LONE_CR.search(text):
+        _recount_lines(text, findings)
     return findings
 
 
