@@ -15,7 +15,16 @@ import pyoxigraph as ox
 import pytest
 
 from appfactory import make_app
-from mnr_graph import queries, resources, rest, terminology, textcheck, validation, workers
+from mnr_graph import (
+    queries,
+    resources,
+    rest,
+    sparql,
+    terminology,
+    textcheck,
+    validation,
+    workers,
+)
 from mnr_graph.namespaces import MNR
 from mnr_graph.settings import Settings
 
@@ -82,7 +91,7 @@ def test_named_queries_run_under_the_query_time_limit(monkeypatch: pytest.Monkey
     The workers are forked after the patch, so each one runs a query that takes 30 s; the limit is
     0.5 s. (A tiny limit on a fast query would be a race the query can win.)
     """
-    real_execute = workers.execute
+    real_execute = sparql.execute
 
     def slow_execute(store: Any, request: Any) -> Any:
         time.sleep(30)
@@ -93,6 +102,49 @@ def test_named_queries_run_under_the_query_time_limit(monkeypatch: pytest.Monkey
         response = slow.get("/queries/capabilities-by-domain")
     assert response.status_code == 503, response.text
     assert response.json()["error"] == "QueryTimeoutError"
+
+
+#: Routes that read the store, one of each kind (the capability, country and term pages run named
+#: queries; /def and the IRIs describe a resource; / and /framework list the framework).
+STORE_ROUTES = [
+    "/queries/capability?capability=C07",
+    "/capabilities",
+    "/domains",
+    "/outcomes",
+    "/submissions",
+    "/",
+    "/framework",
+    "/def",
+    "/id/C07",
+    "/id/C07?format=ttl",
+    "/data/country/XA",
+    "/term/child-sexual-abuse-material",
+    "/questions/capability?capability=C07",
+]
+
+
+def test_every_store_read_runs_under_the_query_time_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages, framework JSON-LD, submissions and IRI resolution read the store through the same
+    time-limited workers as /sparql: with workers whose every query takes 30 s and a 0.5 s limit,
+    each answers 503 (an HTML page for a page), and the event loop stays free meanwhile."""
+    real_execute = sparql.execute
+
+    def slow_execute(store: Any, request: Any) -> Any:
+        time.sleep(30)
+        return real_execute(store, request)
+
+    monkeypatch.setattr(workers, "execute", slow_execute)
+    with TestClient(make_app(Settings(query_timeout=0.5, query_workers=2))) as slow:
+        for path in STORE_ROUTES:
+            response = slow.get(path)
+            assert response.status_code == 503, (path, response.text[:300])
+            if response.headers["content-type"].startswith("text/html"):
+                assert "longer than" in response.text, path
+            else:
+                assert response.json()["error"] == "QueryTimeoutError", path
+        assert slow.get("/health").status_code == 200
 
 
 @pytest.mark.parametrize("how", ["accept", "format"])

@@ -68,6 +68,8 @@ _DOWNLOAD_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
 _DOWNLOAD_MEDIA.update({"jsonld": "application/ld+json", "owl": "application/rdf+xml"})
 _LANG_TAG = re.compile(r"^[a-z]{2,3}$")
 _MAX_DESCRIBED = 500
+#: How deep a chain of blank nodes (an RDF list, nested restrictions) is followed.
+_MAX_DEPTH = 64
 #: Paths that can be part of an IRI here (anything else is simply not found).
 _IRI_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]+")
 #: The IRI spaces that resolve here (``def`` alone is the ontology).
@@ -167,33 +169,63 @@ def _pick(values: Mapping[str, str], lang: str) -> str | None:
 
 
 def describe(store: queries.QueryStore, iri: str) -> list[tuple[Any, Any, Any]]:
-    """The statements about one resource: its own, those of the blank nodes they lead to (a
-    concise bounded description: OWL restrictions, lists) and those of its SKOS-XL labels.
+    """The statements about one resource: its own, those of its SKOS-XL labels, and those of the
+    blank nodes they lead to (a concise bounded description: OWL restrictions, lists).
 
-    A remote store cannot bind a blank node to a query variable; there the blank nodes' own
-    statements are left out.
+    The blank nodes' statements come from one query (chains of blank nodes, deepened until none is
+    left unexplored), so they are right on any store, where a blank node cannot be bound to a
+    query variable and its label means nothing outside one result.
+
+    >>> from mnr_graph.store import EmbeddedStore
+    >>> store = EmbeddedStore.with_shipped_data()
+    >>> triples = describe(store, str(MNR.Capability))
+    >>> any(isinstance(s, ox.BlankNode) for s, _, _ in triples)
+    True
     """
-    triples: list[tuple[Any, Any, Any]] = []
-    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
-    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    root = ox.NamedNode(iri)
+    rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": root})
+    own = [(root, row["p"], row["o"]) for row in rows]
     xl = {str(SKOSXL.prefLabel), str(SKOSXL.altLabel), str(SKOSXL.hiddenLabel)}
-    while todo and len(seen) < _MAX_DESCRIBED:
-        subject = todo.pop(0)
-        if subject in seen:
-            continue
-        seen.add(subject)
-        try:
-            rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": subject})
-        except InputError:  # a remote store cannot bind a blank node: its closure is left out
-            continue
-        for row in rows:
-            obj = row["o"]
-            triples.append((subject, row["p"], obj))
-            if isinstance(obj, ox.BlankNode) or (
-                subject.value == iri and row["p"].value in xl and isinstance(obj, ox.NamedNode)
-            ):
-                todo.append(obj)
-    return triples
+    labels = [o for _, p, o in own if p.value in xl and isinstance(o, ox.NamedNode)]
+    if not labels and not any(isinstance(o, ox.BlankNode) for _, _, o in own):
+        return own
+    roots = list(dict.fromkeys([root, *labels]))
+    depth = 4
+    while True:
+        found = store.query(_closure_query(roots, depth))
+        triples: dict[tuple[Any, Any, Any], int] = {}
+        deeper = False
+        for row in found:
+            level = int(row["d"].value)
+            triples.setdefault((row["s"], row["p"], row["o"]), level)
+            deeper = deeper or (level == depth and isinstance(row["o"], ox.BlankNode))
+        if not deeper or depth >= _MAX_DEPTH:
+            break
+        depth *= 2
+    subjects: set[Any] = set()
+    out = []
+    for triple, _ in sorted(triples.items(), key=lambda item: (item[0][0] != root, item[1])):
+        subjects.add(triple[0])
+        if len(subjects) > _MAX_DESCRIBED:
+            break
+        out.append(triple)
+    return out
+
+
+def _closure_query(roots: list[ox.NamedNode], depth: int) -> str:
+    """A SELECT of ``?s ?p ?o ?d``: the statements of the roots (``?d`` 0) and of every blank
+    node reached from a root through blank nodes only, up to ``depth`` steps (``?d`` steps)."""
+    values = "VALUES ?r { " + " ".join(str(r) for r in roots) + " }"
+    branches = []
+    for level in range(depth + 1):
+        chain = [values]
+        node = "?r"
+        for step in range(1, level + 1):
+            chain.append(f"{node} ?p{step} ?b{step} . FILTER(isBlank(?b{step}))")
+            node = f"?b{step}"
+        chain.append(f"{node} ?p ?o . BIND({node} AS ?s) BIND({level} AS ?d)")
+        branches.append("{ " + " ".join(chain) + " }")
+    return "SELECT ?s ?p ?o ?d WHERE { " + " UNION ".join(branches) + " }"
 
 
 def _serialize(triples: list[tuple[Any, Any, Any]], fmt: str) -> bytes:
@@ -221,16 +253,19 @@ def _rdf_response(triples: list[tuple[Any, Any, Any]], fmt: str, path: str) -> R
 
 def _label_map(store: queries.QueryStore, iris: set[str], lang: str) -> dict[str, str]:
     """Labels (skos:prefLabel, else rdfs:label) of the given IRIs in the page language."""
+    if not iris:
+        return {}
+    values = " ".join(str(ox.NamedNode(iri)) for iri in sorted(iris))
+    rows = store.query(
+        f"SELECT ?x ?label ?k WHERE {{ VALUES ?x {{ {values} }} "
+        f"{{ ?x <{SKOS.prefLabel}> ?label BIND(0 AS ?k) }} UNION "
+        f"{{ ?x <{RDFS.label}> ?label BIND(1 AS ?k) }} }}"
+    )
     found: dict[str, dict[str, str]] = {}
-    for iri in iris:
-        rows = store.query(
-            f"SELECT ?x ?label WHERE {{ ?x <{SKOS.prefLabel}>|<{RDFS.label}> ?label }}",
-            substitutions={"x": ox.NamedNode(iri)},
-        )
-        for row in rows:
-            label = row["label"]
-            if isinstance(label, ox.Literal):
-                found.setdefault(iri, {}).setdefault(label.language or "", label.value)
+    for row in sorted(rows, key=lambda r: int(r["k"].value)):
+        label = row["label"]
+        if isinstance(label, ox.Literal):
+            found.setdefault(row["x"].value, {}).setdefault(label.language or "", label.value)
     return {iri: text for iri, values in found.items() if (text := _pick(values, lang))}
 
 
@@ -291,10 +326,12 @@ def _languages(store: queries.QueryStore) -> list[str]:
     return [row["lang"].value for row in rows if row["lang"] is not None and row["lang"].value]
 
 
-def _base(request: Request, lang: str, title: str) -> dict[str, Any]:
+def _base(
+    request: Request, lang: str, title: str, *, languages: list[str] | None = None
+) -> dict[str, Any]:
     other = {k: v for k, v in request.query_params.items() if k != "lang"}
     return {
-        "languages": _languages(request.app.state.store),
+        "languages": _languages(rest.store_reader(request)) if languages is None else languages,
         "lang": lang,
         "title": title,
         "path": request.url.path,
@@ -303,18 +340,27 @@ def _base(request: Request, lang: str, title: str) -> dict[str, Any]:
 
 
 def _error_page(request: Request, exc: MnrGraphError, lang: str = "en") -> HTMLResponse:
+    try:
+        languages = _languages(rest.store_reader(request))
+    except MnrGraphError:  # the store is slow or away: the page says so without the switch
+        languages = []
     return render(
         "error.html",
         status_code=exc.http_status,
         message=str(exc),
         status=exc.http_status,
-        **_base(request, lang, "Not found" if exc.http_status == 404 else "Error"),
+        **_base(
+            request,
+            lang,
+            "Not found" if exc.http_status == 404 else "Error",
+            languages=languages,
+        ),
     )
 
 
 def _resource(request: Request, path: str) -> Response:
     iri = BASE + path
-    store = request.app.state.store
+    store = rest.store_reader(request)
     fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"))
     triples = describe(store, iri) if _IRI_PATH.fullmatch(path) else []
     if fmt != "html":
@@ -418,7 +464,7 @@ def get_router() -> APIRouter:
     @router.get("/", response_class=HTMLResponse)
     def home(request: Request) -> Response:
         lang = page_language(request)
-        store = request.app.state.store
+        store = rest.store_reader(request)
         return render(
             "home.html",
             domains=_framework(store, lang),
@@ -432,7 +478,7 @@ def get_router() -> APIRouter:
         lang = page_language(request)
         return render(
             "framework.html",
-            domains=_framework(request.app.state.store, lang),
+            domains=_framework(rest.store_reader(request), lang),
             **_base(request, lang, "The Model National Response"),
         )
 
@@ -505,7 +551,7 @@ def get_router() -> APIRouter:
         try:
             q = queries.get_query(name)
             values = {k: v for k, v in request.query_params.items() if v != ""}
-            table = queries.run_query(request.app.state.store, q.name, values, limit=1000)
+            table = queries.run_query(rest.store_reader(request), q.name, values, limit=1000)
         except MnrGraphError as exc:
             return _error_page(request, exc, lang)
         return render(

@@ -51,6 +51,7 @@ import pyoxigraph as ox
 from mnr_graph import resources
 from mnr_graph.errors import InputError, NotFoundError
 from mnr_graph.namespaces import DATA, MNR, MNRID, SKOS, TERM, XSD
+from mnr_graph.store import bind_values
 
 __all__ = [
     "PARAMETER_TYPES",
@@ -319,13 +320,45 @@ class NamedQuery:
                 term = parse_value(p.type, raw)
             except InputError as exc:
                 raise InputError(exc.message, where=f"parameter {p.name!r}") from None
-            check = PARAMETER_TYPES[p.type].exists
-            if store is not None and check is not None:
-                found = list(store.query(check, substitutions={"value": term}))
-                if not found:
-                    raise InputError(f"unknown {p.type} {raw!r}", where=f"parameter {p.name!r}")
             bound[p.name] = term
+        check = self.existence_query(bound)
+        if store is not None and check is not None:
+            self.check_existence(values, bound, store.query(check))
         return bound
+
+    def _checked(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> list[Parameter]:
+        return [p for p in self.parameters if p.name in bound and PARAMETER_TYPES[p.type].exists]
+
+    def existence_query(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> str | None:
+        """One ``SELECT ?i`` with a row for each bound value (the ``i``-th checked parameter) the
+        store holds; ``None`` when no bound parameter's type can be checked. The values are
+        bound as RDF terms in ``VALUES`` blocks.
+
+        >>> q = get_query("capability")
+        >>> "VALUES (?value) { (<https://w3id.org/mnr-graph/id/C07>) }" in q.existence_query(
+        ...     q.bind({"capability": "C07"}))
+        True
+        """
+        parts = []
+        for i, p in enumerate(self._checked(bound)):
+            check = PARAMETER_TYPES[p.type].exists
+            assert check is not None
+            sub = bind_values(check, {"value": bound[p.name]})
+            parts.append(f"{{ {{ {sub} }} BIND({i} AS ?i) }}")
+        return f"SELECT ?i WHERE {{ {' UNION '.join(parts)} }}" if parts else None
+
+    def check_existence(
+        self,
+        values: Mapping[str, str | None],
+        bound: Mapping[str, ox.NamedNode | ox.Literal],
+        found: Iterable[Any],
+    ) -> None:
+        """Refuse the first checked parameter whose value :meth:`existence_query` did not find."""
+        present = {int(row["i"].value) for row in found if row["i"] is not None}
+        for i, p in enumerate(self._checked(bound)):
+            if i not in present:
+                raw = values.get(p.name) or p.default
+                raise InputError(f"unknown {p.type} {raw!r}", where=f"parameter {p.name!r}")
 
     def to_json(self) -> dict[str, Any]:
         """The query as listed at ``GET /queries``."""

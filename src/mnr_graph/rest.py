@@ -19,13 +19,15 @@ True
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import unicodedata
-from collections.abc import Awaitable, Callable
-from functools import cache
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import cache, partial
+from typing import Annotated, Any, Protocol
 
+import anyio.from_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -43,7 +45,7 @@ from mnr_graph.errors import (
 )
 from mnr_graph.namespaces import MNR, TERM
 from mnr_graph.settings import Settings
-from mnr_graph.sparql import QueryRequest, negotiate
+from mnr_graph.sparql import QueryAnswer, QueryRequest, kind_of, negotiate
 from mnr_graph.store import bind_values
 
 _SPARQL_JSON = "application/sparql-results+json"
@@ -55,6 +57,8 @@ __all__ = [
     "ParameterInfo",
     "QueryInfo",
     "QueryResult",
+    "Runner",
+    "StoreReader",
     "SubmissionEntry",
     "SubmissionStored",
     "TermDescription",
@@ -66,7 +70,10 @@ __all__ = [
     "framework_jsonld",
     "get_router",
     "jsonld_context",
+    "parse_answer",
+    "run_read",
     "search_terms",
+    "store_reader",
     "term_entries",
     "wants_csv",
 ]
@@ -381,6 +388,97 @@ def framework_jsonld(store: queries.QueryStore, class_iri: str) -> dict[str, Any
     return doc
 
 
+# --- store reads through the time-limited query runner -------------------------------------
+
+
+class Runner(Protocol):
+    """What :class:`StoreReader` needs of the query runner (:class:`mnr_graph.api.QueryRunner`)."""
+
+    async def run(self, request: QueryRequest) -> QueryAnswer:
+        """The serialised, capped answer of a checked query."""
+
+
+async def run_read(
+    runner: Runner,
+    sparql: str,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    limit: int = 10_000,
+) -> QueryAnswer:
+    """Run a read query through the runner (a worker under the time limit): SPARQL JSON results
+    for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE; :func:`parse_answer` reads it."""
+    kind = kind_of(sparql)
+    media = _SPARQL_JSON if kind == "results" else "application/n-triples"
+    return await runner.run(
+        QueryRequest(
+            sparql,
+            kind,
+            default_graphs=tuple(default_graphs) if default_graphs is not None else None,
+            named_graphs=tuple(named_graphs) if named_graphs is not None else None,
+            format=negotiate(kind, media, None),
+            limit=limit,
+        )
+    )
+
+
+def parse_answer(answer: QueryAnswer) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+    """The answer of :func:`run_read` as the store would give it: solutions, a boolean, or the
+    triples. (pyoxigraph results belong to the thread that made them: parse where they are used.)
+    """
+    if answer.media_type == "application/n-triples":
+        return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+    result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
+    return result
+
+
+class StoreReader:
+    """The store as the request handlers that run in a worker thread see it: every query goes
+    through the app's query runner (the worker processes under the time limit, or the remote
+    endpoint), on the event loop, so no request reads the store in the server process.
+
+    It has the ``query`` method of :class:`mnr_graph.queries.QueryStore`; substitutions are bound
+    as a ``VALUES`` block of RDF terms (a blank node cannot be bound: :class:`InputError`).
+    """
+
+    def __init__(self, runner: Runner, *, limit: int) -> None:
+        self.runner = runner
+        self.limit = limit
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """Run a read query in a worker; call it from a thread the event loop started."""
+        text = bind_values(sparql, substitutions) if substitutions else sparql
+        answer = anyio.from_thread.run(
+            partial(
+                run_read,
+                self.runner,
+                text,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                limit=self.limit,
+            )
+        )
+        return parse_answer(answer)
+
+
+def store_reader(request: Request) -> queries.QueryStore:
+    """The store for a handler running in a worker thread: a :class:`StoreReader` over the app's
+    query runner (the bare store only for a router without the app factory's runner)."""
+    runner = getattr(request.app.state, "query_runner", None)
+    if runner is None:
+        store: queries.QueryStore = request.app.state.store
+        return store
+    return StoreReader(runner, limit=_settings(request).result_limit)
+
+
 # --- routes ----------------------------------------------------------------------------------
 
 
@@ -389,16 +487,19 @@ def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Res
         values = dict(request.query_params)
         csv = wants_csv(request.headers.get("accept"), values.pop("format", None))
         settings = _settings(request)
-        store = request.app.state.store
-        runner = getattr(request.app.state, "query_runner", None)
+        runner: Runner | None = getattr(request.app.state, "query_runner", None)
         if runner is None:  # a bare router without the app factory's query runner
-            table = queries.run_query(store, q.name, values, limit=settings.result_limit)
+            store = request.app.state.store
+            table = await asyncio.to_thread(
+                queries.run_query, store, q.name, values, limit=settings.result_limit
+            )
             return _table_response(table, csv=csv)
         # The same time-limited runner as /sparql: parameters are checked, then bound as RDF
-        # terms in a VALUES block (never spliced as text) and the query runs in a worker.
-        substitutions = q.bind(values, store=store)
+        # terms in a VALUES block (never spliced as text) and the query runs in a worker; the
+        # check that the named things exist runs there too, at the same time.
+        substitutions = q.bind(values)
         text = bind_values(q.text, substitutions) if substitutions else q.text
-        answer = await runner.run(
+        main = runner.run(
             QueryRequest(
                 text,
                 "results",
@@ -406,6 +507,23 @@ def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Res
                 limit=settings.result_limit,
             )
         )
+        check = q.existence_query(substitutions)
+        if check is None:
+            answer = await main
+        else:
+            found, answer_or_error = await asyncio.gather(
+                run_read(runner, check, limit=settings.result_limit),
+                main,
+                return_exceptions=True,
+            )
+            if isinstance(found, BaseException):
+                raise found
+            checked = parse_answer(found)
+            assert isinstance(checked, ox.QuerySolutions)
+            q.check_existence(values, substitutions, checked)
+            if isinstance(answer_or_error, BaseException):
+                raise answer_or_error
+            answer = answer_or_error
         solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)
         table = queries.table_from_solutions(q, solutions, truncated=answer.capped)
@@ -591,7 +709,8 @@ def _add_check_routes(router: APIRouter) -> None:
                 )
         except (ValueError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read the text: {exc}") from None
-        findings = textcheck.check_text(text, lang=lang)
+        # A large text takes a while to check: in a thread, so the event loop stays free.
+        findings = await asyncio.to_thread(textcheck.check_text, text, lang=lang)
         return {"findings": [f.to_json() for f in findings]}
 
 
@@ -612,7 +731,8 @@ def _add_validation_routes(router: APIRouter) -> None:
     @router.get("/submissions", response_model=list[SubmissionEntry], tags=["submissions"])
     def list_submissions(request: Request) -> list[dict[str, Any]]:
         """The stored submissions with their provenance; the current version is marked."""
-        return list(ingest.list_submissions(request.app.state.store))
+        reader: Any = store_reader(request)  # reads only: list_submissions never writes
+        return list(ingest.list_submissions(reader))
 
     @router.post(
         "/submissions",
@@ -664,7 +784,7 @@ def _authorise(settings: Settings, authorization: str | None) -> None:
 
 def _framework_operation(class_iri: str, what: str) -> Callable[[Request], Response]:
     def operation(request: Request) -> Response:
-        doc = framework_jsonld(request.app.state.store, class_iri)
+        doc = framework_jsonld(store_reader(request), class_iri)
         return Response(json.dumps(doc, ensure_ascii=False), media_type=JSONLD)
 
     operation.__name__ = f"framework_{what}"
