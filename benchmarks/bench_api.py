@@ -272,7 +272,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "serve",
                 "--bind",
                 f"127.0.0.1:{ox_port}",
-                "--union-default-graph",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -280,7 +279,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         processes.append(p)
         ox_base = f"http://127.0.0.1:{ox_port}"
         wait_up(ox_base + "/query?query=ASK%7B%7D", p)
-        remote = RemoteStore(ox_base + "/query", gsp_endpoint=ox_base + "/store", timeout=300)
+        remote = RemoteStore(
+            ox_base + "/query",
+            update_endpoint=ox_base + "/update",
+            gsp_endpoint=ox_base + "/store",
+            timeout=300,
+        )
         push_graphs(remote, graphs)
         remote.close()
         starts["oxigraph serve"] = time.perf_counter() - t

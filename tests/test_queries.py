@@ -29,6 +29,7 @@ BAD_HEADERS = sorted((DATA_DIR / "bad-headers").glob("*.rq"))
 def load_example_data(store: EmbeddedStore) -> None:
     """Add the illustrative submissions of ``tests/data/queries`` to a store."""
     store.ox.load(path=str(SUBMISSIONS), format=ox.RdfFormat.TRIG)
+    store.sync_union()  # the store's default graph is the merge of its named graphs
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +256,6 @@ def remote_store(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory)
             str(folder / "db"),
             "--bind",
             f"127.0.0.1:{port}",
-            "--union-default-graph",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

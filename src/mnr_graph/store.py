@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: The SPARQL update that makes the default graph the merge of the named graphs.
+SYNC_UNION = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
 
@@ -123,8 +125,12 @@ class EmbeddedStore:
     def _written(self) -> None:
         self.generation += 1
 
-    def load_file(self, file: Path, graph_iri: str) -> None:
-        """Replace a named graph with the content of an RDF file (format from its extension)."""
+    def load_file(self, file: Path, graph_iri: str, *, sync: bool = True) -> None:
+        """Replace a named graph with the content of an RDF file (format from its extension).
+
+        A dataset file (TriG, N-Quads) keeps its own named graphs; its default graph goes into
+        ``graph_iri``. ``sync=False`` leaves the union default graph to a later :meth:`sync_union`.
+        """
         rdf_format = ox.RdfFormat.from_extension(file.suffix.lstrip("."))
         if rdf_format is None:
             raise UnsupportedMediaTypeError("unknown RDF file extension", where=str(file))
@@ -138,7 +144,20 @@ class EmbeddedStore:
             raise InputError(f"cannot parse: {exc}", where=str(file)) from exc
         except OSError as exc:
             raise InputError(f"cannot read: {exc}", where=str(file)) from exc
+        if sync:
+            self.sync_union()
         self._written()
+
+    def sync_union(self) -> None:
+        """Make the default graph the RDF merge (a set) of the named graphs.
+
+        pyoxigraph's own union default graph repeats a triple once per named graph holding it
+        (bag semantics: joins and counts over the union come out multiplied), so the store keeps
+        the merge as its default graph instead, rebuilt after every write, in the write's
+        transaction where it can be.
+        """
+        for target in [self.ox] if self._replica is None else [self.ox, self._replica]:
+            target.update(SYNC_UNION)
 
     @classmethod
     def with_shipped_data(cls, path: Path | None = None) -> EmbeddedStore:
@@ -198,6 +217,8 @@ class EmbeddedStore:
     def update(self, sparql_update: str) -> None:
         """Run a SPARQL update as one transaction."""
         netguard.check_update(sparql_update)
+        # the union default graph is rebuilt in the same transaction
+        sparql_update = _with_sync(sparql_update)
         try:
             self.ox.update(sparql_update)
             if self._replica is not None:
@@ -232,8 +253,9 @@ def run_query(
         kwargs["base_iri"] = base_iri
     if default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    elif not _has_dataset_clause(sparql):
-        # pyoxigraph's union flag would override FROM, so it is set only for queries without one
+    elif not _has_dataset_clause(sparql) and not _holds_union(store):
+        # A store without the merged default graph (EmbeddedStore keeps one): pyoxigraph's union
+        # flag, which overrides FROM (so only without one) and repeats shared triples.
         kwargs["use_default_graph_as_union"] = True
     if named_graphs is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -247,6 +269,18 @@ def run_query(
         raise StoreError(f"query failed: {exc}") from exc
     except (RuntimeError, ValueError) as exc:
         raise InputError(f"cannot run the query: {exc}") from exc
+
+
+def _with_sync(sparql_update: str) -> str:
+    """The update followed by ``SYNC_UNION``, in one request."""
+    return f"{sparql_update} ;\n{SYNC_UNION}" if sparql_update.strip() else SYNC_UNION
+
+
+def _holds_union(store: ox.Store) -> bool:
+    """True if the store's default graph holds triples (EmbeddedStore's merge of its graphs)."""
+    return (
+        next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+    )
 
 
 def _has_dataset_clause(sparql: str) -> bool:
@@ -301,8 +335,8 @@ class RemoteStore:
     """A SPARQL 1.1 endpoint (query, update and optionally the Graph Store Protocol) via httpx.
 
     Answers are parsed into the same pyoxigraph result types as :class:`EmbeddedStore` gives. The
-    remote default graph should be the union of its named graphs (``oxigraph serve
-    --union-default-graph``) so that both kinds of store answer alike.
+    endpoint's default graph is kept as the merge of its named graphs, by every write (so serve
+    it without a union-default-graph option: oxigraph's repeats triples shared by graphs).
     """
 
     def __init__(
@@ -379,12 +413,16 @@ class RemoteStore:
             ) from exc
 
     def update(self, sparql_update: str) -> None:
-        """Send a SPARQL update to the update endpoint (one request, one transaction)."""
+        """Send a SPARQL update to the update endpoint (one request, one transaction).
+
+        The endpoint's default graph is rebuilt as the merge of its named graphs in the same
+        request, as in :class:`EmbeddedStore` (serve it without a union-default-graph option).
+        """
         netguard.check_update(sparql_update)
         request = self.client.build_request(
             "POST",
             self.update_endpoint,
-            content=sparql_update.encode("utf-8"),
+            content=_with_sync(sparql_update).encode(),
             headers={"Content-Type": "application/sparql-update"},
         )
         try:
@@ -396,8 +434,12 @@ class RemoteStore:
         """Replace several named graphs with one update request: all of it is stored, or none."""
         self.update(replace_graphs_update(graphs))
 
-    def put_graph(self, graph_iri: str, data: bytes, media_type: str) -> None:
-        """Replace one named graph through the Graph Store Protocol (``PUT ?graph=``)."""
+    def put_graph(self, graph_iri: str, data: bytes, media_type: str, *, sync: bool = True) -> None:
+        """Replace one named graph through the Graph Store Protocol (``PUT ?graph=``).
+
+        Then the default graph is rebuilt as the merge of the named graphs (``sync=False``: the
+        caller sends ``SYNC_UNION`` itself, once after several graphs).
+        """
         if self.gsp_endpoint is None:
             raise InputError("no Graph Store Protocol endpoint is configured")
         request = self.client.build_request(
@@ -411,6 +453,12 @@ class RemoteStore:
             self._send(request, self.gsp_endpoint)
         finally:
             self.generation += 1
+        if sync:
+            self.sync_union()
+
+    def sync_union(self) -> None:
+        """Rebuild the endpoint's default graph as the merge of its named graphs."""
+        self.update("")
 
     def graph_names(self) -> list[str]:
         """The IRIs of the named graphs on the endpoint."""
@@ -468,11 +516,12 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
         )
     store = EmbeddedStore(settings.store_path)
     for graph_iri, file in [*shipped_graphs(), *example_graphs()]:
-        store.load_file(file, graph_iri)
+        store.load_file(file, graph_iri, sync=False)
     for file in settings.data_files:
         if not file.is_file():
             raise InputError("no such data file", where=str(file))
-        store.load_file(file, data_graph(file))
+        store.load_file(file, data_graph(file), sync=False)
+    store.sync_union()
     return store
 
 
@@ -487,7 +536,7 @@ def push_graphs(store: RemoteStore, files: Sequence[tuple[str, Path]]) -> list[s
         if rdf_format is None:
             raise UnsupportedMediaTypeError("unknown RDF file extension", where=str(file))
         if store.gsp_endpoint is not None:
-            store.put_graph(graph_iri, file.read_bytes(), rdf_format.media_type)
+            store.put_graph(graph_iri, file.read_bytes(), rdf_format.media_type, sync=False)
         else:
             graph = ox.NamedNode(graph_iri)
             try:
@@ -499,4 +548,6 @@ def push_graphs(store: RemoteStore, files: Sequence[tuple[str, Path]]) -> list[s
                 raise InputError(f"cannot parse: {exc}", where=str(file)) from exc
             store.replace_graphs({graph_iri: quads})
         written.append(graph_iri)
+    if store.gsp_endpoint is not None:
+        store.sync_union()
     return written
