@@ -341,6 +341,8 @@ class Matcher:
                         label.text, label.lang, is_acronym=label.is_acronym
                     ):
                         by_form.setdefault(soft_key(variant), label)
+        # identities, not the labels: a dataclass hash per finding costs more than the lookup
+        self.ambiguous_ids = frozenset(id(label) for label in self.ambiguous)
         words = {pattern: tuple(pattern.split(" ")) for pattern in chosen}
         kept = {p for p, label in chosen.items() if label.band != _USE}
         reported = set(kept)
@@ -361,7 +363,7 @@ class Matcher:
             self.automaton.make_automaton()
         self.cues = _legal_cues(vocabulary)
         self.details_cache: dict[
-            tuple[TermLabel, str, str, bool], tuple[tuple[dict[str, str], ...], str]
+            tuple[int, str, str, bool], tuple[tuple[dict[str, str], ...], str]
         ] = {}
 
     def disambiguate(self, label: TermLabel, shown: str) -> TermLabel:
@@ -372,7 +374,7 @@ class Matcher:
         self, label: TermLabel, shown: str, band: str, legal: bool
     ) -> tuple[tuple[dict[str, str], ...], str]:
         """The alternatives and the message of a finding (cached: texts repeat their terms)."""
-        key = (label, shown, band, legal)
+        key = (id(label), shown, band, legal)  # labels live as long as the matcher
         found = self.details_cache.get(key)
         if found is None:
             alts = tuple(self.vocabulary.use_instead(label, lang=self.lang or label.lang))
@@ -609,7 +611,7 @@ def check_text(
     line, line_start, cursor = 1, 0, 0
     s_begin, s_end, s_legal = -1, -1, False  # the last sentence looked at for legal context
     details, cache = matcher.details, matcher.details_cache
-    ambiguous = matcher.ambiguous
+    ambiguous = matcher.ambiguous_ids
     for cstart, cend, label in matcher.scan(collapsed):
         if marks:
             start = cstart + removed[bisect_left(marks, cstart)]
@@ -643,9 +645,9 @@ def check_text(
         written = text[start:end]
         if not shown.isprintable() or "  " in shown or _UNTIDY.search(shown):
             shown = " ".join(shown.translate(_TIDY).split())
-        if ambiguous and label in ambiguous:
+        if ambiguous and id(label) in ambiguous:
             label = matcher.disambiguate(label, shown)
-        cached = cache.get((label, shown, band, legal))
+        cached = cache.get((id(label), shown, band, legal))
         use_instead, message = cached if cached else details(label, shown, band, legal)
         # positional arguments: this loop runs once per finding
         findings.append(
