@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import owlready2
@@ -34,21 +36,57 @@ def test_info(runner: CliRunner) -> None:
     assert "triples" in text
 
 
-def test_export_ttl_holds_the_capabilities_in_their_domains(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["export", "--format", "ttl"])
-    assert result.exit_code == 0
-    graph = Graph().parse(data=result.output, format="turtle")
+def _facts() -> list[dict[str, str]]:
     with FACTS.open(encoding="utf-8", newline="") as f:
-        capabilities = [row for row in csv.DictReader(f) if row["kind"] == "capability"]
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def exported_ttl() -> Graph:
+    """What the installed console script ``mnr-graph export --format ttl`` prints, parsed."""
+    script = Path(sys.executable).parent / "mnr-graph"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "mnr_graph"]
+    done = subprocess.run(
+        [*command, "export", "--format", "ttl"], capture_output=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return Graph().parse(data=done.stdout, format="turtle")
+
+
+def test_export_ttl_holds_the_capabilities_in_their_domains(exported_ttl: Graph) -> None:
+    capabilities = [row for row in _facts() if row["kind"] == "capability"]
     assert len(capabilities) == 21
-    assert len(set(graph.subjects(RDF.type, MNR.Capability))) == 21
+    assert set(exported_ttl.subjects(RDF.type, MNR.Capability)) == {
+        MNRID[row["notation"]] for row in capabilities
+    }
+    per_domain: dict[str, int] = {}
     for row in capabilities:
-        node = MNRID[row["notation"]]
-        assert graph.value(node, MNR.inDomain) == MNRID[row["domain"]], row
-        assert int(graph.value(node, MNR.number).toPython()) == int(row["number"]), row
-        assert (node, SKOS.prefLabel, Literal(row["label_en"], lang="en")) in graph, row
-        langs = {lbl.language for lbl in graph.objects(node, SKOS.prefLabel)}
-        assert {"en", "fr", "es"} <= langs, row
+        per_domain[row["domain"]] = per_domain.get(row["domain"], 0) + 1
+    for domain, count in per_domain.items():
+        held = set(exported_ttl.objects(MNRID[domain], MNR.hasCapability))
+        assert len(held) == count, domain
+
+
+@pytest.mark.parametrize("row", _facts(), ids=lambda r: r["notation"])
+def test_export_ttl_matches_the_reference_facts(exported_ttl: Graph, row: dict[str, str]) -> None:
+    """Number, notation, English label, domain (capabilities, outcomes) and fr/es labels."""
+    node = MNRID[row["notation"]]
+    kinds = {"domain": MNR.Domain, "capability": MNR.Capability, "outcome": MNR.Outcome}
+    assert (node, RDF.type, kinds[row["kind"]]) in exported_ttl, row
+    assert [int(n.toPython()) for n in exported_ttl.objects(node, MNR.number)] == [
+        int(row["number"])
+    ], row
+    assert list(exported_ttl.objects(node, SKOS.notation)) == [Literal(row["notation"])], row
+    labels = list(exported_ttl.objects(node, SKOS.prefLabel))
+    english = [lbl for lbl in labels if isinstance(lbl, Literal) and lbl.language == "en"]
+    assert english == [Literal(row["label_en"], lang="en")], row
+    langs = {lbl.language for lbl in labels if isinstance(lbl, Literal)}
+    assert {"en", "fr", "es"} <= langs, row
+    if row["kind"] == "capability":
+        assert list(exported_ttl.objects(node, MNR.inDomain)) == [MNRID[row["domain"]]], row
+        assert (node, SKOS.broader, MNRID[row["domain"]]) in exported_ttl, row
+    if row["kind"] == "outcome":
+        assert list(exported_ttl.subjects(MNR.hasOutcome, node)) == [MNRID[row["domain"]]], row
 
 
 def test_export_owl_loads_in_owlready2_and_is_consistent(runner: CliRunner, tmp_path: Path) -> None:
