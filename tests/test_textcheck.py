@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mnr_graph.cli import cli
+from mnr_graph.cli import cli, main
 from mnr_graph.terminology import TermLabel, Vocabulary, label_variants, load_vocabulary
 from mnr_graph.textcheck import avoided_terms_in, blank_markup, check_text, fold
 
@@ -292,6 +292,27 @@ def test_cli_check_rejects_non_utf8(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["check", str(bad)])
     assert exc.value.code == 2
+
+
+def test_cli_check_says_where_the_bad_byte_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("first line\r\nthe caf\xe9 reported child porn".encode("latin-1"))
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(bad)])
+    assert exc.value.code == 2
+    assert f"{bad}: not UTF-8 text: line 2, column 8" in capsys.readouterr().err
+
+
+def test_cli_check_reads_utf16_with_a_bom(tmp_path: Path) -> None:
+    text = "\U0001f600 Police found child porn.\r\n"
+    source = tmp_path / "notepad.txt"
+    source.write_bytes(text.encode("utf-16"))  # with its BOM, as Windows Notepad saves it
+    result = CliRunner().invoke(cli, ["check", str(source), "--format", "json"])
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.output)["findings"]
+    assert text[finding["start"] : finding["end"]] == "child porn"
 
 
 def test_cli_term_exit_codes() -> None:

@@ -139,16 +139,11 @@ def check_command(ctx: click.Context, file: BinaryIO, lang: str | None, fmt: str
 
     Exit 1 when a term to avoid is found, else 0.
     """
-    from mnr_graph.errors import InputError
     from mnr_graph.terminology import BAND_AVOID
-    from mnr_graph.textcheck import check_text
+    from mnr_graph.textcheck import check_text, decode_text
 
     name = str(getattr(file, "name", "<stdin>"))
-    data = file.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", where=name) from exc
+    text = decode_text(file.read(), where=name)
     findings = check_text(text, lang=lang)
     if fmt == "json":
         payload = {"file": name, "findings": [f.to_json() for f in findings]}

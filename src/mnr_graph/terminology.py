@@ -41,6 +41,7 @@ __all__ = [
     "BAND_AVOID",
     "BAND_CAUTION",
     "BAND_USE",
+    "MAX_TERM_LENGTH",
     "Concept",
     "Group",
     "LookupResult",
@@ -50,6 +51,7 @@ __all__ = [
     "label_variants",
     "load_vocabulary",
     "lookup_key",
+    "soft_key",
     "terms_to_csv",
     "terms_to_text",
 ]
@@ -692,7 +694,7 @@ class Vocabulary:
         self, text: str, *, limit: int = 5, lang: str | None = None
     ) -> tuple[dict[str, Any], ...]:
         """The labels nearest to ``text`` ("did you mean"), best first."""
-        key = lookup_key(text)
+        key = lookup_key(text)[:100]  # the longest label is shorter: more only costs time
         if len(key) < 3:
             return ()  # one or two letters are close to too much to be a useful suggestion
         # whole-string similarity first; partial similarity when nothing is close as a whole

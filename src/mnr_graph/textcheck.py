@@ -28,6 +28,7 @@ instruments); elsewhere it keeps its own band (usually avoid).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import re
@@ -40,6 +41,7 @@ from typing import Any
 import ahocorasick
 
 from mnr_graph import resources
+from mnr_graph.errors import InputError
 from mnr_graph.terminology import (
     BAND_AVOID as _AVOID,
 )
@@ -64,6 +66,7 @@ __all__ = [
     "avoided_terms_in",
     "blank_markup",
     "check_text",
+    "decode_text",
     "fold",
     "matcher_for",
 ]
@@ -670,6 +673,40 @@ def check_text(
     if findings and "\r" in text and _LONE_CR.search(text):
         _recount_lines(text, findings)
     return findings
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_text(data: bytes, *, where: str | None = None) -> str:
+    r"""The text of a file to check: UTF-8 (a BOM is dropped), or UTF-16 with a BOM.
+
+    Anything else is an :class:`InputError` naming the line and column of the first bad byte.
+
+    >>> decode_text(b"ok\r\nr\xc3\xa9sum\xc3\xa9")
+    'ok\r\nrésumé'
+    >>> decode_text(b"ok\nr\xe9sum\xe9", where="notes.txt")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mnr_graph.errors.InputError: notes.txt: not UTF-8 text: line 2, column 2 (byte 4: 0xe9); ...
+    """
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode(encoding, errors="replace")
+        line = good.count("\n") + 1
+        column = len(good) - (good.rfind("\n") + 1) + 1
+        name = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise InputError(
+            f"not {name} text: line {line}, column {column} "
+            f"(byte {exc.start}: 0x{data[exc.start]:02x}); save the file as UTF-8",
+            where=where,
+        ) from None
 
 
 def avoided_terms_in(text: str, *, lang: str | None) -> list[Finding]:
