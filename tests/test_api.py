@@ -307,28 +307,14 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    """uvicorn serving the app factory on a free loopback port, with a 2 s query limit."""
+    """``mnr-graph serve`` on a free loopback port, with the W3C protocol tests' dataset as
+    ``--data`` and a 2 s query limit; yields the endpoint's URL."""
     port = free_port()
-    env = os.environ | {
-        "MNR_GRAPH_QUERY_TIMEOUT": "2",
-        "MNR_GRAPH_QUERY_WORKERS": "3",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "mnr_graph.api:app_from_env",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    env = os.environ | {"MNR_GRAPH_QUERY_WORKERS": "3"}
+    env.pop("MNR_GRAPH_WRITE_TOKEN", None)
+    command = [sys.executable, "-m", "mnr_graph", "serve", "--port", str(port)]
+    command += ["--query-timeout", "2", "--data", str(W3C_DATASET)]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/health", process)
@@ -341,7 +327,7 @@ def server() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def library_store() -> EmbeddedStore:
     """What the server serves, as the library holds it."""
-    return build_store(Settings())
+    return build_store(Settings(data_files=(W3C_DATASET,)))
 
 
 LABELS = (
@@ -416,6 +402,200 @@ def test_rdflib_sparqlstore_gets_the_library_answers(
     assert ask.askAnswer is bool(library_store.query(f"ASK {{ ?c a <{capability}> }}"))
     notation = Literal("C01")
     assert (None, URIRef("http://www.w3.org/2004/02/skos/core#notation"), notation) in graph
+
+
+W3C_CASES = sorted((PROTOCOL / "w3c").glob("*.json"))
+C01 = "https://w3id.org/mnr-graph/id/C01"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("case_file", W3C_CASES, ids=[c.stem for c in W3C_CASES])
+def test_w3c_protocol_tests_pass_on_the_running_server(server: str, case_file: Path) -> None:
+    """The W3C query tests, sent as written to ``mnr-graph serve --data w3c/dataset.trig``."""
+    case: dict[str, Any] = json.loads(case_file.read_text(encoding="utf-8"))
+    request = _request(case)
+    request["url"] = server.removesuffix("/sparql") + request["url"]
+    with httpx.Client(timeout=30) as client:
+        check_case(client.request(**request), case)
+
+
+def _library_triples(store: EmbeddedStore, query: str) -> set[tuple[str, str, str]]:
+    return {
+        (t.subject.value, t.predicate.value, t.object.value)  # type: ignore[union-attr]
+        for t in store.query(query)  # type: ignore[union-attr]
+    }
+
+
+def _rdflib_triples(graph: Graph) -> set[tuple[str, str, str]]:
+    return {(str(s), str(p), str(o)) for s, p, o in graph}
+
+
+@pytest.mark.server
+# SPARQLWrapper parses graphs into rdflib's deprecated ConjunctiveGraph (not our code)
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("how", ["GET", "POST urlencoded", "POST postdirectly"])
+def test_sparqlwrapper_every_format_every_method(
+    server: str, library_store: EmbeddedStore, how: str
+) -> None:
+    """SELECT in JSON, XML, CSV, TSV; ASK in JSON, XML; CONSTRUCT and DESCRIBE in Turtle,
+    N-Triples (N3), RDF/XML and JSON-LD: each as the library answers."""
+    from SPARQLWrapper import (
+        CSV,
+        JSON,
+        JSONLD,
+        N3,
+        RDFXML,
+        TSV,
+        TURTLE,
+        XML,
+        SPARQLWrapper,
+    )
+
+    def ask(query: str, fmt: str) -> Any:
+        client = SPARQLWrapper(server)
+        method, _, request_method = how.partition(" ")
+        client.setMethod(method)
+        if request_method:
+            client.setRequestMethod(request_method)
+        client.setQuery(query)
+        client.setReturnFormat(fmt)
+        return client.query().convert()
+
+    expected = _library_rows(library_store)
+    assert [
+        (b["s"]["value"], b["label"]["value"]) for b in ask(LABELS, JSON)["results"]["bindings"]
+    ] == expected
+    xml = ask(LABELS, XML)
+    assert [
+        tuple(
+            n.getElementsByTagName("uri")[0].firstChild.data
+            if n.getAttribute("name") == "s"
+            else n.getElementsByTagName("literal")[0].firstChild.data
+            for n in r.getElementsByTagName("binding")
+        )
+        for r in xml.getElementsByTagName("result")
+    ] == expected
+    csv_rows = list(csv.reader(io.StringIO(ask(LABELS, CSV).decode("utf-8"))))
+    assert csv_rows[0] == ["s", "label"]
+    assert [tuple(r) for r in csv_rows[1:]] == expected
+    tsv = ox.parse_query_results(ask(LABELS, TSV), format=ox.QueryResultsFormat.TSV)
+    assert [(r["s"].value, r["label"].value) for r in tsv] == expected  # type: ignore[union-attr]
+
+    capability = "https://w3id.org/mnr-graph/def/Capability"
+    for fmt in (JSON, XML):
+        answer = ask(f"ASK {{ ?c a <{capability}> }}", fmt)
+        boolean = (
+            answer["boolean"]
+            if fmt == JSON
+            else (answer.getElementsByTagName("boolean")[0].firstChild.data == "true")
+        )
+        assert boolean is True
+
+    for query in (CONSTRUCT, f"DESCRIBE <{C01}>"):
+        library = _library_triples(library_store, query)
+        assert library
+        for fmt in (TURTLE, N3, RDFXML, JSONLD):
+            answer = ask(query, fmt)
+            if isinstance(answer, bytes):  # Turtle and N3 come back as text
+                answer = Graph().parse(data=answer, format="turtle")
+            assert _rdflib_triples(answer) == library, (query, fmt)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("return_format", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore_bindings_ask_construct(
+    server: str, library_store: EmbeddedStore, return_format: str, method: str
+) -> None:
+    """rdflib's SPARQLStore: SELECT with initBindings, ASK and CONSTRUCT, as the library."""
+    graph = Graph(store=SPARQLStore(server, returnFormat=return_format, method=method))
+    select = f"SELECT ?label WHERE {{ ?c <{SKOS}prefLabel> ?label }} ORDER BY ?label"
+    got = [str(row[0]) for row in graph.query(select, initBindings={"c": URIRef(C01)})]  # type: ignore[index]
+    library = library_store.query(select.replace("?c ", f"<{C01}> "))
+    assert isinstance(library, ox.QuerySolutions)
+    assert got == [row["label"].value for row in library]  # type: ignore[union-attr]
+    assert got
+    for query in (f"ASK {{ <{C01}> ?p ?o }}", "ASK { <http://example.org/nothing> ?p ?o }"):
+        assert graph.query(query).askAnswer is bool(library_store.query(query))
+    constructed = graph.query(CONSTRUCT).graph
+    assert constructed is not None
+    assert _rdflib_triples(constructed) == _library_triples(library_store, CONSTRUCT)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("text/*", "text/csv"),
+        ("application/json", "application/sparql-results+json"),
+        (
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "application/sparql-results+xml",
+        ),
+    ],
+)
+def test_curl_style_accept_headers(
+    server: str, library_store: EmbeddedStore, accept: str, media_type: str
+) -> None:
+    response = httpx.get(server, params={"query": LABELS}, headers={"Accept": accept}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert _count_rows(media_type, response.content) == len(_library_rows(library_store))
+
+
+@pytest.mark.server
+def test_a_yasgui_style_form_post(server: str, library_store: EmbeddedStore) -> None:
+    response = httpx.post(
+        server,
+        content=str(httpx.QueryParams({"query": LABELS})).encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+            "Accept": "application/sparql-results+json,*/*;q=0.9",
+            "Origin": "https://yasgui.example",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 200
+    rows = response.json()["results"]["bindings"]
+    assert [(b["s"]["value"], b["label"]["value"]) for b in rows] == _library_rows(library_store)
+
+
+@pytest.mark.server
+def test_the_running_server_connects_nowhere(server: str) -> None:
+    """SERVICE, FROM and dataset parameters naming a local listener: it sees no connection."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    try:
+        refused = httpx.get(
+            server,
+            params={"query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"},
+            timeout=30,
+        )
+        assert refused.status_code == 400
+        assert "SERVICE" in refused.json()["message"]
+        for params in (
+            {"query": f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}"},
+            {"query": f"SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
+            {"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": url},
+        ):
+            answer = httpx.get(server, params=params, timeout=30)
+            assert answer.status_code == 200
+            assert answer.json()["results"]["bindings"] == []
+        try:
+            connection, _ = listener.accept()
+        except TimeoutError:
+            return
+        connection.close()
+        pytest.fail("the listener saw a connection")
+    finally:
+        listener.close()
 
 
 @pytest.mark.server

@@ -102,11 +102,19 @@ FORMATS: tuple[ResultFormat, ...] = (
     ),
     ResultFormat("csv", "results", "text/csv", (), "SPARQL_Results_CSV"),
     ResultFormat("tsv", "results", "text/tab-separated-values", (), "SPARQL_Results_TSV"),
-    ResultFormat("turtle", "graph", "text/turtle", ("application/x-turtle", "ttl"), "Turtle"),
-    ResultFormat("ntriples", "graph", "application/n-triples", ("text/plain", "nt"), "N-Triples"),
-    ResultFormat("jsonld", "graph", "application/ld+json", ("application/json", "json"), "JSON-LD"),
     ResultFormat(
-        "rdfxml", "graph", "application/rdf+xml", ("application/xml", "text/xml"), "RDF_XML"
+        "turtle", "graph", "text/turtle", ("application/x-turtle", "ttl", "n3", "text/n3"), "Turtle"
+    ),
+    ResultFormat("ntriples", "graph", "application/n-triples", ("text/plain", "nt"), "N-Triples"),
+    ResultFormat(
+        "jsonld", "graph", "application/ld+json", ("application/json", "json", "json-ld"), "JSON-LD"
+    ),
+    ResultFormat(
+        "rdfxml",
+        "graph",
+        "application/rdf+xml",
+        ("application/xml", "text/xml", "rdf", "rdf+xml", "xml"),
+        "RDF_XML",
     ),
 )
 _RDF_FORMATS = {
