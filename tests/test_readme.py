@@ -10,12 +10,12 @@ commands, and which are not run, follows rules, not a list of lines:
   commands and the lines after one, up to the next, are the output it shows.
 - A command's expected exit code is the ``exit N`` of its trailing comment, else 0. Shown output
   must appear in order in what the command prints; a shown line ending in ``...`` is a prefix.
-- Not run, by the command's name: the set-up scripts ``bash scripts/...`` (they install; the
-  tests at the end run them against stand-in interpreters), ``oxigraph`` and ``uvicorn`` (other
-  servers), ``mnr-graph load`` (needs a remote store), anything sent to the background (``&``).
-  ``mnr-graph serve``: the README's first one (on the embedded store) is started on a free port
-  and the ``curl`` commands run against it (``localhost:8000`` becomes that port; ``curl`` gets
-  ``--fail-with-body``).
+- Servers (``mnr-graph serve``, anything sent to the background with ``&``) start on a free port
+  (the README's ``host:port`` in later commands becomes that port) and must answer. The ``curl``
+  commands talk to the first ``mnr-graph serve`` on the embedded store (``localhost:8000``) and
+  get ``--fail-with-body``, so an HTTP error fails them.
+- Not run, by the command's name: the set-up scripts ``bash scripts/...`` (they install; the tests
+  at the end run them with stand-in tools) and ``uvicorn`` (the same server started another way).
 - ``python`` blocks run in a fresh interpreter; an expression followed by a comment line
   ``# <repr>`` must evaluate to that repr.
 - The CLI table: every command it names exists and every option it shows is in the command's
@@ -53,7 +53,7 @@ SHELL_BLOCKS = {"sh", "bash", "shell"}
 TRANSCRIPT_BLOCKS = {"console", "text"}
 FENCE = re.compile(r"^```\s*([\w+-]*)\s*$")
 EXIT = re.compile(r"\bexit (\d+)\b")
-DEFAULT_PORT = re.compile(r"\b(?:localhost|127\.0\.0\.1):8000\b")
+ADDRESS = re.compile(r"\b(localhost|127\.0\.0\.1):(\d+)\b")
 CURL_TIMEOUT = 60
 
 
@@ -89,6 +89,16 @@ class Command:
         return ""
 
     @property
+    def code(self) -> str:
+        """The command without its trailing comment."""
+        comment = self.comment
+        return self.text[: self.text.rindex("#")].rstrip() if comment else self.text
+
+    @property
+    def is_server(self) -> bool:
+        return self.code.endswith("&") or self.subcommand == "serve"
+
+    @property
     def expected_exit(self) -> int:
         found = EXIT.search(self.comment)
         return int(found.group(1)) if found else 0
@@ -103,16 +113,13 @@ class Command:
         return words[1] if self.name == "mnr-graph" and len(words) > 1 else ""
 
     def not_run_because(self) -> str | None:
-        if self.text.rstrip().endswith("&"):
-            return "runs in the background"
         if self.name == "bash" and any(w.startswith("scripts/") for w in self.words[1:]):
-            return "a set-up script that installs (tested below with stand-in interpreters)"
-        if self.name in {"oxigraph", "uvicorn"}:
-            return f"starts another server ({self.name})"
-        if self.subcommand == "load":
-            return "needs a remote SPARQL store (tests/test_store.py runs load)"
-        if self.subcommand == "serve":
-            return "a server: the first one serves the curl commands"
+            return "a set-up script that installs (tested below with stand-in tools)"
+        if self.name == "uvicorn":
+            return "another way to start the server that `mnr-graph serve` starts"
+        installed = shutil.which(self.name, path=str(BIN)) or shutil.which(self.name)
+        if self.is_server and installed is None:
+            return f"{self.name} is not installed"
         return None
 
     @property
@@ -192,42 +199,22 @@ def _checkout_entries() -> list[str]:
 
 
 @dataclass
+class Server:
+    command: Command
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@dataclass
 class Session:
-    """The shared working directory, environment and (once needed) the README's server."""
+    """The shared working directory and environment, the servers started, the results so far."""
 
     workdir: Path
     env: dict[str, str]
-    server: subprocess.Popen[bytes] | None = None
-    port: int = 0
+    servers: list[Server] = field(default_factory=list)
+    addresses: dict[str, str] = field(default_factory=dict)  # README host:port -> the real one
+    api: Command | None = None  # the `mnr-graph serve` the curl commands talk to
     results: dict[int, subprocess.CompletedProcess[str]] = field(default_factory=dict)
-
-    @property
-    def log(self) -> Path:
-        return self.workdir / "serve.log"
-
-    def start_server(self) -> None:
-        serve = next(c for c in COMMANDS if c.subcommand == "serve")
-        self.port = _free_port()
-        command = f"{serve.text.split('#')[0].strip()} --port {self.port}"
-        with self.log.open("wb") as log:
-            # Its own process group: closing it also ends its query workers, even if it crashed.
-            self.server = subprocess.Popen(
-                ["bash", "-c", f"exec {command}"],
-                cwd=self.workdir,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert self.server.poll() is None, self.log.read_text()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        pytest.fail(f"README line {serve.line}: `{command}` did not answer /health in 90 s")
 
     def result_of(self, command: Command) -> subprocess.CompletedProcess[str]:
         """Run every runnable README command up to this one (in README order, each once)."""
@@ -238,16 +225,63 @@ class Session:
                 break
         return self.results[command.line]
 
+    def _readdress(self, text: str) -> str:
+        for old, new in self.addresses.items():
+            text = text.replace(old, new)
+        return text
+
+    def _start(self, command: Command) -> subprocess.CompletedProcess[str]:
+        """Start a README server on a free port; 0 once it answers, else its exit code and log."""
+        text = command.code.removesuffix("&").strip()
+        port = _free_port()
+        if command.subcommand == "serve":
+            text = f"{self._readdress(text)} --port {port}"
+            if self.api is None and "--sparql-endpoint" not in text:
+                self.api = command
+            if self.api == command:
+                for host in ("localhost", "127.0.0.1"):
+                    self.addresses[f"{host}:8000"] = f"127.0.0.1:{port}"
+        else:
+            found = ADDRESS.search(text)
+            assert found, f"README line {command.line}: a server without host:port"
+            for host in ("localhost", "127.0.0.1"):
+                self.addresses[f"{host}:{found.group(2)}"] = f"127.0.0.1:{port}"
+            text = self._readdress(text)
+        log = self.workdir / f"server-{command.line}.log"
+        with log.open("wb") as out:
+            # Its own process group: stopping it also ends its workers, even if it crashed.
+            process = subprocess.Popen(
+                ["bash", "-c", f"exec {text}"],
+                cwd=self.workdir,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.servers.append(Server(command, process, log))
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and process.poll() is None:
+            if _answers(port, health=command.subcommand == "serve"):
+                return subprocess.CompletedProcess(text, 0, "", "")
+            time.sleep(0.2)
+        printed = log.read_text(errors="replace")
+        code = process.poll()
+        return subprocess.CompletedProcess(text, 1 if code is None else code, printed, "")
+
     def _run(self, command: Command) -> subprocess.CompletedProcess[str]:
-        text = command.text
+        if command.is_server:
+            return self._start(command)
+        text = self._readdress(command.text)
+        server = None
         if command.name == "curl":
             if shutil.which("curl") is None:
                 pytest.skip("curl is not installed")
-            if self.server is None or self.server.poll() is not None:
-                self.close()
-                self.start_server()  # again, after a crash: the next commands stay independent
-            text = DEFAULT_PORT.sub(f"127.0.0.1:{self.port}", text)
-            text = re.sub(r"^curl\b", "curl --fail-with-body", text)
+            assert self.api is not None, f"README line {command.line}: curl before mnr-graph serve"
+            server = next(s for s in self.servers if s.command == self.api)
+            if server.process.poll() is not None:  # it crashed: start it again
+                self._start(self.api)
+                server = self.servers[-1]
+            text = re.sub(r"^curl\b", "curl --fail-with-body", self._readdress(command.text))
         done = subprocess.run(
             ["bash", "-o", "pipefail", "-c", text],
             cwd=self.workdir,
@@ -257,25 +291,36 @@ class Session:
             timeout=CURL_TIMEOUT if command.name == "curl" else 300,
             check=False,
         )
-        if command.name == "curl" and self.server is not None and done.returncode:
+        if server is not None and done.returncode:
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self.server.wait(timeout=0.5)  # a crash shows up as the server's end
-            if self.server.poll() is not None:
-                log = self.log.read_text(errors="replace")[-3000:]
-                done.stderr += f"\nthe server stopped ({self.server.returncode}):\n{log}"
+                server.process.wait(timeout=0.5)  # a crash shows up as the server's end
+            if server.process.poll() is not None:
+                log = server.log.read_text(errors="replace")[-3000:]
+                done.stderr += f"\nthe server stopped ({server.process.returncode}):\n{log}"
         return done
 
     def close(self) -> None:
-        if self.server is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.server.pid, signal.SIGTERM)
-        try:
-            self.server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+        for server in self.servers:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.server.pid, signal.SIGKILL)
-            self.server.wait()
+                os.killpg(server.process.pid, signal.SIGTERM)
+        for server in self.servers:
+            try:
+                server.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(server.process.pid, signal.SIGKILL)
+                server.process.wait()
+
+
+def _answers(port: int, *, health: bool) -> bool:
+    try:
+        if health:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                return True
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -574,13 +619,13 @@ def test_ci_run_package_names_exist_in_apt() -> None:
     )
     packages = {p for group in names for p in group.split()}
     assert {"default-jre-headless", "python3-venv", "chromium"} <= packages
-    for package in sorted(packages):
-        shown = subprocess.run(
-            [apt_cache, "show", "--no-all-versions", package],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if shown.returncode and not any(Path("/var/lib/apt/lists").glob("*_Packages")):
-            pytest.skip("apt has no package lists here")
-        assert shown.returncode == 0, f"apt does not know {package}: {shown.stderr}"
+    shown = subprocess.run(
+        [apt_cache, "show", "--no-all-versions", *sorted(packages)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if shown.returncode and not any(Path("/var/lib/apt/lists").glob("*_Packages")):
+        pytest.skip("apt has no package lists here")
+    known = set(re.findall(r"^Package: (\S+)$", shown.stdout, flags=re.MULTILINE))
+    assert known == packages, f"apt does not know {sorted(packages - known)}: {shown.stderr}"
