@@ -629,3 +629,9 @@ def test_ci_run_package_names_exist_in_apt() -> None:
         pytest.skip("apt has no package lists here")
     known = set(re.findall(r"^Package: (\S+)$", shown.stdout, flags=re.MULTILINE))
     assert known == packages, f"apt does not know {sorted(packages - known)}: {shown.stderr}"
+
+
+def test_every_cli_command_is_in_the_readme_table() -> None:
+    documented = {name for name, _ in _table_usages()}
+    missing = sorted(set(cli.commands) - documented)
+    assert not missing, f"README CLI table: no row for mnr-graph {missing}"
