@@ -16,6 +16,7 @@ def test_defaults_are_safe() -> None:
     assert not s.allow_network
     assert not s.remote
     assert s.cors_origins == ()
+    assert s.query_memory_mb > 0  # a runaway query cannot take the machine's memory
 
 
 def test_environment_variables_are_read() -> None:
@@ -27,6 +28,7 @@ def test_environment_variables_are_read() -> None:
             "MNR_GRAPH_CORS_ORIGINS": "https://a.example, https://b.example",
             "MNR_GRAPH_ALLOW_NETWORK": "yes",
             "MNR_GRAPH_RESULT_LIMIT": "50",
+            "MNR_GRAPH_QUERY_MEMORY_MB": "256",
         }
     )
     assert s.port == 9001
@@ -35,6 +37,7 @@ def test_environment_variables_are_read() -> None:
     assert s.cors_origins == ("https://a.example", "https://b.example")
     assert s.allow_network
     assert s.result_limit == 50
+    assert s.query_memory_mb == 256
 
 
 def test_the_token_is_not_in_the_repr() -> None:

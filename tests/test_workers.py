@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -124,3 +125,22 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_query_past_the_memory_cap_is_stopped_and_the_pool_goes_on() -> None:
+    """Sorting a cross product of 3000 triples needs gigabytes: stopped at 128 MB, not at 30 s."""
+    big = ox.Store()
+    p = ox.NamedNode("http://ex/p")
+    big.extend(ox.Quad(ox.NamedNode(f"http://ex/{i}"), p, ox.Literal(i)) for i in range(3000))
+    pool = QueryPool(lambda: big, lambda: 0, size=2, timeout=30, memory_mb=128)
+    hungry = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+
+    async def both() -> bytes:
+        with pytest.raises(QueryTimeoutError, match="128 MB memory limit"):
+            await pool.run(QueryRequest(hungry, "results"))
+        return (await pool.run(QueryRequest("ASK { ?s ?p 7 }", "results"))).body
+
+    try:
+        assert json.loads(asyncio.run(both()))["boolean"] is True
+    finally:
+        pool.close()

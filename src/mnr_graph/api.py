@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnr_graph import __version__, netguard, pages, rest
-from mnr_graph.errors import InputError, MnrGraphError, PayloadTooLargeError
+from mnr_graph.errors import InputError, MnrGraphError, NotFoundError, PayloadTooLargeError
 from mnr_graph.settings import Settings
 from mnr_graph.sparql import (
     QueryAnswer,
@@ -43,6 +43,7 @@ from mnr_graph.workers import QueryPool
 
 __all__ = [
     "BodyLimitMiddleware",
+    "HeadMiddleware",
     "QueryRunner",
     "RemoteRunner",
     "app_from_env",
@@ -213,6 +214,25 @@ class BodyLimitMiddleware:
         await self.app(scope, limited, send)
 
 
+class HeadMiddleware:
+    """Answer HEAD as the GET of the same URL would be answered, without its body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def error_response(exc: MnrGraphError) -> JSONResponse:
     """The JSON answer for an error of the tree, with its HTTP status."""
     body = {
@@ -233,6 +253,7 @@ def _runner(store: Store, settings: Settings) -> QueryRunner:
         embedded.snapshot_source,
         lambda: embedded.generation,
         size=settings.query_workers or None,
+        memory_mb=settings.query_memory_mb,
         timeout=settings.query_timeout,
     )
 
@@ -300,16 +321,20 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
     app.state.query_runner = runner
 
     @app.exception_handler(MnrGraphError)
-    async def mapped(request: Request, exc: MnrGraphError) -> JSONResponse:
-        return error_response(exc)
+    async def mapped(request: Request, exc: MnrGraphError) -> Response:
+        return pages.html_error(request, exc) or error_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:  # no such path: a page for a browser
+            page = pages.html_error(request, NotFoundError(f"no page {request.url.path}"))
+            if page is not None:
+                return page
         body = {"error": "HTTPError", "message": exc.detail, "where": None, "detail": exc.detail}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         # A missing or mistyped parameter or form field: a 400 in our error shape, saying where.
         problems = [
             (".".join(str(p) for p in e.get("loc", ()) if p != "body"), str(e.get("msg", "")))
@@ -317,7 +342,8 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
         ]
         message = "; ".join(f"{where or 'request'}: {msg}" for where, msg in problems)
         where = ", ".join(w for w, _ in problems if w) or None
-        return error_response(InputError(message or "invalid request", where=where))
+        error = InputError(message or "invalid request", where=where)
+        return pages.html_error(request, error) or error_response(error)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -352,6 +378,13 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
         )
     app.include_router(rest.get_router())
     app.include_router(pages.get_router())
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # The errors as answered: 400 in the project's shape (not FastAPI's 422), 404, 413 ...
+        return rest.document_errors(default_openapi())
+
+    app.openapi = openapi  # type: ignore[method-assign]
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -361,6 +394,7 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
             expose_headers=["X-Result-Limit", "X-Results-Truncated", "Warning"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(HeadMiddleware)
     return app
 
 

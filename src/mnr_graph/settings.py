@@ -39,6 +39,9 @@ class Settings:
     query_timeout: float = 5.0
     #: Worker processes that run SPARQL queries (embedded store); 0: one per core plus one.
     query_workers: int = 0
+    #: Memory (MB) a query worker may allocate beyond what it shares with the server; 0: no cap.
+    #: A query past it is stopped (503), like one past its time limit.
+    query_memory_mb: int = 1024
     #: Most rows (or triples) a query answers with; the cap is signalled when reached.
     result_limit: int = 10_000
     #: Largest accepted upload or request body, in bytes.
@@ -96,6 +99,7 @@ class Settings:
             gsp_endpoint=get("GSP_ENDPOINT"),
             query_timeout=number("QUERY_TIMEOUT", float),
             query_workers=number("QUERY_WORKERS", int),
+            query_memory_mb=number("QUERY_MEMORY_MB", int),
             result_limit=number("RESULT_LIMIT", int),
             max_upload_bytes=number("MAX_UPLOAD_BYTES", int),
             write_token=get("WRITE_TOKEN"),

@@ -23,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import faulthandler
 import multiprocessing
 import os
+import resource
 import signal
 import warnings
 from collections.abc import Callable
@@ -58,8 +60,26 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
             os._exit(0)
 
 
+def _cap_memory(memory_mb: int) -> None:  # pragma: no cover - runs in the child
+    """Let this worker allocate at most ``memory_mb`` more address space (and dump no core)."""
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if memory_mb <= 0:
+        return
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + memory_mb * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError):
+        pass  # no /proc (not Linux): the time limit still holds
+
+
 def _serve(
-    conn: Connection, store: ox.Store, inherited: list[int]
+    conn: Connection, store: ox.Store, inherited: list[int], memory_mb: int = 0
 ) -> None:  # pragma: no cover - runs in the child
     """The worker's loop: receive a request, answer it, until the pipe closes.
 
@@ -71,6 +91,8 @@ def _serve(
         with contextlib.suppress(OSError):
             os.close(fd)
     _die_with_parent()
+    _cap_memory(memory_mb)
+    faulthandler.disable()  # a query stopped at the memory cap aborts: no Python traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(ValueError):
@@ -123,11 +145,13 @@ class QueryPool:
         *,
         size: int | None = None,
         timeout: float = 5.0,
+        memory_mb: int = 0,
     ) -> None:
         self.source = source
         self.generation = generation
         self.size = size or default_size()
         self.timeout = timeout
+        self.memory_mb = memory_mb
         self._context = multiprocessing.get_context("fork")
         self._workers: list[Worker] = []
         self._idle: asyncio.Queue[Worker] | None = None
@@ -142,7 +166,10 @@ class QueryPool:
             w.conn.fileno() for w in self._workers if not w.conn.closed
         ]
         process = self._context.Process(
-            target=_serve, args=(child, store, inherited), daemon=True, name="mnr-graph-query"
+            target=_serve,
+            args=(child, store, inherited, self.memory_mb),
+            daemon=True,
+            name="mnr-graph-query",
         )
         with warnings.catch_warnings():
             # Python >= 3.12 warns on fork in a threaded process; the child only queries its copy
@@ -233,5 +260,9 @@ class QueryPool:
                 f"the query ran longer than {self.timeout:g} s and was stopped"
             ) from exc
         except (EOFError, OSError) as exc:
-            raise StoreError("the query worker stopped unexpectedly") from exc
+            cap = f"its {self.memory_mb} MB memory limit" if self.memory_mb else "the memory"
+            raise QueryTimeoutError(
+                f"the query was stopped: it needed more than {cap} (or crashed its worker); "
+                "narrow it down or add a LIMIT"
+            ) from exc
         return reply
