@@ -142,3 +142,23 @@ def test_check_ontology_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPat
     with pytest.raises(SystemExit) as exit_info:
         cli_module.main(["check-ontology", "--json"])
     assert exit_info.value.code == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export", "--format", "owl", "--output"], ["export-context", "--output"]],
+    ids=lambda a: a[0],
+)
+def test_an_output_file_that_cannot_be_written_is_exit_2_with_its_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    from mnr_graph import cli as cli_module
+
+    target = tmp_path / "no-such-folder" / "out.file"
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main([*args, str(target)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert str(target) in err
+    assert "No such file or directory" in err
+    assert "Traceback" not in err
