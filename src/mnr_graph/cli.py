@@ -318,6 +318,13 @@ def export_country_shape(output: Path | None) -> None:
 @click.option("--result-limit", type=int, default=None, help="Most rows per answer [10000].")
 @click.option("--workers", "query_workers", type=int, default=None, help="Query processes.")
 @click.option(
+    "--query-memory",
+    "query_memory_mb",
+    type=int,
+    default=None,
+    help="MB a query may allocate before it is stopped [1024; 0: no cap].",
+)
+@click.option(
     "--write-token-env",
     metavar="VAR",
     default=None,
@@ -334,6 +341,7 @@ def serve(
     query_timeout: float | None,
     result_limit: int | None,
     query_workers: int | None,
+    query_memory_mb: int | None,
     write_token_env: str | None,
 ) -> None:
     """Serve the API, the SPARQL endpoint and the linked-data pages."""
@@ -362,6 +370,7 @@ def serve(
         query_timeout=query_timeout,
         result_limit=result_limit,
         query_workers=query_workers,
+        query_memory_mb=query_memory_mb,
         write_token=token,
     )
     # Load the data while the web modules import: pyoxigraph parses without holding the GIL.
