@@ -599,6 +599,50 @@ def test_the_running_server_connects_nowhere(server: str) -> None:
 
 
 @pytest.mark.server
+def test_writes_need_the_token_on_a_running_server(tmp_path: Path) -> None:
+    """``mnr-graph serve`` with a token: no token, a wrong one, or an update to /sparql are
+    refused; with the token the submission is stored and /sparql sees it at once."""
+    token = "t-" + os.urandom(8).hex()
+    port = free_port()
+    env = os.environ | {"MNR_GRAPH_WRITE_TOKEN": token, "MNR_GRAPH_QUERY_WORKERS": "2"}
+    command = [sys.executable, "-m", "mnr_graph", "serve", "--port", str(port)]
+    command += ["--store", str(tmp_path / "store")]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    example = TESTS.parent / "examples" / "XA-2024-valid.ttl"
+
+    def submit(headers: dict[str, str]) -> httpx.Response:
+        files = {"file": (example.name, example.read_bytes(), "text/turtle")}
+        return httpx.post(base + "/submissions", files=files, headers=headers, timeout=60)
+
+    try:
+        wait_until_up(base + "/health", process)
+        assert submit({}).status_code == 403
+        wrong = submit({"Authorization": "Bearer wrong"})
+        assert wrong.status_code == 403
+        assert token not in wrong.text
+        update = httpx.post(
+            base + "/sparql",
+            content=b"DROP ALL",
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=30,
+        )
+        assert update.status_code == 400
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        before = httpx.get(base + "/sparql", params={"query": count}, timeout=30).json()
+        stored = submit({"Authorization": f"Bearer {token}"})
+        assert stored.status_code == 201, stored.text
+        graph = stored.json()["graph"]
+        ask = f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        assert httpx.get(base + "/sparql", params={"query": ask}, timeout=30).json()["boolean"]
+        after = httpx.get(base + "/sparql", params={"query": count}, timeout=30).json()
+        assert after != before
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.server
 def test_a_runaway_query_is_stopped_while_others_are_served(server: str) -> None:
     """The runaway query ends with 503; a request sent while it runs returns before it does."""
     finished: dict[str, float] = {}
