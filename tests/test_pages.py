@@ -38,6 +38,7 @@ RDF_FORMATS = {
     "rdf": ox.RdfFormat.RDF_XML,
 }
 ASSETS = re.compile(r"<script|<link\b|<img|<iframe|@import|url\(", re.IGNORECASE)
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -58,6 +59,7 @@ def _project_iris(store: EmbeddedStore) -> list[str]:
         f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f'FILTER(STRSTARTS(STR(?s), "{BASE}") && STRSTARTS(STR(?g), "{shipped}")) }}'
     )
+    assert isinstance(found, ox.QuerySolutions)
     return sorted(r["s"].value for r in found if isinstance(r["s"], ox.NamedNode))
 
 
@@ -67,6 +69,7 @@ def _path(iri: str) -> str:
 
 def _own_triples(store: EmbeddedStore, iri: str) -> set[tuple[str, str, str]]:
     rows = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", substitutions={"s": ox.NamedNode(iri)})
+    assert isinstance(rows, ox.QuerySolutions)
     return {(iri, str(r["p"]), str(r["o"])) for r in rows}
 
 
@@ -147,9 +150,154 @@ def test_unknown_iri_is_404(client: TestClient, accept: str) -> None:
     assert "no resource" in response.text
 
 
-def test_unknown_format_is_415(client: TestClient) -> None:
+def test_unknown_format_is_406(client: TestClient) -> None:
     iri = _capability_iris(client)[0]
-    assert client.get(_path(iri), params={"format": "pdf"}).status_code == 415
+    response = client.get(_path(iri), params={"format": "pdf"})
+    assert response.status_code == 406
+    assert response.json()["where"] == "format"
+
+
+def _some_iris(store: EmbeddedStore) -> list[str]:
+    """One IRI of each space that resolves here (def, id, term, label, source, shape, data)."""
+    by_space: dict[str, str] = {}
+    for iri in _project_iris(store):
+        by_space.setdefault(_path(iri).split("/")[1], iri)
+    return sorted(by_space.values())
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/turtle;q=0.5, application/ld+json", "application/ld+json"),
+        ("text/html;q=0, text/turtle;q=0.1", "text/turtle"),
+        ("application/rdf+xml;q=0.9, */*;q=0.9", "application/rdf+xml"),
+        ("*/*", "text/turtle"),
+        ("text/*", "text/turtle"),
+        ("application/*", "application/ld+json"),
+        ("image/png, application/n-triples;q=0.2", "application/n-triples"),
+        ("TEXT/HTML", "text/html"),
+        ("", "text/turtle"),
+    ],
+)
+def test_content_negotiation_for_every_kind_of_iri(
+    client: TestClient, shipped_store: EmbeddedStore, accept: str, expected: str
+) -> None:
+    iris = _some_iris(shipped_store)
+    assert len(iris) >= 5
+    for iri in iris:
+        response = client.get(_path(iri), headers={"Accept": accept})
+        assert response.status_code == 200, (iri, accept)
+        assert response.headers["content-type"].split(";")[0] == expected, (iri, accept)
+        assert response.headers["vary"] == "Accept"
+
+
+@pytest.mark.parametrize("accept", ["application/pdf", "image/png, text/plain", "text/html;q=0"])
+def test_an_accept_we_cannot_answer_is_406(
+    client: TestClient, shipped_store: EmbeddedStore, accept: str
+) -> None:
+    for iri in _some_iris(shipped_store):
+        response = client.get(_path(iri), headers={"Accept": accept})
+        assert response.status_code == 406, (iri, accept)
+        assert "cannot answer" in response.json()["message"]
+
+
+def test_head_answers_like_get_without_a_body(
+    client: TestClient, shipped_store: EmbeddedStore
+) -> None:
+    paths = ["/", "/framework", "/vocabulary", "/questions", "/queries", "/terms"]
+    paths += [_path(iri) for iri in _some_iris(shipped_store)]
+    for path in paths:
+        for accept in ("text/html", "text/turtle"):
+            get = client.get(path, headers={"Accept": accept})
+            head = client.head(path, headers={"Accept": accept})
+            assert head.status_code == get.status_code == 200, path
+            assert head.headers["content-type"] == get.headers["content-type"], path
+            assert head.content == b"", path
+    assert client.head("/id/no-such-thing").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/id/no-such-thing", "/term/no-such-term", "/no/such/page"])
+def test_unknown_is_a_404_page_for_browsers_and_json_for_tools(
+    client: TestClient, path: str
+) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = client.get(path, headers={"Accept": browser})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>Not found</h1>" in page.text
+    for accept in ("application/json", "application/ld+json"):
+        response = client.get(path, headers={"Accept": accept})
+        assert response.status_code == 404
+        assert set(response.json()) == {"error", "message", "where", "detail"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?lang=!!",
+        "/framework?lang=toolonglanguage",
+        "/vocabulary?band=no-such-band",
+        "/vocabulary?q=" + "x" * 201,
+        "/country",
+        "/country?code=123",
+        "/questions/capability?capability=C99",
+        "/questions/capability?colour=red&capability=C01",
+        "/id/C07?lang=%00",
+        "/terms?limit=many",
+        "/terms?offset=-1",
+        "/queries/capability?capability=x",
+    ],
+)
+def test_bad_parameters_are_400(client: TestClient, url: str) -> None:
+    for accept in ("text/html,*/*;q=0.8", "application/json"):
+        response = client.get(url, headers={"Accept": accept})
+        assert response.status_code == 400, (url, accept, response.text[:200])
+        if not response.headers["content-type"].startswith("text/html"):
+            assert response.json()["message"], url
+
+
+_HREF = re.compile(r'href="([^"#]*)')
+
+
+def test_every_link_of_every_page_resolves(app: FastAPI) -> None:
+    """Crawl every page from / and follow every link to this server (each page once, in one
+    language): none is a 4xx or 5xx. The store is swapped for one that fails on any query, so
+    every page must also read the store only through the query workers."""
+    import html as html_module
+
+    class NoDirectReads:
+        def __init__(self, store: EmbeddedStore) -> None:
+            self.store = store
+
+        def query(self, *args: object, **kwargs: object) -> object:
+            raise AssertionError("a request read the store in the server process")
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.store, name)
+
+    real = app.state.store
+    app.state.store = NoDirectReads(real)
+    try:
+        with TestClient(app) as c:
+            todo, seen, pages_seen = ["/"], set(), 0
+            while todo:
+                url = todo.pop()
+                key = re.sub(r"([?&])lang=[a-z]+&?", r"\1", url).rstrip("?&")
+                if key in seen:
+                    continue
+                seen.add(key)
+                response = c.get(url, headers={"Accept": BROWSER})
+                assert response.status_code < 400, (url, response.status_code)
+                if not response.headers.get("content-type", "").startswith("text/html"):
+                    continue
+                pages_seen += 1
+                for link in _HREF.findall(response.text):
+                    link = html_module.unescape(link)
+                    if link.startswith("/") and not link.startswith("//"):
+                        todo.append(link)
+    finally:
+        app.state.store = real
+    assert pages_seen > 100
 
 
 # --- downloads -------------------------------------------------------------------------------

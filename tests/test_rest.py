@@ -395,6 +395,7 @@ def test_invalid_submission_is_refused_with_its_report() -> None:
         )
         assert response.status_code == 422
         assert response.json()["report"]["conforms"] is False
+        assert response.json()["error"] == "ValidationFailedError"
         assert c.get("/submissions").json() == []
 
 
@@ -416,6 +417,55 @@ def test_framework_as_jsonld(client: TestClient, path: str, cls: Any) -> None:
     expected = {r["s"].value for r in store.query(f"SELECT ?s WHERE {{ ?s a <{cls}> }}")}
     quads = ox.parse(response.content, format=ox.RdfFormat.JSON_LD)
     assert {q.subject.value for q in quads} == expected
+
+
+def _operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
+    paths = client.get("/openapi.json").json()["paths"]
+    return [(path, method, op) for path, ops in paths.items() for method, op in ops.items()]
+
+
+def test_openapi_documents_the_errors_as_answered(client: TestClient) -> None:
+    """No FastAPI 422 anywhere: a 400 in the project's error shape on every operation with
+    parameters or a body, a 413 on every operation with a body, and every error response with
+    a JSON schema."""
+    document = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in json.dumps(document)
+    assert set(document["components"]["schemas"]["ErrorModel"]["required"]) >= {
+        "error",
+        "message",
+        "detail",
+    }
+    operations = _operations(client)
+    assert len(operations) > 10
+    for path, method, op in operations:
+        responses = op["responses"]
+        where = f"{method.upper()} {path}"
+        if op.get("parameters") or op.get("requestBody"):
+            assert "400" in responses, where
+            schema = responses["400"]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorModel"}, where
+        if op.get("requestBody"):
+            assert "413" in responses, where
+        for code, response in responses.items():
+            if code.startswith(("4", "5")):
+                assert "application/json" in response["content"], (where, code)
+        if "422" in responses:  # only a refused submission, with its report
+            schema = responses["422"]["content"]["application/json"]["schema"]
+            assert schema["$ref"].endswith("/SubmissionRefused"), where
+
+
+def test_a_missing_required_parameter_is_the_documented_400(client: TestClient) -> None:
+    checked = 0
+    for path, method, op in _operations(client):
+        required = [p for p in op.get("parameters", []) if p.get("required")]
+        if method != "get" or not required or "{" in path:
+            continue
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert set(response.json()) == {"error", "message", "where", "detail"}, path
+        assert required[0]["name"] in response.json()["detail"], path
+        checked += 1
+    assert checked > 0
 
 
 def test_openapi_is_complete(client: TestClient) -> None:

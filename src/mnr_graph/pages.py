@@ -25,6 +25,7 @@ picks the label language, English where a label is missing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -38,19 +39,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rdflib import Graph
 
 from mnr_graph import __version__, ontology, queries, rest, terminology, textcheck
-from mnr_graph.errors import InputError, MnrGraphError, NotFoundError, UnsupportedMediaTypeError
-from mnr_graph.namespaces import BASE, MNR, PREFIXES, RDF, RDFS, SKOS, SKOSXL
+from mnr_graph.errors import InputError, MnrGraphError, NotAcceptableError, NotFoundError
+from mnr_graph.namespaces import BASE, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
 
 __all__ = [
     "FORMATS",
     "SPACES",
     "curie",
     "describe",
+    "error_page",
     "get_router",
+    "html_error",
     "local_path",
     "negotiate",
     "page_language",
     "render",
+    "wants_html",
 ]
 
 #: Format name -> (media type, rdflib serializer name); ``html`` is the page.
@@ -63,6 +67,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 _BY_MEDIA = {media: name for name, (media, _) in FORMATS.items()}
 _BY_MEDIA.update({"application/xhtml+xml": "html", "application/json": "jsonld"})
+_WILDCARDS = {"*/*": "ttl", "text/*": "ttl", "application/*": "jsonld"}
 _DOWNLOADS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "owl": "owl"}
 _DOWNLOAD_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
 _DOWNLOAD_MEDIA.update({"jsonld": "application/ld+json", "owl": "application/rdf+xml"})
@@ -77,31 +82,95 @@ SPACES = ("def", "id", "term", "label", "source", "data", "shape")
 
 
 def negotiate(accept: str | None, fmt: str | None = None) -> str:
-    """The format to answer with: ``format`` if given, else the best of ``Accept``."""
+    """The format to answer with: ``format`` if given, else the best of ``Accept``.
+
+    q-values count (``q=0`` refuses a type); at equal q a type beats a wildcard, then the first
+    listed wins. ``*/*`` and ``text/*`` give Turtle, ``application/*`` JSON-LD; an ``Accept``
+    that allows none of ours is :class:`NotAcceptableError` (406).
+
+    >>> negotiate("text/html;q=0, text/turtle;q=0.5"), negotiate("application/*")
+    ('ttl', 'jsonld')
+    """
     if fmt:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise UnsupportedMediaTypeError(
-                f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
+            raise NotAcceptableError(
+                f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", where="format"
             )
         return fmt
-    best, best_q = "ttl", -1.0
+    best: tuple[float, int, int] | None = None
+    chosen = "ttl"
+    listed = False
     for position, part in enumerate((accept or "").split(",")):
         media, _, params = part.strip().partition(";")
-        name = _BY_MEDIA.get(media.strip().lower())
-        if name is None:
+        media = media.strip().lower()
+        if not media:
             continue
         q = 1.0
         for param in params.split(";"):
             key, _, value = param.strip().partition("=")
-            if key.strip() == "q":
+            if key.strip().lower() == "q":
                 try:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if q > best_q or (q == best_q and position == 0):
-            best, best_q = name, q
-    return best
+        listed = True
+        if q <= 0:
+            continue
+        name = _BY_MEDIA.get(media) or _WILDCARDS.get(media)
+        if name is None:
+            continue
+        rank = (q, 0 if media in _WILDCARDS else 1, -position)
+        if best is None or rank > best:
+            best, chosen = rank, name
+    if listed and best is None:
+        raise NotAcceptableError(
+            f"cannot answer in {accept!r}; this resource is available as "
+            + ", ".join(media for media, _ in FORMATS.values()),
+            where="Accept",
+        )
+    return chosen
+
+
+def wants_html(request: Request) -> bool:
+    """True when the client would rather have a page (a browser): for error answers."""
+    try:
+        return (
+            negotiate(request.headers.get("accept"), request.query_params.get("format")) == "html"
+        )
+    except MnrGraphError:
+        return False
+
+
+def error_page(request: Request, exc: MnrGraphError) -> HTMLResponse:
+    """The HTML page of an error (no store read: it must work when the store is slow or away)."""
+    try:
+        lang = page_language(request)
+    except MnrGraphError:
+        lang = "en"
+    return _error_page(request, exc, lang)
+
+
+def html_error(request: Request, exc: MnrGraphError) -> HTMLResponse | None:
+    """The error as a page when the request is for a page (or for no route at all) and the client
+    would rather have HTML; ``None`` otherwise (the API answers JSON)."""
+    route = request.scope.get("route")
+    endpoint = getattr(route, "endpoint", None)
+    for_page = route is None or getattr(endpoint, "__module__", None) == __name__
+    return error_page(request, exc) if for_page and wants_html(request) else None
+
+
+def _pages(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """A page handler whose errors are answered as an HTML error page."""
+
+    @functools.wraps(handler)
+    def page(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return handler(*args, **kwargs)
+        except MnrGraphError as exc:
+            return error_page(kwargs["request"], exc)
+
+    return page
 
 
 def page_language(request: Request) -> str:
@@ -340,10 +409,6 @@ def _base(
 
 
 def _error_page(request: Request, exc: MnrGraphError, lang: str = "en") -> HTMLResponse:
-    try:
-        languages = _languages(rest.store_reader(request))
-    except MnrGraphError:  # the store is slow or away: the page says so without the switch
-        languages = []
     return render(
         "error.html",
         status_code=exc.http_status,
@@ -353,7 +418,7 @@ def _error_page(request: Request, exc: MnrGraphError, lang: str = "en") -> HTMLR
             request,
             lang,
             "Not found" if exc.http_status == 404 else "Error",
-            languages=languages,
+            languages=[],
         ),
     )
 
@@ -362,12 +427,22 @@ def _resource(request: Request, path: str) -> Response:
     iri = BASE + path
     store = rest.store_reader(request)
     fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"))
+    lang = page_language(request)  # checked for every format: a bad one is a 400 for all
     triples = describe(store, iri) if _IRI_PATH.fullmatch(path) else []
+    if not triples and _IRI_PATH.fullmatch(path):
+        # A version IRI (owl:versionIRI) is served by the ontology it names: the current one.
+        rows = store.query(
+            f"SELECT ?ontology ?v WHERE {{ ?ontology <{OWL.versionIRI}> ?v }}",
+            substitutions={"v": ox.NamedNode(iri)},
+        )
+        for row in rows:
+            target = local_path(row["ontology"].value)
+            query = request.url.query
+            return RedirectResponse(target + (f"?{query}" if query else ""), status_code=303)
     if fmt != "html":
         if not triples:
             raise NotFoundError(f"no resource {iri}")
         return _rdf_response(triples, fmt, "/" + path)
-    lang = page_language(request)
     if not triples:
         return _error_page(request, NotFoundError(f"no resource {iri}"), lang)
     types = _types(triples, iri)
@@ -462,6 +537,7 @@ def get_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/", response_class=HTMLResponse)
+    @_pages
     def home(request: Request) -> Response:
         lang = page_language(request)
         store = rest.store_reader(request)
@@ -474,6 +550,7 @@ def get_router() -> APIRouter:
         )
 
     @router.get("/framework", response_class=HTMLResponse)
+    @_pages
     def framework(request: Request) -> Response:
         lang = page_language(request)
         return render(
@@ -488,6 +565,7 @@ def get_router() -> APIRouter:
         return RedirectResponse(local_path(node.value), status_code=303)
 
     @router.get("/vocabulary", response_class=HTMLResponse)
+    @_pages
     def vocabulary(
         request: Request,
         q: str | None = Query(None, max_length=200),
@@ -519,6 +597,7 @@ def get_router() -> APIRouter:
         )
 
     @router.post("/vocabulary/check", response_class=HTMLResponse)
+    @_pages
     def check_page(request: Request, text: str = Form(..., max_length=200_000)) -> Response:
         lang = page_language(request)
         vocab = terminology.load_vocabulary()
@@ -536,16 +615,23 @@ def get_router() -> APIRouter:
         )
 
     @router.get("/questions", response_class=HTMLResponse)
+    @_pages
     def questions(request: Request) -> Response:
         lang = page_language(request)
         return render(
             "questions.html",
             queries=list(queries.load_queries().values()),
             types=queries.PARAMETER_TYPES,
+            examples={
+                q.name: f"/queries/{q.name}?"
+                + urlencode({p.name: p.example for p in q.parameters if p.required})
+                for q in queries.load_queries().values()
+            },
             **_base(request, lang, "Ready-made questions"),
         )
 
     @router.get("/questions/{name}", response_class=HTMLResponse)
+    @_pages
     def question(request: Request, name: str) -> Response:
         lang = page_language(request)
         try:

@@ -38,6 +38,7 @@ from mnr_graph import ingest, queries, resources, terminology, textcheck, valida
 from mnr_graph.errors import (
     ForbiddenError,
     InputError,
+    NotAcceptableError,
     NotFoundError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
@@ -54,12 +55,14 @@ __all__ = [
     "CheckRequest",
     "CheckResponse",
     "ColumnInfo",
+    "ErrorModel",
     "ParameterInfo",
     "QueryInfo",
     "QueryResult",
     "Runner",
     "StoreReader",
     "SubmissionEntry",
+    "SubmissionRefused",
     "SubmissionStored",
     "TermDescription",
     "TermLabelModel",
@@ -67,6 +70,8 @@ __all__ = [
     "ValidationReportModel",
     "ValidationResultModel",
     "describe_term",
+    "document_errors",
+    "errors",
     "framework_jsonld",
     "get_router",
     "jsonld_context",
@@ -226,6 +231,72 @@ class SubmissionStored(BaseModel):
     report: ValidationReportModel
 
 
+class ErrorModel(BaseModel):
+    """Every error answer of the API (a JSON body; pages answer an HTML page instead)."""
+
+    error: str = Field(description="the kind of error", examples=["InputError"])
+    message: str = Field(description="what is wrong")
+    where: str | None = Field(description="where: a parameter, a field, a file, line and column")
+    detail: str = Field(description="message and where in one text")
+
+
+class SubmissionRefused(ErrorModel):
+    """``POST /submissions`` refused a submission with violations: the error and the report."""
+
+    report: ValidationReportModel
+
+
+#: What each error status means, for the OpenAPI document.
+_ERRORS: dict[int, str] = {
+    400: "A missing, malformed or unknown parameter, field or input, saying where.",
+    403: "No or a wrong bearer token, or writes are off.",
+    404: "No such resource.",
+    406: "No format we have matches Accept (or the format parameter).",
+    413: "The request body is larger than the configured limit.",
+    415: "A request body in a media type this operation does not take.",
+    502: "The remote SPARQL endpoint failed or cannot be reached.",
+    503: "The query ran past the time limit and was stopped, or every worker is busy.",
+}
+#: The errors of every operation that reads the store.
+_STORE_ERRORS = (502, 503)
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a route for these error statuses, each with the error model."""
+    return {code: {"model": ErrorModel, "description": _ERRORS[code]} for code in codes}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make an OpenAPI document say the errors the API really gives (in place, and returned).
+
+    FastAPI documents a 422 with its own validation-error model on every operation with
+    parameters; the app answers those as a 400 in the project's error shape (``ErrorModel``).
+    So: no FastAPI 422; a 400 on every operation with parameters or a body, a 413 on every
+    operation with a body; the error model on every 4xx and 5xx without a body of its own.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    components.setdefault("ErrorModel", ErrorModel.model_json_schema())
+    ref = {"$ref": "#/components/schemas/ErrorModel"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            fastapi_422 = responses.get("422", {})
+            if "HTTPValidationError" in json.dumps(fastapi_422):
+                del responses["422"]
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault("400", {"description": _ERRORS[400]})
+            if operation.get("requestBody"):
+                responses.setdefault("413", {"description": _ERRORS[413]})
+            for code, response in responses.items():
+                if code[0] in "45" and not response.get("content"):
+                    response["content"] = {"application/json": {"schema": ref}}
+    return schema
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -235,28 +306,46 @@ def _settings(request: Request) -> Settings:
 
 
 def wants_csv(accept: str | None, fmt: str | None = None) -> bool:
-    """True when the client asks for CSV (``format=csv`` wins over ``Accept``).
+    """True when the client asks for CSV (``format=csv`` wins over ``Accept``); JSON by default
+    and for a wildcard; :class:`NotAcceptableError` (406) when ``Accept`` allows neither.
 
     >>> wants_csv("text/csv"), wants_csv("application/json, text/csv;q=0.5"), wants_csv(None, "csv")
     (True, False, True)
+    >>> wants_csv("image/png")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mnr_graph.errors.NotAcceptableError: Accept: cannot answer in 'image/png'; use ...
     """
     if fmt:
         if fmt not in ("json", "csv"):
-            raise InputError(f"unknown format {fmt!r}: json or csv")
+            raise InputError(f"unknown format {fmt!r}: json or csv", where="format")
         return fmt == "csv"
     best, best_q = "application/json", 0.0
+    listed = wildcard = False
     for part in (accept or "").split(","):
         media, _, params = part.strip().partition(";")
+        media = media.strip().lower()
+        if not media:
+            continue
         q = 1.0
         for param in params.split(";"):
             key, _, value = param.strip().partition("=")
-            if key == "q":
+            if key.strip().lower() == "q":
                 try:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if media.strip() in ("text/csv", "application/json") and q > best_q:
-            best, best_q = media.strip(), q
+        listed = True
+        if q <= 0:
+            continue
+        if media in ("*/*", "application/*", "text/*"):
+            wildcard = True
+        elif media in ("text/csv", "application/json") and q > best_q:
+            best, best_q = media, q
+    if listed and not wildcard and best_q == 0.0:
+        raise NotAcceptableError(
+            f"cannot answer in {accept!r}; use application/json or text/csv", where="Accept"
+        )
     return best == "text/csv"
 
 
@@ -422,14 +511,19 @@ async def run_read(
     )
 
 
-def parse_answer(answer: QueryAnswer) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
-    """The answer of :func:`run_read` as the store would give it: solutions, a boolean, or the
-    triples. (pyoxigraph results belong to the thread that made them: parse where they are used.)
+def parse_answer(
+    answer: QueryAnswer,
+) -> list[ox.QuerySolution] | ox.QueryBoolean | list[ox.Triple]:
+    """The answer of :func:`run_read` as the store would give it: the solutions (a list), a
+    boolean, or the triples. (A pyoxigraph ``QuerySolutions`` iterator belongs to the thread that
+    made it, and an error's traceback can carry it to another: the rows are read at once.)
     """
     if answer.media_type == "application/n-triples":
         return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
     result = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
-    assert isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
+    if isinstance(result, ox.QuerySolutions):
+        return list(result)
+    assert isinstance(result, ox.QueryBoolean)
     return result
 
 
@@ -453,7 +547,7 @@ class StoreReader:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+    ) -> list[ox.QuerySolution] | ox.QueryBoolean | list[ox.Triple]:
         """Run a read query in a worker; call it from a thread the event loop started."""
         text = bind_values(sparql, substitutions) if substitutions else sparql
         answer = anyio.from_thread.run(
@@ -519,7 +613,7 @@ def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Res
             if isinstance(found, BaseException):
                 raise found
             checked = parse_answer(found)
-            assert isinstance(checked, ox.QuerySolutions)
+            assert isinstance(checked, list)
             q.check_existence(values, substitutions, checked)
             if isinstance(answer_or_error, BaseException):
                 raise answer_or_error
@@ -579,7 +673,7 @@ def _add_query_routes(router: APIRouter) -> None:
             summary=f"{q.id}: {q.summary}",
             description=q.description or q.summary,
             response_model=QueryResult,
-            responses={200: csv_response, 400: {"description": "a bad parameter"}},
+            responses={200: csv_response, **errors(400, 406, *_STORE_ERRORS)},
             tags=["named queries"],
             openapi_extra={"parameters": _query_parameters(q)},
             operation_id=f"query_{q.id}",
@@ -592,7 +686,7 @@ def _add_query_routes(router: APIRouter) -> None:
 
 
 def _add_term_routes(router: APIRouter) -> None:
-    @router.get("/terms", response_model=TermPage, tags=["terminology"])
+    @router.get("/terms", response_model=TermPage, tags=["terminology"], responses=errors(400))
     def list_terms(
         q: str | None = Query(None, description="text to look for in any label", max_length=200),
         lang: str | None = Query(None, description="language tag (en, fr, es ...)"),
@@ -626,7 +720,7 @@ def _add_term_routes(router: APIRouter) -> None:
         "/terms/{id}",
         response_model=TermDescription,
         tags=["terminology"],
-        responses={404: {"description": "unknown term"}},
+        responses=errors(400, 404),
     )
     def get_term(
         id: str, lang: str | None = Query(None, description="language of the answer")
@@ -685,7 +779,13 @@ def _add_check_routes(router: APIRouter) -> None:
         }
     }
 
-    @router.post("/check", response_model=CheckResponse, tags=["terminology"], openapi_extra=body)
+    @router.post(
+        "/check",
+        response_model=CheckResponse,
+        tags=["terminology"],
+        openapi_extra=body,
+        responses=errors(400, 413, 415),
+    )
     async def check(
         request: Request,
         lang: str | None = Query(None, description="language of the text (for text/plain)"),
@@ -715,7 +815,12 @@ def _add_check_routes(router: APIRouter) -> None:
 
 
 def _add_validation_routes(router: APIRouter) -> None:
-    @router.post("/validate", response_model=ValidationReportModel, tags=["submissions"])
+    @router.post(
+        "/validate",
+        response_model=ValidationReportModel,
+        tags=["submissions"],
+        responses=errors(400, 413, 415),
+    )
     def validate(
         request: Request,
         file: Annotated[UploadFile, File(description="Turtle, JSON-LD, CSV or XLSX submission")],
@@ -728,7 +833,12 @@ def _add_validation_routes(router: APIRouter) -> None:
         result: dict[str, Any] = report.to_json()
         return result
 
-    @router.get("/submissions", response_model=list[SubmissionEntry], tags=["submissions"])
+    @router.get(
+        "/submissions",
+        response_model=list[SubmissionEntry],
+        tags=["submissions"],
+        responses=errors(*_STORE_ERRORS),
+    )
     def list_submissions(request: Request) -> list[dict[str, Any]]:
         """The stored submissions with their provenance; the current version is marked."""
         reader: Any = store_reader(request)  # reads only: list_submissions never writes
@@ -740,8 +850,11 @@ def _add_validation_routes(router: APIRouter) -> None:
         response_model=SubmissionStored,
         tags=["submissions"],
         responses={
-            403: {"description": "no or wrong token, or writes are off"},
-            422: {"description": "the submission has violations: the report"},
+            **errors(400, 403, 413, 415, *_STORE_ERRORS),
+            422: {
+                "model": SubmissionRefused,
+                "description": "The submission has violations: the error and the report.",
+            },
         },
     )
     def submit(
@@ -762,7 +875,12 @@ def _add_validation_routes(router: APIRouter) -> None:
                 submitter=submitter,
             )
         except ValidationFailedError as exc:
-            content: dict[str, Any] = {"detail": str(exc)}
+            content: dict[str, Any] = {
+                "error": type(exc).__name__,
+                "message": exc.message,
+                "where": exc.where,
+                "detail": str(exc),
+            }
             report = getattr(exc, "report", None)
             if isinstance(report, validation.ValidationReport):
                 content["report"] = report.to_json()
@@ -792,7 +910,7 @@ def _framework_operation(class_iri: str, what: str) -> Callable[[Request], Respo
 
 
 def _add_framework_routes(router: APIRouter) -> None:
-    jsonld = {200: {"content": {JSONLD: {"schema": {"type": "object"}}}}}
+    jsonld = {200: {"content": {JSONLD: {"schema": {"type": "object"}}}}, **errors(*_STORE_ERRORS)}
     for path, cls, what in (
         ("/capabilities", MNR.Capability, "capabilities"),
         ("/domains", MNR.Domain, "domains"),
@@ -804,7 +922,7 @@ def _add_framework_routes(router: APIRouter) -> None:
             methods=["GET"],
             summary=f"The framework's {what} as JSON-LD (with the shipped context)",
             response_class=Response,
-            responses=jsonld,  # type: ignore[arg-type]
+            responses=jsonld,
             tags=["framework"],
         )
 
