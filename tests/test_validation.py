@@ -7,7 +7,10 @@ import json
 import re
 import socket
 import threading
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -158,12 +161,15 @@ def test_remote_context_is_refused_without_connecting() -> None:
 def test_shipped_context_iri_is_used_locally() -> None:
     document = {
         "@context": CONTEXT_IRI,
-        "@id": "data:country/XA",
-        "@type": "mnr:Country",
-        "mnr:countryCode": "XA",
+        "@id": "data:submission/XA/2024/v1",
+        "@type": "mnr:Submission",
+        "mnr:country": {"@id": "data:country/XA", "@type": "mnr:Country", "mnr:countryCode": "XA"},
     }
     report = validate_bytes(json.dumps(document).encode(), filename="c.jsonld")
-    assert report.conforms
+    shapes = {r.shape for r in report.results}
+    assert "S01" not in shapes, report.to_text()
+    assert "S12" not in shapes, report.to_text()
+    assert "S02" in shapes, "the context's terms were read: only the year is missing"
 
 
 @pytest.mark.parametrize(
@@ -220,3 +226,93 @@ def test_a_submission_in_the_contexts_own_terms_validates_and_round_trips() -> N
     compacted["@context"] = context
     reparsed = list(ox.parse(json.dumps(compacted), format=ox.RdfFormat.JSON_LD))
     assert len(reparsed) == len(source)
+
+
+# --- submissions a data team would make (tests/data/validation), each with its expected outcome --
+
+CASES = sorted(p for p in DATA.glob("*") if not p.name.endswith(".expected.json"))
+
+
+def _expected(case: Path) -> dict[str, Any]:
+    sidecar = case.with_name(case.name + ".expected.json")
+    assert sidecar.exists(), f"{case.name} needs {sidecar.name}"
+    expected: dict[str, Any] = json.loads(sidecar.read_text(encoding="utf-8"))
+    return expected
+
+
+def _outcome(results: list[dict[str, Any]]) -> list[tuple[str, str, int | None, str | None]]:
+    return sorted(
+        ((r["severity"], r["shape"], r["row"], r["column"]) for r in results),
+        key=lambda t: (t[0], t[1], t[2] or 0, t[3] or ""),
+    )
+
+
+def test_every_case_has_an_expectation() -> None:
+    assert len(CASES) >= 30
+    names = {p.name for p in CASES}
+    for sidecar in DATA.glob("*.expected.json"):
+        assert sidecar.name.removesuffix(".expected.json") in names, f"{sidecar.name}: no case"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_case_through_the_cli(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = _expected(case)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", "--format", "json", str(case)])
+    assert exit_info.value.code == expected["exit"]
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    if expected["exit"] == 2:
+        assert expected["error"] in captured.err
+        assert case.name in captured.err, "the error names the file"
+        return
+    report = json.loads(captured.out)
+    assert report["conforms"] is expected["conforms"]
+    wanted = [(s, sh, row, col) for s, sh, row, col in expected["results"]]
+    assert _outcome(report["results"]) == _outcome(
+        [{"severity": s, "shape": sh, "row": row, "column": col} for s, sh, row, col in wanted]
+    ), captured.out
+    for result in report["results"]:
+        if result["row"] is not None:
+            assert result["cell"].endswith(str(result["row"])), "the cell is on the row"
+    with pytest.raises(SystemExit) as text_exit:
+        main(["validate", "--format", "text", str(case)])
+    assert text_exit.value.code == expected["exit"]
+    text = capsys.readouterr().out
+    assert ("does NOT conform" in text) is (not expected["conforms"])
+    assert "blank node [" in text or "node <n" not in text, "blank nodes are described"
+
+
+@pytest.fixture(scope="module")
+def api_client() -> Iterator[Any]:
+    from mnr_graph import api
+    from mnr_graph.settings import Settings
+    from mnr_graph.store import EmbeddedStore
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*httpx2.*")
+        from fastapi.testclient import TestClient
+    with TestClient(api.get_fastapi_app(Settings(), store=EmbeddedStore())) as client:
+        yield client
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_case_through_post_validate(case: Path, api_client: Any) -> None:
+    expected = _expected(case)
+    media_type = expected.get("media_type", "application/octet-stream")
+    response = api_client.post(
+        "/validate", files={"file": (case.name, case.read_bytes(), media_type)}
+    )
+    if expected["exit"] == 2:
+        assert response.status_code in (400, 415), response.text
+        assert expected["error"] in response.text
+        return
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["conforms"] is expected["conforms"]
+    assert _outcome(body["results"]) == _outcome(
+        [
+            {"severity": s, "shape": sh, "row": row, "column": col}
+            for s, sh, row, col in expected["results"]
+        ]
+    )

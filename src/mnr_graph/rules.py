@@ -19,6 +19,7 @@ The avoided-term rule (S26) matches the vocabulary's avoided labels with an Aho-
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ class RuleResult:
 
 
 Rule = Callable[[Graph, Graph], list[RuleResult]]
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def _today() -> str:
@@ -73,7 +77,12 @@ def _dates_in_future(cls: URIRef, prop: URIRef) -> Rule:
         out: list[RuleResult] = []
         for focus in data.subjects(RDF.type, cls):
             for value in data.objects(focus, prop):
-                if isinstance(value, Literal) and value.datatype == XSD.date and str(value) > today:
+                if (
+                    isinstance(value, Literal)
+                    and value.datatype == XSD.date
+                    and _ISO_DATE.match(str(value))
+                    and str(value) > today
+                ):
                     out.append(RuleResult(focus, prop, value))
         return out
 
@@ -160,6 +169,8 @@ def _avoided_terms_in_evidence(data: Graph, ontology: Graph) -> list[RuleResult]
             if automaton is None:
                 continue
             found = {match for _end, match in automaton.iter(str(value).lower())}
+            # a shorter term inside a longer one also found is reported once, as the longer one
+            found = {f for f in found if not any(len(g) > len(f) and f in g for g in found)}
             for lowered in sorted(found):
                 for form, preferred in terms.advice[(lang, lowered)]:
                     bindings = {"term": form, "preferred": preferred}

@@ -32,7 +32,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from mnr_graph.errors import InputError
-from mnr_graph.namespaces import DATA, DCTERMS, MNR, MNRID, RDF, SKOS, XSD
+from mnr_graph.namespaces import DATA, DCTERMS, MNR, MNRID, RDF, RDFS, SKOS, XSD
 
 __all__ = [
     "COLUMNS",
@@ -42,6 +42,7 @@ __all__ = [
     "Row",
     "Table",
     "allowed_values",
+    "language_tag",
     "read_table",
     "template_bytes",
     "to_graph",
@@ -62,7 +63,24 @@ COLUMNS: dict[str, str] = {
     "assessor_type": "who made the assessment: one of the assessor types",
 }
 _COMMENT = "#"
-_CAPABILITY = re.compile(r"^[Cc]?0*([0-9]{1,2})(\.0+)?$")
+_CAPABILITY = re.compile(r"^(?:c|capability)?[\s_\-]*0*([0-9]{1,2})(?:\.0+)?$", re.IGNORECASE)
+_NUMBERED = re.compile(r"^([a-z]*)0*([0-9]+)(?:\.0+)?$")
+#: A date column may hold YYYY-M-D, YYYY/MM/DD or a date with a midnight time (a spreadsheet date).
+_DATE = re.compile(
+    r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?$"
+)
+_DATE_COLUMNS = ("source_date",)
+#: A year typed into a number cell comes back as 2024.0.
+_YEAR = re.compile(r"^([0-9]{4})\.0+$")
+#: How many rows above the header a sheet may hold (a title, a blank line).
+_HEADER_SEARCH = 10
+#: A row is the header when it names at least this many of the template's columns.
+_HEADER_MIN = 3
+#: Excel writes this first line to name the delimiter of a CSV file ("sep=;").
+_SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$", re.IGNORECASE)
+_ZIP_MAGIC = b"PK\x03\x04"
+#: The OLE2 container of a legacy .xls workbook or of a password-protected .xlsx.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -151,20 +169,42 @@ def _decode(data: bytes, filename: str) -> str:
             return data.decode("latin-1")
 
 
-def _csv_records(data: bytes, filename: str) -> Iterator[list[str]]:
+def _csv_records(data: bytes, filename: str) -> Iterator[list[Any]]:
+    if data.startswith(_ZIP_MAGIC):
+        raise InputError(
+            "this is a zip archive (an XLSX workbook?), not CSV text: name it .xlsx, or save it "
+            "from the spreadsheet program as CSV",
+            where=filename,
+        )
+    if data.startswith(_OLE_MAGIC):
+        raise InputError(
+            "this is a legacy .xls or a password-protected workbook, not CSV text: save it as "
+            "CSV (or as .xlsx without a password)",
+            where=filename,
+        )
     text = _decode(data, filename)
     if "\x00" in text:
         raise InputError("this is not a CSV text file (it holds NUL bytes)", where=filename)
-    first_line = text.split("\n", 1)[0]
-    try:
-        dialect: Any = csv.Sniffer().sniff(first_line, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    lines = text.splitlines()
+    first_line = lines[0] if lines else ""
+    skipped = 0
+    delimiter: str | None = None
+    sep = _SEP_LINE.match(first_line)
+    if sep:
+        delimiter = sep.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        skipped = 1
+    elif first_line:
+        counts = {d: first_line.count(d) for d in ",;\t|"}
+        best = max(counts, key=lambda d: counts[d])
+        delimiter = best if counts[best] else ","
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter or ",")
     try:
         yield from reader
     except csv.Error as exc:
-        raise InputError(f"line {reader.line_num}: CSV error: {exc}", where=filename) from None
+        raise InputError(
+            f"line {reader.line_num + skipped}: CSV error: {exc}", where=filename
+        ) from None
 
 
 def _cell_text(value: Any) -> str:
@@ -179,45 +219,143 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_records(data: bytes, filename: str) -> Iterator[list[str]]:
+def _xlsx_records(data: bytes, filename: str) -> Iterator[list[Any]]:
+    """The rows of the sheet that holds the submission: ``submission``, else the first sheet
+    whose first rows name the template's columns."""
     from openpyxl import load_workbook
 
+    if data.startswith(_OLE_MAGIC):
+        raise InputError(
+            "this is a legacy .xls workbook or a password-protected one: save it as .xlsx "
+            "without a password (or as CSV)",
+            where=filename,
+        )
+    if not data.startswith(_ZIP_MAGIC):
+        hint = (
+            " (it looks like CSV text: name it .csv)"
+            if data[:200].isascii() or data.startswith(b"\xef\xbb\xbf")
+            else ""
+        )
+        raise InputError(
+            f"not an XLSX workbook: an .xlsx file is a zip archive{hint}", where=filename
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", where=filename) from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise InputError(
+            f"not a readable XLSX workbook (damaged, or not saved by a spreadsheet program): {exc}",
+            where=filename,
+        ) from None
     try:
-        sheet = workbook["submission"] if "submission" in workbook.sheetnames else workbook.active
-        if sheet is None:
+        names = list(workbook.sheetnames)
+        if "submission" in names:
+            names.remove("submission")
+            names.insert(0, "submission")
+        if not names:
             raise InputError("the workbook has no sheet", where=filename)
+        chosen = None
+        for name in names:
+            head = [
+                list(r)
+                for _i, r in zip(
+                    range(_HEADER_SEARCH), workbook[name].iter_rows(values_only=True), strict=False
+                )
+            ]
+            if _header_index([[_cell_text(v) for v in r] for r in head]) is not None:
+                chosen = name
+                break
+        sheet = workbook[chosen if chosen is not None else names[0]]
         for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
+            yield list(values)
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
+        raise InputError(f"cannot read the workbook: {exc}", where=filename) from None
     finally:
         workbook.close()
 
 
+def _header_index(records: list[list[str]]) -> int | None:
+    """The index of the first record naming at least :data:`_HEADER_MIN` template columns."""
+    for index, record in enumerate(records[:_HEADER_SEARCH]):
+        names = {_normalise_header(h) for h in record}
+        if len(names & set(COLUMNS)) >= _HEADER_MIN:
+            return index
+    return None
+
+
+def _date_text(value: Any, *, xlsx: bool) -> str:
+    """A date cell as YYYY-MM-DD when it is unambiguous; else its text (validation reports it)."""
+    if xlsx and isinstance(value, (int, float)) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        with contextlib.suppress(ValueError, OverflowError, TypeError):
+            converted = from_excel(value)
+            if isinstance(converted, dt.datetime):
+                converted = converted.date()
+            if isinstance(converted, dt.date) and 0 < value < 2958466:
+                return converted.isoformat()
+    text = _cell_text(value).strip()
+    match = _DATE.match(text)
+    if match:
+        with contextlib.suppress(ValueError):
+            year, month, day = (int(g) for g in match.groups())
+            return dt.date(year, month, day).isoformat()
+    return text
+
+
 def read_table(data: bytes, *, filename: str, fmt: str) -> Table:
-    """Read a CSV or XLSX submission; wrong headers give an error naming the columns."""
-    records = _xlsx_records(data, filename) if fmt == "xlsx" else _csv_records(data, filename)
+    """Read a CSV or XLSX submission; wrong headers give an error naming the columns.
+
+    The header is the first row naming the template's columns (rows above it, such as a title,
+    are skipped); its names are matched ignoring case, spaces and hyphens; columns may come in any
+    order and unknown columns are ignored.
+    """
+    xlsx = fmt == "xlsx"
+    records = _xlsx_records(data, filename) if xlsx else _csv_records(data, filename)
     header: list[str] | None = None
+    before: list[tuple[int, list[str]]] = []
     rows: list[Row] = []
-    for number, record in enumerate(records, start=1):
+    for number, raw in enumerate(records, start=1):
         if header is None:
-            header = [_normalise_header(h) for h in record]
+            record = [_cell_text(v) for v in raw]
+            if not any(v.strip() for v in record):
+                continue
+            before.append((number, record))
+            if _header_index([record]) is None and len(before) < _HEADER_SEARCH:
+                continue
+            found = _header_index([record])
+            header = [_normalise_header(h) for h in (record if found is not None else before[0][1])]
             while header and not header[-1]:
                 header.pop()
             _check_header(header, filename)
             continue
+        record = [
+            _date_text(v, xlsx=xlsx)
+            if index < len(header) and header[index] in _DATE_COLUMNS
+            else _cell_text(v)
+            for index, v in enumerate(raw)
+        ]
         if not any(v.strip() for v in record) or record[0].strip().startswith(_COMMENT):
             continue
+        extra = [v for v in record[len(header) :] if v.strip()]
+        if extra and not xlsx:
+            raise InputError(
+                f"row {number}: {len(header) + len(extra)} values but the header has "
+                f"{len(header)} columns (extra: {extra[0]!r}): put a value that contains the "
+                f"delimiter in double quotes",
+                where=filename,
+            )
         values: dict[str, str] = {}
         cells: dict[str, str] = {}
         for index, name in enumerate(header):
             if name in COLUMNS:
                 values[name] = record[index].strip() if index < len(record) else ""
                 cells[name] = f"{_column_letter(index)}{number}"
+        values["reporting_year"] = _YEAR.sub(r"\1", values.get("reporting_year", ""))
         rows.append(Row(number, values, cells))
     if header is None:
+        if before:
+            header = [_normalise_header(h) for h in before[0][1]]
+            _check_header(header, filename)
         raise InputError("the file is empty: expected a header row", where=filename)
     return Table(filename=filename, header=header, rows=rows)
 
@@ -265,12 +403,22 @@ def _value_lookup() -> dict[str, dict[str, URIRef]]:
     lookup: dict[str, dict[str, URIRef]] = {}
     for column, cls in classes.items():
         spellings: dict[str, URIRef] = {}
+        prefixes = {_key(w) for label in graph.objects(cls, RDFS.label) for w in str(label).split()}
         for individual in graph.subjects(RDF.type, cls):
             if not isinstance(individual, URIRef):
                 continue
-            for prop in (SKOS.notation, MNR.number, SKOS.prefLabel):
+            for prop in (SKOS.notation, MNR.number, SKOS.prefLabel, SKOS.altLabel):
                 for value in graph.objects(individual, prop):
                     spellings.setdefault(_key(str(value)), individual)
+            for notation in graph.objects(individual, SKOS.notation):
+                numbered = _NUMBERED.match(_key(str(notation)))
+                if numbered and numbered.group(1):
+                    prefixes.add(numbered.group(1))
+        # numbered individuals (phases): "P1", "p01", "04", "3.0", "Phase 4" name the number
+        numbers = {k: v for k, v in spellings.items() if k.isdigit()}
+        for prefix in sorted(prefixes | {""}):
+            for number, individual in numbers.items():
+                spellings.setdefault(f"{prefix}{int(number)}", individual)
         lookup[column] = spellings
     return lookup
 
@@ -309,7 +457,13 @@ def _quiet_rdflib() -> Iterator[None]:
 
 
 def _coded(column: str, text: str) -> Node:
-    found = _value_lookup()[column].get(_key(text))
+    key = _key(text)
+    lookup = _value_lookup()[column]
+    found = lookup.get(key)
+    if found is None:
+        numbered = _NUMBERED.match(key)
+        if numbered:
+            found = lookup.get(f"{numbered.group(1)}{int(numbered.group(2))}")
     return found if found is not None else Literal(text)
 
 
@@ -338,8 +492,15 @@ def _to_graph(table: Table, version: int) -> Converted:
     graph.add((submission, RDF.type, MNR.Submission))
     graph.add((submission, MNR.sourceFile, Literal(table.filename)))
     cells.add(submission, None, None, Location(first.number, None, None))
-    cells.add(submission, MNR.country, None, loc(first, "country_code"))
-    cells.add(submission, MNR.reportingYear, None, loc(first, "reporting_year"))
+    # a second code or year (S01, S02) is reported on the first row that differs from the first
+    for column, prop, given in (
+        ("country_code", MNR.country, code),
+        ("reporting_year", MNR.reportingYear, year),
+    ):
+        other = next((r for r in table.rows if r.values[column] not in ("", given)), None)
+        if other is not None:
+            cells.add(submission, prop, None, loc(other, column, other.values[column]))
+        cells.add(submission, prop, None, loc(first, column))
     cells.add(submission, MNR.hasAssessment, None, Location(None, "capability", None))
     seen_capabilities: set[str] = set()
     for row in table.rows:
@@ -408,8 +569,11 @@ def _to_graph(table: Table, version: int) -> Converted:
         evidence = _evidence(v["evidence"], v["evidence_language"])
         if evidence is not None:
             graph.add((assessment, MNR.evidence, evidence))
-            column = "evidence" if evidence.language else "evidence_language"
-            cells.add(assessment, MNR.evidence, evidence, loc(row, column, v[column] or None))
+            if evidence.language:
+                where = loc(row, "evidence", v["evidence"])
+            else:
+                where = loc(row, "evidence_language", v["evidence_language"])
+            cells.add(assessment, MNR.evidence, evidence, where)
         # its source document
         if v["source_title"] or v["source_url"] or v["source_date"]:
             source = URIRef(f"{assessment}/source")
@@ -432,12 +596,35 @@ def _to_graph(table: Table, version: int) -> Converted:
 def _evidence(text: str, language: str) -> Literal | None:
     if not text:
         return None
-    if not language:
+    tag = language_tag(language)
+    if tag is None:
         return Literal(text)
+    return Literal(text, lang=tag)
+
+
+def language_tag(text: str) -> str | None:
+    """The BCP 47 tag for a language column: a tag whose language is ISO 639, or a language name.
+
+    >>> language_tag("EN"), language_tag("en-GB"), language_tag("French"), language_tag("e n")
+    ('en', 'en-GB', 'fr', None)
+    """
+    import pycountry
+
+    value = text.strip().replace("_", "-")
+    if not value:
+        return None
+    primary, _, rest = value.partition("-")
+    if re.fullmatch(r"[A-Za-z]{2,3}", primary) and re.fullmatch(r"[A-Za-z0-9\-]*", rest):
+        language = pycountry.languages.get(alpha_2=primary.lower()) or pycountry.languages.get(
+            alpha_3=primary.lower()
+        )
+        if language is not None:
+            return primary.lower() + (f"-{rest}" if rest else "")
     try:
-        return Literal(text, lang=language)
-    except ValueError:
-        return Literal(text)
+        language = pycountry.languages.lookup(value)
+    except LookupError:
+        return None
+    return str(getattr(language, "alpha_2", None) or language.alpha_3)
 
 
 # --- the template -------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ __all__ = [
     "shapes_graph",
     "validate_bytes",
     "validate_graph",
+    "with_inferred_types",
 ]
 
 #: The shape files of the submission rules (in ``shapes/``).
@@ -81,16 +82,18 @@ def input_format(filename: str, media_type: str | None = None) -> str:
     >>> input_format("XA.csv"), input_format("upload", "text/turtle; charset=utf-8")
     ('csv', 'ttl')
     """
+    suffix = PurePath(filename).suffix.lower()
     if media_type:
         base = media_type.split(";")[0].strip().lower()
         if base in _MEDIA_TYPES:
             return _MEDIA_TYPES[base]
-        if base not in ("application/octet-stream", ""):
+        # Browsers and mail programs label uploads loosely (a CSV as application/vnd.ms-excel or
+        # text/plain): a file name we know decides then.
+        if base not in ("application/octet-stream", "") and suffix not in _FORMATS:
             raise UnsupportedMediaTypeError(
                 f"unsupported media type {base!r}: use one of {', '.join(sorted(_MEDIA_TYPES))}",
                 where=filename,
             )
-    suffix = PurePath(filename).suffix.lower()
     if suffix in _FORMATS:
         return _FORMATS[suffix]
     raise UnsupportedMediaTypeError(
@@ -238,9 +241,17 @@ def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
     ...
     mnr_graph.errors.InputError: bad.ttl: line 1, column 17: Turtle syntax error: ...
     """
+    kind_name = "JSON-LD" if fmt == "jsonld" else "Turtle"
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise InputError(
+            f"this is a spreadsheet or zip file, not {kind_name} text: name an XLSX workbook .xlsx",
+            where=filename,
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     if fmt == "jsonld":
         try:
-            document = json.loads(data.decode("utf-8-sig"))
+            document = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise InputError(f"JSON-LD is not UTF-8: {exc}", where=filename) from exc
         except json.JSONDecodeError as exc:
@@ -248,6 +259,12 @@ def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
                 f"line {exc.lineno}, column {exc.colno}: JSON syntax error: {exc.msg}",
                 where=filename,
             ) from exc
+        if not isinstance(document, (dict, list)):
+            raise InputError(
+                "JSON-LD must be an object or an array of objects, found "
+                f"{type(document).__name__}",
+                where=filename,
+            )
         document = _check_contexts(document, filename, _shipped_context())
         data = json.dumps(document).encode("utf-8")
         rdf_format, kind = ox.RdfFormat.JSON_LD, "JSON-LD"
@@ -272,6 +289,8 @@ def read_input(
 ) -> tuple[Graph, tabular.CellMap | None]:
     """The submission as an rdflib graph, with the row/column map for CSV and XLSX input."""
     fmt = input_format(filename, media_type)
+    if not data.strip():
+        raise InputError("the file is empty", where=filename)
     if fmt in ("csv", "xlsx"):
         table = tabular.read_table(data, filename=filename, fmt=fmt)
         converted = tabular.to_graph(table)
@@ -295,10 +314,14 @@ class ValidationResult:
     row: int | None = None
     column: str | None = None
     cell: str | None = None
+    #: For a blank node of RDF input: what it is and where it hangs (blank node ids mean nothing).
+    node: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The result as a JSON-ready dict."""
-        return dict(self.__dict__)
+        """The result as a JSON-ready dict (the keys of the contract; ``node`` is for the text)."""
+        out = dict(self.__dict__)
+        del out["node"]
+        return out
 
     def sort_key(self) -> tuple[int, int, str, str, str]:
         return (
@@ -371,7 +394,8 @@ def _result_lines(r: ValidationResult) -> list[str]:
             if part
         )
     else:
-        where = f"node <{r.focus}>" + (f", property <{r.path}>" if r.path else "")
+        where = r.node or f"node <{r.focus}>"
+        where += f", property <{r.path}>" if r.path else ""
     problem, _, fix = r.message.partition(": ")
     lines = [f"  [{r.shape}] {where}"]
     lines.append(f"      problem: {problem if fix else r.message}")
@@ -394,13 +418,66 @@ def _term_text(term: Node | None) -> str | None:
 
 
 def _shacl_results(report: Graph) -> Iterable[Node]:
-    return report.subjects(RDF.type, SH.ValidationResult)
+    """The results of the report itself (not the nested ``sh:detail`` results of ``sh:node``)."""
+    for top in report.subjects(RDF.type, SH.ValidationReport):
+        yield from report.objects(top, SH.result)
+
+
+@cache
+def _inferable_types() -> tuple[dict[URIRef, URIRef], dict[URIRef, URIRef]]:
+    """The ``rdfs:domain`` and ``rdfs:range`` of each ``mnr:`` property that is a class a shape
+    targets (a submission, an assessment, a source document...), from the shipped ontology."""
+    targets = {o for o in shapes_graph().objects(None, SH.targetClass) if isinstance(o, URIRef)}
+    ontology = _ontology_graph()
+    domains: dict[URIRef, URIRef] = {}
+    ranges: dict[URIRef, URIRef] = {}
+    for prop, cls in ontology.subject_objects(RDFS.domain):
+        if isinstance(prop, URIRef) and str(prop).startswith(str(MNR)) and cls in targets:
+            assert isinstance(cls, URIRef)
+            domains[prop] = cls
+    for prop, cls in ontology.subject_objects(RDFS.range):
+        if isinstance(prop, URIRef) and str(prop).startswith(str(MNR)) and cls in targets:
+            assert isinstance(cls, URIRef)
+            ranges[prop] = cls
+    return domains, ranges
+
+
+def with_inferred_types(data: Graph) -> Graph:
+    """The data with the types its ``mnr:`` properties imply (``rdfs:domain``/``rdfs:range``).
+
+    A submission written without ``a mnr:Submission`` (typed only by the ontology: it has
+    ``mnr:hasAssessment``) is then checked like a typed one; framework individuals (``mnrid:``)
+    are never typed this way, so a wrong capability still fails.
+
+    >>> from rdflib import Graph
+    >>> g = Graph().parse(data="<urn:s> <https://w3id.org/mnr-graph/def/hasAssessment> [] .",
+    ...                   format="turtle")
+    >>> sorted(str(o).rsplit("/", 1)[-1] for o in with_inferred_types(g).objects(None, RDF.type))
+    ['Assessment', 'Submission']
+    """
+    domains, ranges = _inferable_types()
+    added = []
+    for s, p, o in data:
+        if not isinstance(p, URIRef):
+            continue
+        if p in domains and not str(s).startswith(str(MNRID)):
+            added.append((s, RDF.type, domains[p]))
+        if p in ranges and not isinstance(o, Literal) and not str(o).startswith(str(MNRID)):
+            added.append((o, RDF.type, ranges[p]))
+    new = [t for t in added if t not in data]
+    if not new:
+        return data
+    out = Graph()
+    out.addN((s, p, o, out) for s, p, o in data)
+    out.addN((s, p, o, out) for s, p, o in new)
+    return out
 
 
 def validate_graph(
     data: Graph, *, filename: str = "data", cells: tabular.CellMap | None = None
 ) -> ValidationReport:
     """Validate a submission graph: Core shapes in pySHACL, SPARQL-based shapes as Python rules."""
+    data = with_inferred_types(data)
     combined = Graph()
     combined.addN((s, p, o, combined) for s, p, o in data)
     combined.addN((s, p, o, combined) for s, p, o in context_graph())
@@ -421,7 +498,7 @@ def validate_graph(
             for name, binding in found.bindings.items():
                 text = text.replace("{?" + name + "}", binding)
             _add_result(report, shape, severity, text, found.focus, found.path, found.value)
-    return _build_report(report, filename=filename, cells=cells)
+    return _build_report(report, filename=filename, cells=cells, data=data)
 
 
 def _add_result(
@@ -448,8 +525,34 @@ def _add_result(
         report.add((node, SH.value, value))
 
 
+def _describe(node: Node, data: Graph) -> str:
+    """A blank node, told so a person can find it: its type, capability and where it hangs."""
+    parts = []
+    for cls in sorted(data.objects(node, RDF.type), key=str):
+        parts.append(f"a {_short(cls)}")
+    for capability in data.objects(node, MNR.assessedCapability):
+        parts.append(f"capability {_short(capability)}")
+    for title in data.objects(node, DCTERMS.title):
+        parts.append(f"title {str(title)!r}")
+    text = "blank node [" + ", ".join(parts) + "]"
+    parent = next(iter(data.subject_predicates(node)), None)
+    if parent is not None:
+        above = parent[0]
+        where = _describe(above, data) if isinstance(above, BNode) else f"<{above}>"
+        text += f" under {where} {_short(parent[1])}"
+    return text
+
+
+def _short(term: Node) -> str:
+    text = str(term)
+    for prefix, namespace in (("mnr:", MNR), ("mnrid:", MNRID), ("dcterms:", DCTERMS)):
+        if text.startswith(str(namespace)):
+            return prefix + text[len(str(namespace)) :]
+    return f"<{text}>" if isinstance(term, URIRef) else text
+
+
 def _build_report(
-    report: Graph, *, filename: str, cells: tabular.CellMap | None
+    report: Graph, *, filename: str, cells: tabular.CellMap | None, data: Graph
 ) -> ValidationReport:
     ids = _shape_ids()
     results: list[ValidationResult] = []
@@ -467,12 +570,16 @@ def _build_report(
         row = column = cell = None
         value_text = _term_text(value)
         if cells is not None and focus is not None:
-            where = cells.locate(focus, path if isinstance(path, URIRef) else None, value)
-            if where is None and path is None and shape is not None:
+            where = None
+            if path is None and shape is not None:  # a node shape: the column of its first path
                 where = cells.locate(focus, _shape_path(shape), None)
+            if where is None:
+                where = cells.locate(focus, path if isinstance(path, URIRef) else None, value)
+            if value is not None and value == focus:  # a node shape: the row says it all
+                value_text = None
             if where is not None:
                 row, column, cell = where.row, where.column, where.cell
-                if where.text is not None and value is not None:
+                if where.text is not None and value is not None and value != focus:
                     value_text = where.text
                 elif isinstance(value, URIRef) and str(value).startswith(str(MNRID)):
                     value_text = str(value)[len(str(MNRID)) :]
@@ -487,6 +594,7 @@ def _build_report(
                 row=row,
                 column=column,
                 cell=cell,
+                node=_describe(focus, data) if cells is None and isinstance(focus, BNode) else None,
             )
         )
     results.sort(key=ValidationResult.sort_key)
@@ -549,6 +657,14 @@ def validate_bytes(
     """
     with _paused_gc():
         graph, cells = read_input(data, filename=filename, media_type=media_type)
+        graph = with_inferred_types(graph)
+        if (None, RDF.type, MNR.Submission) not in graph:
+            raise InputError(
+                f"no submission found: the data holds no node of type <{MNR.Submission}> (nor "
+                f"one with its properties, such as mnr:hasAssessment); "
+                f"{len(graph)} triple(s) read. Check the prefixes or the JSON-LD @context",
+                where=filename,
+            )
         return validate_graph(graph, filename=filename, cells=cells)
 
 
