@@ -667,7 +667,7 @@ class Vocabulary:
         """
         if lang is None or not lang.strip():
             return None
-        tag = lang.strip().lower()
+        tag = lang.strip().lower().replace("_", "-")  # en_GB as locales write it
         if tag.split("-")[0] not in self.languages:
             known = ", ".join(self.languages)
             raise InputError(f"no terms in language {_shorten(lang, 40)}; languages: {known}")
