@@ -5,17 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import socket
+import subprocess
+import sys
 import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
 from appfactory import make_app
 from mnr_graph import (
+    api,
+    cli,
     queries,
     resources,
     rest,
@@ -25,8 +32,10 @@ from mnr_graph import (
     validation,
     workers,
 )
+from mnr_graph.errors import InputError
 from mnr_graph.namespaces import MNR
 from mnr_graph.settings import Settings
+from mnr_graph.store import build_store, data_graph
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
@@ -474,3 +483,111 @@ def test_openapi_is_complete(client: TestClient) -> None:
         assert route in paths
     assert "requestBody" in paths["/check"]["post"]
     assert "text/plain" in paths["/check"]["post"]["requestBody"]["content"]
+
+
+# --- serve --data with a remote endpoint (a real `oxigraph serve`) ---------------------------
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``oxigraph serve`` on a free loopback port, empty at first."""
+    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
+    assert binary, "the oxigraph binary (PyPI package `oxigraph`) is a test dependency"
+    port = _free_port()
+    location = tmp_path_factory.mktemp("oxigraph")
+    process = subprocess.Popen(
+        [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _ask(url: str, query: str) -> bool:
+    response = httpx.post(
+        url + "/query",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
+    return bool(response.json()["boolean"])
+
+
+@pytest.mark.server
+def test_serve_data_with_a_remote_endpoint_pushes_each_file_to_its_graph(
+    oxigraph_url: str, tmp_path: Path
+) -> None:
+    data = tmp_path / "generated.ttl"
+    with pytest.raises(SystemExit) as generated:
+        cli.main(["generate", "--countries", "2", "-o", str(data)])
+    assert generated.value.code == 0
+    settings = Settings(
+        sparql_endpoint=oxigraph_url + "/query",
+        update_endpoint=oxigraph_url + "/update",
+        data_files=(data,),
+    )
+    graph = data_graph(data)
+    expected = len(list(ox.parse(path=str(data), format=ox.RdfFormat.TURTLE)))
+    with TestClient(api.get_fastapi_app(settings)) as c:
+        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        response = c.get("/sparql", params={"query": count}, headers={"Accept": "text/csv"})
+        assert response.status_code == 200, response.text
+        assert int(response.text.split()[1]) == expected
+        names = c.get("/sparql", headers={"Accept": "application/n-triples"}).text
+        assert f"<{graph}>" in names
+
+
+@pytest.mark.server
+def test_serve_data_with_a_remote_endpoint_needs_a_way_to_write(
+    oxigraph_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "refused.ttl"
+    data.write_text(
+        "<https://w3id.org/mnr-graph/data/x> a <https://w3id.org/mnr-graph/def/Country> ."
+    )
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["serve", "--sparql-endpoint", oxigraph_url + "/query", "--data", str(data)])
+    assert refused.value.code == 2
+    assert "--update-endpoint" in capsys.readouterr().err
+    assert not _ask(oxigraph_url, f"ASK {{ GRAPH <{data_graph(data)}> {{ ?s ?p ?o }} }}")
+
+
+@pytest.mark.server
+def test_serve_data_with_a_remote_endpoint_sends_nothing_if_a_file_is_bad(
+    oxigraph_url: str, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.ttl"
+    good.write_text(
+        "<https://w3id.org/mnr-graph/data/g> a <https://w3id.org/mnr-graph/def/Country> ."
+    )
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<https://w3id.org/mnr-graph/data/b> a .\n")
+    settings = Settings(
+        sparql_endpoint=oxigraph_url + "/query",
+        update_endpoint=oxigraph_url + "/update",
+        data_files=(good, bad),
+    )
+    with pytest.raises(InputError) as error:
+        build_store(settings)
+    assert str(bad) in str(error.value)
+    assert not _ask(oxigraph_url, f"ASK {{ GRAPH <{data_graph(good)}> {{ ?s ?p ?o }} }}")

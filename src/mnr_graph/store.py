@@ -503,17 +503,33 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
     if not settings.allow_network:
         netguard.install()
     if settings.sparql_endpoint is not None:
-        if settings.data_files:
+        if settings.data_files and not (settings.update_endpoint or settings.gsp_endpoint):
             raise InputError(
-                "--data serves files from the embedded store; "
-                "push them to a remote endpoint with `mnr-graph load --data FILE`"
+                "--data with --sparql-endpoint pushes each file into its own named graph on "
+                "that endpoint: give its --update-endpoint (or --gsp-endpoint) too, or push "
+                "the files first with `mnr-graph load --endpoint URL --data FILE`"
             )
-        return RemoteStore(
+        remote = RemoteStore(
             settings.sparql_endpoint,
             update_endpoint=settings.update_endpoint,
             gsp_endpoint=settings.gsp_endpoint,
             timeout=settings.query_timeout,
         )
+        if settings.data_files:
+            for file in settings.data_files:  # every file readable and well formed, or none sent
+                _check_data_file(file)
+            # A large file takes longer than a query may: the push waits as `mnr-graph load` does.
+            pusher = RemoteStore(
+                settings.sparql_endpoint,
+                update_endpoint=settings.update_endpoint,
+                gsp_endpoint=settings.gsp_endpoint,
+                timeout=max(_PUSH_TIMEOUT, settings.query_timeout),
+            )
+            try:
+                push_graphs(pusher, [(data_graph(f), f) for f in settings.data_files])
+            finally:
+                pusher.close()
+        return remote
     store = EmbeddedStore(settings.store_path)
     for graph_iri, file in [*shipped_graphs(), *example_graphs()]:
         store.load_file(file, graph_iri, sync=False)
@@ -523,6 +539,26 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
         store.load_file(file, data_graph(file), sync=False)
     store.sync_union()
     return store
+
+
+#: Seconds a start-up push of ``--data`` files to a remote store may take.
+_PUSH_TIMEOUT = 300.0
+
+
+def _check_data_file(file: Path) -> None:
+    """Refuse a ``--data`` file that is missing, of an unknown format or not well formed."""
+    if not file.is_file():
+        raise InputError("no such data file", where=str(file))
+    rdf_format = ox.RdfFormat.from_extension(file.suffix.lstrip("."))
+    if rdf_format is None:
+        raise UnsupportedMediaTypeError("unknown RDF file extension", where=str(file))
+    try:
+        for _ in ox.parse(path=str(file), format=rdf_format, base_iri=data_graph(file)):
+            pass
+    except SyntaxError as exc:
+        raise InputError(f"cannot parse: {exc}", where=str(file)) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc}", where=str(file)) from exc
 
 
 def push_graphs(store: RemoteStore, files: Sequence[tuple[str, Path]]) -> list[str]:
