@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from mnr_graph import resources
-from mnr_graph.errors import ValidationFailedError
+from mnr_graph.errors import InputError, ValidationFailedError
 from mnr_graph.ingest import PAUSE_ENV, REGISTRY_GRAPH, list_submissions, submit
+from mnr_graph.namespaces import MNR
 from mnr_graph.store import EmbeddedStore
 
 
@@ -117,3 +119,48 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
         assert after == before or before - after <= {q for q in before if "isCurrent" in q}
         before = after
         del store
+
+
+# --- the submissions of tests/data/validation, submitted: stored only when they conform ---------
+
+CASES = sorted(
+    p
+    for p in (Path(__file__).parent / "data" / "validation").glob("*")
+    if ".expected" not in p.name
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_case_is_stored_only_when_it_conforms(case: Path) -> None:
+    expected = json.loads(case.with_name(case.name + ".expected.json").read_text())
+    wanted = expected.get("submit_exit", expected["exit"])
+    store = EmbeddedStore()
+    before = _snapshot(store)
+    if wanted == 0:
+        record = submit(store, case.read_bytes(), filename=case.name)
+        (listed,) = list_submissions(store)
+        assert listed["graph"] == record.graph
+        assert listed["countryCode"] == record.country, "the registry names the country's IRI"
+        ask = f"ASK {{ GRAPH <{record.graph}> {{ <{record.submission}> a <{MNR.Submission}> }} }}"
+        assert bool(store.query(ask)), "the submission is stored typed"
+        return
+    error = ValidationFailedError if wanted == 1 else InputError
+    with pytest.raises(error):
+        submit(store, case.read_bytes(), filename=case.name)
+    assert _snapshot(store) == before, "nothing stored from a refused submission"
+
+
+def test_resubmissions_of_one_country_and_year_are_versions() -> None:
+    store = EmbeddedStore()
+    cases = [
+        p
+        for p in CASES
+        if p.suffix in (".csv", ".xlsx")
+        and json.loads(p.with_name(p.name + ".expected.json").read_text())["exit"] == 0
+    ]
+    records = [submit(store, p.read_bytes(), filename=p.name) for p in cases]
+    assert [r.version for r in records] == list(range(1, len(cases) + 1))
+    listed = list_submissions(store)
+    assert sum(1 for s in listed if s["isCurrent"]) == 1
+    assert next(s for s in listed if s["isCurrent"])["graph"] == records[-1].graph
+    assert [s["wasRevisionOf"] for s in listed[1:]] == [r.graph for r in records[:-1]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import socket
 import threading
@@ -316,3 +317,12 @@ def test_case_through_post_validate(case: Path, api_client: Any) -> None:
             for s, sh, row, col in expected["results"]
         ]
     )
+
+
+def test_an_ill_typed_date_in_rdf_is_reported_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """rdflib logs a traceback for "2024-02-30"^^xsd:date; the report says it, nothing else."""
+    data = (DATA / "ttl-typed-by-the-ontology-broken.ttl").read_bytes()
+    with caplog.at_level(logging.DEBUG):
+        report = validate_bytes(data, filename="broken.ttl")
+    assert "S31" in {r.shape for r in report.results}
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

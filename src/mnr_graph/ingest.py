@@ -36,7 +36,13 @@ from rdflib.term import Node
 from mnr_graph import __version__
 from mnr_graph.errors import InputError, ValidationFailedError
 from mnr_graph.namespaces import DATA, GRAPH, MNR, PROV, RDF, RDFS, XSD
-from mnr_graph.validation import ValidationReport, read_input, validate_graph
+from mnr_graph.validation import (
+    ValidationReport,
+    read_input,
+    submissions_in,
+    validate_graph,
+    with_inferred_types,
+)
 
 __all__ = ["REGISTRY_GRAPH", "SubmissionRecord", "list_submissions", "submit"]
 
@@ -130,10 +136,12 @@ def submit(
     submission with a country code and a reporting year.
     """
     graph, cells = read_input(data, filename=filename)
-    submissions = [s for s in graph.subjects(RDF.type, MNR.Submission) if isinstance(s, URIRef)]
-    if len(submissions) != 1:
+    graph = with_inferred_types(graph)  # a submission typed only by the ontology is stored typed
+    submissions = submissions_in(graph, filename=filename)
+    if len(submissions) != 1 or not isinstance(submissions[0], URIRef):
         raise InputError(
-            f"a file to submit must hold exactly one submission, found {len(submissions)}",
+            f"a file to submit must hold exactly one submission, named by an IRI; found "
+            f"{len(submissions)}: {', '.join(str(s) for s in submissions[:5])}",
             where=filename,
         )
     report = validate_graph(graph, filename=filename, cells=cells)
@@ -171,7 +179,9 @@ def submit(
     registry.add((entity, MNR.sha256, Literal(digest)))
     registry.add((entity, MNR.sourceFile, Literal(filename)))
     registry.add((entity, MNR.toolVersion, Literal(__version__)))
-    registry.add((entity, MNR.country, URIRef(str(country_node))))
+    # a country given as a blank node is named in the registry by its canonical IRI
+    country_iri = country_node if isinstance(country_node, URIRef) else DATA[f"country/{country}"]
+    registry.add((entity, MNR.country, country_iri))
     registry.add((entity, MNR.reportingYear, Literal(year_text, datatype=XSD.gYear)))
     registry.add((entity, RDFS.seeAlso, submission))
     if submitter:

@@ -43,6 +43,7 @@ __all__ = [
     "Table",
     "allowed_values",
     "language_tag",
+    "quiet_rdflib",
     "read_table",
     "template_bytes",
     "to_graph",
@@ -445,7 +446,7 @@ def allowed_values() -> dict[str, list[str]]:
 
 
 @contextlib.contextmanager
-def _quiet_rdflib() -> Iterator[None]:
+def quiet_rdflib() -> Iterator[None]:
     """rdflib logs a traceback for an ill-typed literal (``2023-02-30``); SHACL reports it."""
     logger = logging.getLogger("rdflib.term")
     level = logger.level
@@ -469,7 +470,7 @@ def _coded(column: str, text: str) -> Node:
 
 def to_graph(table: Table, *, version: int = 1) -> Converted:
     """Convert a table into a submission graph, with the cell of every node and value."""
-    with _quiet_rdflib():
+    with quiet_rdflib():
         return _to_graph(table, version)
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "parse_rdf",
     "read_input",
     "shapes_graph",
+    "submissions_in",
     "validate_bytes",
     "validate_graph",
     "with_inferred_types",
@@ -272,10 +273,11 @@ def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
         rdf_format, kind = ox.RdfFormat.TURTLE, "Turtle"
     graph = Graph()
     try:
-        triples = [
-            (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
-            for q in ox.parse(data, format=rdf_format, base_iri=str(BASE) + "data/")
-        ]
+        with tabular.quiet_rdflib():  # an ill-typed date is for the shapes to report, not a log
+            triples = [
+                (_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
+                for q in ox.parse(data, format=rdf_format, base_iri=str(BASE) + "data/")
+            ]
     except SyntaxError as exc:
         raise _syntax_error(exc, filename, kind) from None
     except ValueError as exc:
@@ -477,6 +479,13 @@ def validate_graph(
     data: Graph, *, filename: str = "data", cells: tabular.CellMap | None = None
 ) -> ValidationReport:
     """Validate a submission graph: Core shapes in pySHACL, SPARQL-based shapes as Python rules."""
+    with tabular.quiet_rdflib():  # an ill-typed literal is for the shapes to report, not a log
+        return _validate_graph(data, filename=filename, cells=cells)
+
+
+def _validate_graph(
+    data: Graph, *, filename: str, cells: tabular.CellMap | None
+) -> ValidationReport:
     data = with_inferred_types(data)
     combined = Graph()
     combined.addN((s, p, o, combined) for s, p, o in data)
@@ -539,7 +548,7 @@ def _describe(node: Node, data: Graph) -> str:
     if parent is not None:
         above = parent[0]
         where = _describe(above, data) if isinstance(above, BNode) else f"<{above}>"
-        text += f" under {where} {_short(parent[1])}"
+        text += f" ({_short(parent[1])} of {where})"
     return text
 
 
@@ -658,14 +667,21 @@ def validate_bytes(
     with _paused_gc():
         graph, cells = read_input(data, filename=filename, media_type=media_type)
         graph = with_inferred_types(graph)
-        if (None, RDF.type, MNR.Submission) not in graph:
-            raise InputError(
-                f"no submission found: the data holds no node of type <{MNR.Submission}> (nor "
-                f"one with its properties, such as mnr:hasAssessment); "
-                f"{len(graph)} triple(s) read. Check the prefixes or the JSON-LD @context",
-                where=filename,
-            )
+        submissions_in(graph, filename=filename)
         return validate_graph(graph, filename=filename, cells=cells)
+
+
+def submissions_in(graph: Graph, *, filename: str) -> list[Node]:
+    """The submissions of a graph; an error when there is none (wrong prefixes or context)."""
+    found = sorted(graph.subjects(RDF.type, MNR.Submission), key=str)
+    if not found:
+        raise InputError(
+            f"no submission found: the data holds no node of type <{MNR.Submission}> (nor "
+            f"one with its properties, such as mnr:hasAssessment); "
+            f"{len(graph)} triple(s) read. Check the prefixes or the JSON-LD @context",
+            where=filename,
+        )
+    return found
 
 
 @contextlib.contextmanager
