@@ -246,6 +246,9 @@ def test_unknown_is_a_404_page_for_browsers_and_json_for_tools(
         "/terms?limit=many",
         "/terms?offset=-1",
         "/queries/capability?capability=x",
+        "/queries/country-profile?country=XA&country=XB",
+        "/questions/country-profile?country=XA&country=XB",
+        "/terms/child-sexual-abuse-material?lang=!!",
     ],
 )
 def test_bad_parameters_are_400(client: TestClient, url: str) -> None:

@@ -636,7 +636,7 @@ def get_router() -> APIRouter:
         lang = page_language(request)
         try:
             q = queries.get_query(name)
-            values = {k: v for k, v in request.query_params.items() if v != ""}
+            values = {k: v for k, v in rest.single_values(request).items() if v != ""}
             table = queries.run_query(rest.store_reader(request), q.name, values, limit=1000)
         except MnrGraphError as exc:
             return _error_page(request, exc, lang)

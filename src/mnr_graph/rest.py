@@ -78,6 +78,7 @@ __all__ = [
     "parse_answer",
     "run_read",
     "search_terms",
+    "single_values",
     "store_reader",
     "term_entries",
     "wants_csv",
@@ -349,6 +350,16 @@ def wants_csv(accept: str | None, fmt: str | None = None) -> bool:
     return best == "text/csv"
 
 
+def single_values(request: Request) -> dict[str, str]:
+    """The URL's parameters, each given once (a repeated one is a 400: which value was meant?)."""
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name in values:
+            raise InputError(f"give {name!r} once, not several times", where=f"parameter {name!r}")
+        values[name] = value
+    return values
+
+
 def _table_response(table: queries.QueryTable, *, csv: bool) -> Response:
     if csv:
         return Response(table.to_csv(), media_type="text/csv; charset=utf-8")
@@ -578,7 +589,7 @@ def store_reader(request: Request) -> queries.QueryStore:
 
 def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
-        values = dict(request.query_params)
+        values = single_values(request)
         csv = wants_csv(request.headers.get("accept"), values.pop("format", None))
         settings = _settings(request)
         runner: Runner | None = getattr(request.app.state, "query_runner", None)
@@ -727,6 +738,8 @@ def _add_term_routes(router: APIRouter) -> None:
     ) -> dict[str, Any]:
         """One concept of the vocabulary by its id (``child-sexual-abuse-material``): its
         preferred label, definition, sources, groups and every label with its band."""
+        if lang is not None:
+            queries.parse_value("language", lang)  # a language tag, or a 400
         return describe_term(id, lang=lang)
 
 
