@@ -373,6 +373,23 @@ def test_page_language_from_accept_language(client: TestClient) -> None:
     assert client.get("/", params={"lang": "!!"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [
+        ("fr;q=0.2, es;q=0.8", "es"),
+        ("de-DE, fr;q=0.5", "fr"),
+        ("de, it", "en"),
+        ("*", "en"),
+    ],
+)
+def test_page_language_honours_q_values_and_the_languages_we_have(
+    client: TestClient, accept_language: str, expected: str
+) -> None:
+    html = client.get("/framework", headers={"Accept-Language": accept_language}).text
+    assert f'<html lang="{expected}">' in html
+    assert '<html lang="en">' in client.get("/framework", params={"lang": "de"}).text
+
+
 def test_country_profile_page(client: TestClient) -> None:
     rows = client.get("/queries/country-profile", params={"country": "XA"}).json()["rows"]
     response = client.get("/country", params={"code": "xa"}, follow_redirects=False)

@@ -174,18 +174,37 @@ def _pages(handler: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def page_language(request: Request) -> str:
-    """The page language: ``?lang=``, else the first of ``Accept-Language``, else English."""
+    """The page language: ``?lang=``, else the best of ``Accept-Language`` (q-values honoured)
+    that the vocabulary has labels in, else English. A language we have no labels in is English
+    (so the page's ``lang`` says what it holds); a malformed ``?lang=`` is a 400."""
+    available = _label_languages()
     asked = request.query_params.get("lang", "")
     if asked:
         tag = asked.split("-")[0].lower()
         if not _LANG_TAG.match(tag):
-            raise InputError(f"{asked!r} is not a language tag (en, fr, es ...)")
-        return tag
+            raise InputError(f"{asked!r} is not a language tag (en, fr, es ...)", where="lang")
+        return tag if tag in available else "en"
+    best, best_q = "en", 0.0
     for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().split("-")[0].lower()
-        if _LANG_TAG.match(tag):
-            return tag
-    return "en"
+        tag, _, params = part.strip().partition(";")
+        tag = tag.strip().split("-")[0].lower()
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag in available and q > best_q:
+            best, best_q = tag, q
+    return best
+
+
+@cache
+def _label_languages() -> frozenset[str]:
+    """The languages the vocabulary has labels in."""
+    return frozenset(label.lang.split("-")[0] for label in terminology.load_vocabulary().labels)
 
 
 @cache
