@@ -479,7 +479,9 @@ def _to_graph(table: Table, version: int) -> Converted:
     cells = CellMap()
     if not table.rows:
         raise InputError(
-            "no data rows: add one row per capability under the header", where=table.filename
+            "no data rows: add one row per capability under the header (rows whose first cell "
+            "starts with # are comments)",
+            where=table.filename,
         )
 
     def loc(row: Row, column: str, text: str | None = None) -> Location:

@@ -61,19 +61,24 @@ CONTEXT_IRI = BASE + "context.jsonld"
 _FORMATS: dict[str, str] = {
     ".ttl": "ttl",
     ".turtle": "ttl",
+    ".nt": "ttl",  # N-Triples is a subset of Turtle
     ".jsonld": "jsonld",
     ".json": "jsonld",
     ".csv": "csv",
     ".xlsx": "xlsx",
+    ".xlsm": "xlsx",  # a macro-enabled workbook: the macros are not read
 }
 _MEDIA_TYPES: dict[str, str] = {
     "text/turtle": "ttl",
     "application/x-turtle": "ttl",
+    "application/n-triples": "ttl",
     "application/ld+json": "jsonld",
     "application/json": "jsonld",
     "text/csv": "csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
+#: Spreadsheet files a data team may have at hand that are not read (saved as .xlsx, they are).
+_OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsb")
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -97,6 +102,11 @@ def input_format(filename: str, media_type: str | None = None) -> str:
             )
     if suffix in _FORMATS:
         return _FORMATS[suffix]
+    if suffix in _OTHER_SPREADSHEETS:
+        raise UnsupportedMediaTypeError(
+            f"{suffix} files are not read: save the sheet as .xlsx (or as CSV) and validate that",
+            where=filename,
+        )
     raise UnsupportedMediaTypeError(
         f"cannot tell the format from the file name: use one of {', '.join(sorted(_FORMATS))}",
         where=filename,
