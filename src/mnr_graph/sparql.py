@@ -231,8 +231,9 @@ def parse_request(
         raise InputError(f"give exactly one query, not {len(queries)}", where="query")
     query = queries[0].removeprefix("\ufeff")  # a byte order mark some editors write
     kind = kind_of(query)
-    default = tuple(v for k, v in fields if k == "default-graph-uri")
-    named = tuple(v for k, v in fields if k == "named-graph-uri")
+    # each graph once: pyoxigraph would read a repeated graph twice into the default graph
+    default = tuple(dict.fromkeys(v for k, v in fields if k == "default-graph-uri"))
+    named = tuple(dict.fromkeys(v for k, v in fields if k == "named-graph-uri"))
     for name, iri in [("default-graph-uri", g) for g in default] + [
         ("named-graph-uri", g) for g in named
     ]:
