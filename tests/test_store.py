@@ -248,3 +248,27 @@ def test_the_default_graph_is_the_merge_of_the_named_graphs() -> None:
     assert n() == len(
         list(store.ox.quads_for_pattern(None, None, None, ox.NamedNode("http://example.org/g2")))
     )
+
+
+def test_several_default_graphs_merge_as_a_set() -> None:
+    """default-graph-uri g1 and g2 sharing a triple: it counts once (pyoxigraph counts it twice)."""
+    store = EmbeddedStore()
+    triple = "<http://example.org/a> <http://example.org/p> <http://example.org/b>"
+    graphs = ["http://example.org/g1", "http://example.org/g2"]
+    for g in graphs:
+        store.update(f"INSERT DATA {{ GRAPH <{g}> {{ {triple} }} }}")
+    store.update(
+        "INSERT DATA { GRAPH <http://example.org/g3> "
+        "{ <http://example.org/c> <http://example.org/p> 1 } }"
+    )
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    named = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+    def rows(query: str, named_graphs: list[str]) -> list[str]:
+        result = store.query(query, default_graphs=graphs, named_graphs=named_graphs)
+        assert isinstance(result, ox.QuerySolutions)
+        return [str(term.value) for row in result for term in row if term is not None]
+
+    assert rows(count, []) == ["1"]
+    assert rows(named, ["http://example.org/g3"]) == ["http://example.org/g3"]
+    assert rows(named, []) == []

@@ -251,7 +251,12 @@ def run_query(
     kwargs: dict[str, object] = {}
     if base_iri is not None:
         kwargs["base_iri"] = base_iri
-    if default_graphs is not None:
+    if default_graphs is not None and len(default_graphs) > 1 and named_graphs is not None:
+        # pyoxigraph reads a triple held by several of the graphs once per graph: query a copy
+        # whose default graph is their merge (a set), with just the named graphs asked for
+        store = _dataset_copy(store, default_graphs, named_graphs)
+        kwargs["default_graph"] = ox.DefaultGraph()
+    elif default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
     elif not _has_dataset_clause(sparql) and not _holds_union(store):
         # A store without the merged default graph (EmbeddedStore keeps one): pyoxigraph's union
@@ -269,6 +274,22 @@ def run_query(
         raise StoreError(f"query failed: {exc}") from exc
     except (RuntimeError, ValueError) as exc:
         raise InputError(f"cannot run the query: {exc}") from exc
+
+
+def _dataset_copy(
+    store: ox.Store, default_graphs: Sequence[str], named_graphs: Sequence[str]
+) -> ox.Store:
+    """A store whose default graph is the merge of ``default_graphs``, with ``named_graphs``."""
+    copy = ox.Store()
+    copy.extend(
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for g in default_graphs
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    )
+    copy.extend(
+        q for g in named_graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    )
+    return copy
 
 
 def _with_sync(sparql_update: str) -> str:
