@@ -616,6 +616,8 @@ def _build_report(
                 node=_describe(focus, data) if cells is None and isinstance(focus, BNode) else None,
             )
         )
+    # one shape with two constraints failing on one value (datatype and pattern) is said once
+    results = list(dict.fromkeys(results))
     results.sort(key=ValidationResult.sort_key)
     conforms = not any(r.severity == "Violation" for r in results)
     top = next(iter(report.subjects(RDF.type, SH.ValidationReport)))
