@@ -266,6 +266,9 @@ def test_case_through_the_cli(case: Path, capsys: pytest.CaptureFixture[str]) ->
     if expected["exit"] == 2:
         assert expected["error"] in captured.err
         assert case.name in captured.err, "the error names the file"
+        unusable = json.loads(captured.out)  # --format json: JSON on stdout even then
+        assert unusable["conforms"] is False
+        assert expected["error"] in unusable["error"]["message"]
         return
     report = json.loads(captured.out)
     assert report["conforms"] is expected["conforms"]

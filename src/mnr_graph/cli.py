@@ -206,9 +206,18 @@ def validate(ctx: click.Context, file: Path, fmt: str) -> None:
 
     Exit 0 conforms (warnings allowed), 1 violations, 2 unusable input.
     """
+    from mnr_graph.errors import InputError
     from mnr_graph.validation import validate_bytes
 
-    report = validate_bytes(file.read_bytes(), filename=str(file))
+    try:
+        report = validate_bytes(file.read_bytes(), filename=str(file))
+    except InputError as exc:
+        if fmt == "json":  # a program reading stdout gets JSON even for an unusable file
+            import json
+
+            error = {"message": exc.message, "where": exc.where}
+            click.echo(json.dumps({"conforms": False, "error": error, "results": []}, indent=2))
+        raise
     click.echo(_report_output(report, fmt), nl=False)
     ctx.exit(0 if report.conforms else 1)
 
