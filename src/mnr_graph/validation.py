@@ -270,13 +270,18 @@ def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
                 f"line {exc.lineno}, column {exc.colno}: JSON syntax error: {exc.msg}",
                 where=filename,
             ) from exc
+        except RecursionError:
+            raise InputError("JSON nested too deeply to be a submission", where=filename) from None
         if not isinstance(document, (dict, list)):
             raise InputError(
                 "JSON-LD must be an object or an array of objects, found "
                 f"{type(document).__name__}",
                 where=filename,
             )
-        document = _check_contexts(document, filename, _shipped_context())
+        try:
+            document = _check_contexts(document, filename, _shipped_context())
+        except RecursionError:
+            raise InputError("JSON nested too deeply to be a submission", where=filename) from None
         data = json.dumps(document).encode("utf-8")
         rdf_format, kind = ox.RdfFormat.JSON_LD, "JSON-LD"
     else:
