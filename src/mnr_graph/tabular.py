@@ -196,9 +196,7 @@ def _csv_records(data: bytes, filename: str) -> Iterator[list[Any]]:
         text = text.split("\n", 1)[1] if "\n" in text else ""
         skipped = 1
     elif first_line:
-        counts = {d: first_line.count(d) for d in ",;\t|"}
-        best = max(counts, key=lambda d: counts[d])
-        delimiter = best if counts[best] else ","
+        delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter or ",")
     try:
         yield from reader
@@ -206,6 +204,21 @@ def _csv_records(data: bytes, filename: str) -> Iterator[list[Any]]:
         raise InputError(
             f"line {reader.line_num + skipped}: CSV error: {exc}", where=filename
         ) from None
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that makes a header of the template's columns appear in the first rows
+    (a title row above the header may use another character); else the most frequent one."""
+    head = "\n".join(text.splitlines()[:_HEADER_SEARCH])
+    candidates = ",;\t|"
+    for candidate in candidates:
+        with contextlib.suppress(csv.Error):
+            records = list(csv.reader(io.StringIO(head), delimiter=candidate))
+            if _header_index(records) is not None:
+                return candidate
+    first_line = head.split("\n", 1)[0]
+    best = max(candidates, key=first_line.count)
+    return best if first_line.count(best) else ","
 
 
 def _cell_text(value: Any) -> str:
