@@ -12,7 +12,15 @@ from openpyxl import load_workbook
 from mnr_graph import resources
 from mnr_graph.cli import main
 from mnr_graph.errors import InputError
-from mnr_graph.tabular import COLUMNS, read_table, template_bytes
+from mnr_graph.namespaces import MNR, RDF
+from mnr_graph.tabular import (
+    COLUMNS,
+    INDICATOR_COLUMNS,
+    INDICATOR_SHEET,
+    read_table,
+    template_bytes,
+    to_graph,
+)
 from mnr_graph.validation import validate_bytes
 
 
@@ -90,3 +98,21 @@ def test_duplicate_capability_is_reported_on_its_row() -> None:
     result = next(r for r in report.results if r.shape == "S08")
     assert result.row == len(rows) + 1
     assert result.column == "capability"
+
+
+def test_xlsx_template_indicators_sheet_round_trips() -> None:
+    """The template's ``indicators`` sheet, filled, gives Data Cube observations that validate."""
+    workbook = load_workbook(io.BytesIO(template_bytes("xlsx")))
+    assert [c.value for c in workbook[INDICATOR_SHEET][1]] == list(INDICATOR_COLUMNS)
+    for row in _example_rows():
+        workbook["submission"].append(row)
+    sheet = workbook[INDICATOR_SHEET]
+    sheet.append(["4.2.1", 55.5, "score out of 100", 2024, "Illustrative index", "", "2024-06-30"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_table(buffer.getvalue(), filename="filled.xlsx", fmt="xlsx")
+    assert [r.cells["value"] for r in table.indicators] == [f"{INDICATOR_SHEET}!B{sheet.max_row}"]
+    converted = to_graph(table)
+    assert len(list(converted.graph.subjects(RDF.type, MNR.IndicatorObservation))) == 1
+    report = validate_bytes(buffer.getvalue(), filename="filled.xlsx")
+    assert report.conforms, report.to_text()

@@ -32,10 +32,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from mnr_graph.errors import InputError
-from mnr_graph.namespaces import DATA, DCTERMS, MNR, MNRID, RDF, RDFS, SKOS, XSD
+from mnr_graph.namespaces import DATA, DCTERMS, MNR, MNRID, QB, RDF, RDFS, SKOS, XSD
 
 __all__ = [
     "COLUMNS",
+    "INDICATOR_COLUMNS",
+    "INDICATOR_SHEET",
     "CellMap",
     "Converted",
     "Location",
@@ -63,6 +65,19 @@ COLUMNS: dict[str, str] = {
     "source_date": "its date, YYYY-MM-DD",
     "assessor_type": "who made the assessment: one of the assessor types",
 }
+#: The columns of the optional ``indicators`` sheet of the XLSX template: one RDF Data Cube
+#: observation per row (the country is the submission's).
+INDICATOR_COLUMNS: dict[str, str] = {
+    "indicator": "the indicator id, numbers and dots such as 4.2.1",
+    "value": "the observed value: a number, or a category such as yes, no, partial or no data",
+    "unit": "the unit of the value, such as 'score out of 100' (may be empty)",
+    "year": "the year the value is for, four digits",
+    "source_title": "title of the document the value comes from",
+    "source_url": "its web address, in full (https://...)",
+    "source_date": "its date, YYYY-MM-DD",
+}
+#: The sheet of the XLSX template that holds indicator observations.
+INDICATOR_SHEET = "indicators"
 _COMMENT = "#"
 _CAPABILITY = re.compile(r"^(?:c|capability)?[\s_\-]*0*([0-9]{1,2})(?:\.0+)?$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^([a-z]*)0*([0-9]+)(?:\.0+)?$")
@@ -128,6 +143,8 @@ class Table:
     filename: str
     header: list[str]
     rows: list[Row]
+    #: The rows of the ``indicators`` sheet (XLSX only); their cells name the sheet.
+    indicators: list[Row] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -261,7 +278,7 @@ def _xlsx_records(data: bytes, filename: str) -> Iterator[list[Any]]:
             where=filename,
         ) from None
     try:
-        names = list(workbook.sheetnames)
+        names = [n for n in workbook.sheetnames if n != INDICATOR_SHEET]
         if "submission" in names:
             names.remove("submission")
             names.insert(0, "submission")
@@ -371,7 +388,61 @@ def read_table(data: bytes, *, filename: str, fmt: str) -> Table:
             header = [_normalise_header(h) for h in before[0][1]]
             _check_header(header, filename)
         raise InputError("the file is empty: expected a header row", where=filename)
-    return Table(filename=filename, header=header, rows=rows)
+    indicators = _indicator_rows(data, filename) if xlsx else []
+    return Table(filename=filename, header=header, rows=rows, indicators=indicators)
+
+
+def _indicator_rows(data: bytes, filename: str) -> list[Row]:
+    """The rows of the workbook's ``indicators`` sheet (none when there is no such sheet)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        return []
+    try:
+        if INDICATOR_SHEET not in workbook.sheetnames:
+            return []
+        records = [list(r) for r in workbook[INDICATOR_SHEET].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    header: list[str] | None = None
+    rows: list[Row] = []
+    for number, raw in enumerate(records, start=1):
+        if header is None:
+            names = [_normalise_header(_cell_text(v)) for v in raw]
+            if not any(names):
+                continue
+            missing = [c for c in INDICATOR_COLUMNS if c not in names]
+            if missing:
+                raise InputError(
+                    f"sheet {INDICATOR_SHEET!r}, row {number}: missing column(s): "
+                    f"{', '.join(missing)}. Expected the header: {','.join(INDICATOR_COLUMNS)}",
+                    where=filename,
+                )
+            header = names
+            continue
+        record = [
+            _date_text(v, xlsx=True)
+            if index < len(header) and header[index] in _DATE_COLUMNS
+            else _cell_text(v)
+            for index, v in enumerate(raw)
+        ]
+        if not any(v.strip() for v in record) or record[0].strip().startswith(_COMMENT):
+            continue
+        values = {
+            name: record[index].strip() if index < len(record) else ""
+            for index, name in enumerate(header)
+            if name in INDICATOR_COLUMNS
+        }
+        cells = {
+            name: f"{INDICATOR_SHEET}!{_column_letter(index)}{number}"
+            for index, name in enumerate(header)
+            if name in INDICATOR_COLUMNS
+        }
+        values["year"] = _YEAR.sub(r"\1", values["year"])
+        rows.append(Row(number, values, cells))
+    return rows
 
 
 def _check_header(header: list[str], filename: str) -> None:
@@ -606,7 +677,66 @@ def _to_graph(table: Table, version: int) -> Converted:
                     literal = Literal(v[column], datatype=datatype)
                     graph.add((source, prop, literal))
                     cells.add(source, prop, literal, loc(row, column, v[column]))
+    country_node = DATA[f"country/{quote(code, safe='')}"] if code else None
+    for row in table.indicators:
+        _add_observation(graph, cells, submission, country_node, row)
     return Converted(graph=graph, cells=cells, submission=submission)
+
+
+def _add_observation(
+    graph: Graph, cells: CellMap, submission: URIRef, country: URIRef | None, row: Row
+) -> None:
+    """One row of the ``indicators`` sheet as a ``mnr:IndicatorObservation`` (qb:Observation)."""
+    v = row.values
+
+    def loc(column: str, text: str | None = None) -> Location:
+        return Location(row.number, column, row.cells.get(column), text)
+
+    observation = URIRef(f"{submission}/observation/{row.number}")
+    graph.add((observation, RDF.type, MNR.IndicatorObservation))
+    graph.add((observation, QB.dataSet, submission))
+    graph.add((submission, MNR.hasObservation, observation))
+    cells.add(observation, None, None, loc("indicator"))
+    cells.add(submission, MNR.hasObservation, observation, loc("indicator"))
+    if country is not None:
+        graph.add((observation, MNR.refArea, country))
+    literals: list[tuple[str, URIRef, Literal | None]] = [
+        ("indicator", MNR.indicator, Literal(v["indicator"]) if v["indicator"] else None),
+        ("value", MNR.observedValue, _observed(v["value"])),
+        ("unit", MNR.unit, Literal(v["unit"]) if v["unit"] else None),
+        ("year", MNR.refYear, Literal(v["year"], datatype=XSD.gYear) if v["year"] else None),
+    ]
+    for column, prop, literal in literals:
+        cells.add(observation, prop, None, loc(column, v[column] or None))
+        if literal is not None:
+            graph.add((observation, prop, literal))
+            cells.add(observation, prop, literal, loc(column, v[column]))
+    cells.add(observation, MNR.hasSourceDocument, None, loc("source_title"))
+    if v["source_title"] or v["source_url"] or v["source_date"]:
+        source = URIRef(f"{observation}/source")
+        graph.add((source, RDF.type, MNR.SourceDocument))
+        graph.add((observation, MNR.hasSourceDocument, source))
+        cells.add(source, None, None, loc("source_title"))
+        for column, prop, datatype in (
+            ("source_title", DCTERMS.title, None),
+            ("source_url", MNR.url, XSD.anyURI),
+            ("source_date", DCTERMS.date, XSD.date),
+        ):
+            cells.add(source, prop, None, loc(column, v[column] or None))
+            if v[column]:
+                literal = Literal(v[column], datatype=datatype)
+                graph.add((source, prop, literal))
+                cells.add(source, prop, literal, loc(column, v[column]))
+
+
+def _observed(text: str) -> Literal | None:
+    """A number as xsd:decimal (a decimal comma too), anything else as the category's text."""
+    if not text:
+        return None
+    number = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+    if re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", number):
+        return Literal(number, datatype=XSD.decimal)
+    return Literal(text)
 
 
 def _evidence(text: str, language: str) -> Literal | None:
@@ -704,11 +834,37 @@ def template_bytes(fmt: str) -> bytes:
             cell.font = Font(italic=True, color="808080")
         for index, name in enumerate(header):
             sheet.column_dimensions[_column_letter(index)].width = max(14, len(name) + 2)
+        indicators = workbook.create_sheet(INDICATOR_SHEET)
+        indicators.append(list(INDICATOR_COLUMNS))
+        indicators.append(
+            [
+                "# Optional: one row per indicator value (RDF Data Cube observations of the "
+                "submission's country). Rows starting with # are ignored; remove the # of the "
+                "example row to use it."
+            ]
+        )
+        indicators.append(
+            [
+                "#4.2.1",
+                "55.5",
+                "score out of 100",
+                "2024",
+                "Illustrative index 2024",
+                "https://example.org/index-2024.pdf",
+                "2024-06-30",
+            ]
+        )
+        for cell in indicators[1]:
+            cell.font = Font(bold=True)
+        for index, name in enumerate(INDICATOR_COLUMNS):
+            indicators.column_dimensions[_column_letter(index)].width = max(14, len(name) + 2)
         docs = workbook.create_sheet("columns")
         docs.append(["column", "what it holds", "accepted values"])
         allowed = allowed_values()
         for name, description in COLUMNS.items():
             docs.append([name, description, " | ".join(allowed.get(name, []))])
+        for name, description in INDICATOR_COLUMNS.items():
+            docs.append([f"{INDICATOR_SHEET}: {name}", description, ""])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
