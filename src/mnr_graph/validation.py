@@ -79,6 +79,7 @@ _MEDIA_TYPES: dict[str, str] = {
 }
 #: Spreadsheet files a data team may have at hand that are not read (saved as .xlsx, they are).
 _OTHER_SPREADSHEETS = (".xls", ".ods", ".numbers", ".xlsb")
+_OCTET_STREAM = "application/octet-stream"
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -305,7 +306,15 @@ def read_input(
     data: bytes, *, filename: str, media_type: str | None = None
 ) -> tuple[Graph, tabular.CellMap | None]:
     """The submission as an rdflib graph, with the row/column map for CSV and XLSX input."""
-    fmt = input_format(filename, media_type)
+    try:
+        fmt = input_format(filename, media_type)
+    except UnsupportedMediaTypeError:
+        # no media type and a file name without a known suffix ("-", "upload"): the content says
+        generic = (media_type or "").split(";")[0].strip().lower() in ("", _OCTET_STREAM)
+        sniffed = _sniff(data) if generic and not PurePath(filename).suffix else None
+        if sniffed is None:
+            raise
+        fmt = sniffed
     if not data.strip():
         raise InputError("the file is empty", where=filename)
     if fmt in ("csv", "xlsx"):
@@ -313,6 +322,19 @@ def read_input(
         converted = tabular.to_graph(table)
         return converted.graph, converted.cells
     return parse_rdf(data, filename=filename, fmt=fmt), None
+
+
+def _sniff(data: bytes) -> str | None:
+    """The format an unnamed upload evidently has: a zip is XLSX, ``{``/``[`` JSON-LD, Turtle's
+    directives or an IRI Turtle; anything else is left to the caller to refuse."""
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return "jsonld"
+    if head[:1] == b"<" or head[:7].lower() in (b"@prefix", b"prefix ") or head[:5] == b"@base":
+        return "ttl"
+    return None
 
 
 # --- the report ---------------------------------------------------------------------------------
