@@ -324,6 +324,8 @@ def _date_text(value: Any, *, xlsx: bool) -> str:
                 converted = converted.date()
             if isinstance(converted, dt.date) and 0 < value < 2958466:
                 return converted.isoformat()
+    if isinstance(value, dt.datetime):  # a date cell with a time of day: the document's date
+        return value.date().isoformat()
     text = _cell_text(value).strip()
     match = _DATE.match(text)
     if match:
