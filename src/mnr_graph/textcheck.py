@@ -106,7 +106,8 @@ _MARKUP = [
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
-# HTML elements that end a run of words: a term never spans two cells, items or paragraphs.
+# HTML elements that end a run of words: a term never spans two cells, items or paragraphs. A
+# ``<br>`` is a line break inside a paragraph, like a newline in plain text: a term may span it.
 _BLOCK_TAGS = frozenset(
     [
         "address",
@@ -114,7 +115,6 @@ _BLOCK_TAGS = frozenset(
         "aside",
         "blockquote",
         "body",
-        "br",
         "dd",
         "div",
         "dl",
