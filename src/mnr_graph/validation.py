@@ -495,15 +495,18 @@ def with_inferred_types(data: Graph) -> Graph:
     ['Assessment', 'Submission']
     """
     domains, ranges = _inferable_types()
-    added = []
-    for s, p, o in data:
-        if not isinstance(p, URIRef):
-            continue
-        if p in domains and not str(s).startswith(str(MNRID)):
-            added.append((s, RDF.type, domains[p]))
-        if p in ranges and not isinstance(o, Literal) and not str(o).startswith(str(MNRID)):
-            added.append((o, RDF.type, ranges[p]))
-    new = [t for t in added if t not in data]
+    typed = set(data.subject_objects(RDF.type))
+    framework = str(MNRID)
+    new: set[tuple[Node, Node, Node]] = set()
+    for prop, cls in domains.items():
+        for s in data.subjects(prop, None, unique=True):
+            if (s, cls) not in typed and not str(s).startswith(framework):
+                new.add((s, RDF.type, cls))
+    for prop, cls in ranges.items():
+        for o in data.objects(None, prop, unique=True):
+            wanted = not isinstance(o, Literal) and not str(o).startswith(framework)
+            if wanted and (o, cls) not in typed:
+                new.add((o, RDF.type, cls))
     if not new:
         return data
     out = Graph()
@@ -521,9 +524,10 @@ def validate_graph(
 
 
 def _validate_graph(
-    data: Graph, *, filename: str, cells: tabular.CellMap | None
+    data: Graph, *, filename: str, cells: tabular.CellMap | None, inferred: bool = False
 ) -> ValidationReport:
-    data = with_inferred_types(data)
+    if not inferred:
+        data = with_inferred_types(data)
     combined = Graph()
     combined.addN((s, p, o, combined) for s, p, o in data)
     combined.addN((s, p, o, combined) for s, p, o in context_graph())
@@ -707,7 +711,8 @@ def validate_bytes(
         graph, cells = read_input(data, filename=filename, media_type=media_type)
         graph = with_inferred_types(graph)
         submissions_in(graph, filename=filename)
-        return validate_graph(graph, filename=filename, cells=cells)
+        with tabular.quiet_rdflib():
+            return _validate_graph(graph, filename=filename, cells=cells, inferred=True)
 
 
 def submissions_in(graph: Graph, *, filename: str) -> list[Node]:
