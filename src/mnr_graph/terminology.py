@@ -177,6 +177,7 @@ def _head_inflect(text: str, stop: frozenset[str], keep: frozenset[str], change:
 
 
 _BRACKETS = re.compile(r"\(([^()]*)\)")
+_A_CHILD = re.compile(r"\b(?:a|one|each|every) child\b")
 _POSSESSIVE = re.compile(r"(?<=\w)['\u2019\u02bc]s\b|(?<=s)['\u2019\u02bc](?!\w)", re.IGNORECASE)
 _ARTICLE = re.compile(
     r"^(?:(?:the|a|an|le|la|les|un|une|des|el|los|las|una)\s+|l['\u2019])", re.IGNORECASE
@@ -191,6 +192,8 @@ def _fallback_keys(text: str) -> list[str]:
     bare = _ARTICLE.sub("", text.strip(), count=1)
     keys += [lookup_key(bare), lookup_key(_POSSESSIVE.sub("", text))]
     keys += [lookup_key(_POSSESSIVE.sub("", bare))]
+    # "sale of a child", "images of a child": the labels name children in the plural
+    keys += [_A_CHILD.sub("children", key) for key in keys if _A_CHILD.search(key)]
     return [k for k in keys if k]
 
 
