@@ -272,3 +272,33 @@ def test_several_default_graphs_merge_as_a_set() -> None:
     assert rows(count, []) == ["1"]
     assert rows(named, ["http://example.org/g3"]) == ["http://example.org/g3"]
     assert rows(named, []) == []
+
+
+def test_several_from_graphs_merge_as_a_set() -> None:
+    """FROM g1 FROM g2 sharing a triple: it counts once; FROM NAMED still scopes GRAPH."""
+    store = EmbeddedStore()
+    triple = "<http://example.org/a> <http://example.org/p> <http://example.org/b>"
+    for g in ("g1", "g2"):
+        store.update(f"INSERT DATA {{ GRAPH <http://example.org/{g}> {{ {triple} }} }}")
+    store.update(
+        "INSERT DATA { GRAPH <http://example.org/g3> "
+        "{ <http://example.org/c> <http://example.org/p> 1 } }"
+    )
+
+    def values(query: str) -> list[str]:
+        result = store.query(query)
+        assert isinstance(result, ox.QuerySolutions)
+        return [str(term.value) for row in result for term in row if term is not None]
+
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    assert values(count.format("FROM <http://example.org/g1> FROM <http://example.org/g2>")) == [
+        "1"
+    ]
+    prefixed = "PREFIX ex: <http://example.org/> " + count.format("FROM ex:g1 FROM ex:g2")
+    assert values(prefixed) == ["1"]
+    assert values(
+        "SELECT ?g FROM <http://example.org/g1> FROM <http://example.org/g2> "
+        "FROM NAMED <http://example.org/g3> WHERE { GRAPH ?g { ?s ?p ?o } }"
+    ) == ["http://example.org/g3"]
+    # a string or an IRI holding the word FROM is no dataset clause
+    assert values('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "FROM FROM") }') == ["2"]

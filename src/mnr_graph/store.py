@@ -258,6 +258,11 @@ def run_query(
         kwargs["default_graph"] = ox.DefaultGraph()
     elif default_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    elif (clauses := _from_clauses(sparql)) is not None:
+        # the same for several FROM graphs: the query's own dataset, on a copy
+        store = _dataset_copy(store, *clauses)
+        kwargs["default_graph"] = ox.DefaultGraph()
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in clauses[1]]
     elif not _has_dataset_clause(sparql) and not _holds_union(store):
         # A store without the merged default graph (EmbeddedStore keeps one): pyoxigraph's union
         # flag, which overrides FROM (so only without one) and repeats shared triples.
@@ -274,6 +279,39 @@ def run_query(
         raise StoreError(f"query failed: {exc}") from exc
     except (RuntimeError, ValueError) as exc:
         raise InputError(f"cannot run the query: {exc}") from exc
+
+
+def _from_clauses(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` when it has several ``FROM`` graphs.
+
+    ``None`` otherwise, or when an IRI cannot be read without parsing (a relative IRI, an unknown
+    prefix): pyoxigraph's own dataset handling is used then.
+    """
+    if sparql.upper().count("FROM") < 2:
+        return None
+    prefixes: dict[str, str] = {}
+    default: list[str] = []
+    named: list[str] = []
+    items = list(tokens(sparql))  # FROM is a keyword only in dataset clauses
+    for i, t in enumerate(items):
+        word = t.text.upper() if t.kind == "word" else ""
+        if word == "PREFIX" and i + 2 < len(items) and items[i + 2].kind == "iri":
+            prefixes[items[i + 1].text.rstrip(":")] = items[i + 2].text[1:-1]
+        elif word == "FROM" and i + 1 < len(items):
+            is_named = items[i + 1].kind == "word" and items[i + 1].text.upper() == "NAMED"
+            target = items[i + 2] if is_named and i + 2 < len(items) else items[i + 1]
+            if target.kind == "iri":
+                iri = target.text[1:-1]
+            elif target.kind == "pname" and target.text.split(":", 1)[0] in prefixes:
+                prefix, local = target.text.split(":", 1)
+                iri = prefixes[prefix] + local
+            else:
+                return None
+            if ":" not in iri:
+                return None  # relative: left to the parser
+            (named if is_named else default).append(iri)
+    default = list(dict.fromkeys(default))
+    return (default, list(dict.fromkeys(named))) if len(default) > 1 else None
 
 
 def _dataset_copy(
