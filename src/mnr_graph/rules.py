@@ -169,8 +169,6 @@ def _avoided_terms_in_evidence(data: Graph, ontology: Graph) -> list[RuleResult]
             if automaton is None:
                 continue
             found = {match for _end, match in automaton.iter(str(value).lower())}
-            # a shorter term inside a longer one also found is reported once, as the longer one
-            found = {f for f in found if not any(len(g) > len(f) and f in g for g in found)}
             for lowered in sorted(found):
                 for form, preferred in terms.advice[(lang, lowered)]:
                     bindings = {"term": form, "preferred": preferred}
