@@ -302,3 +302,56 @@ def test_several_from_graphs_merge_as_a_set() -> None:
     ) == ["http://example.org/g3"]
     # a string or an IRI holding the word FROM is no dataset clause
     assert values('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "FROM FROM") }') == ["2"]
+
+
+def _merge_holds(store: EmbeddedStore) -> bool:
+    """The store's default graph is exactly the set of triples of its named graphs."""
+    named = {
+        (q.subject, q.predicate, q.object)
+        for q in store.ox.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+    default = {
+        (q.subject, q.predicate, q.object)
+        for q in store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    return named == default
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_writes_naming_their_graphs_keep_the_merge(seed: int) -> None:
+    """Replacing graphs (and updates that name the graphs they write) keep the default graph the
+    merge of the named graphs, triples shared between graphs and blank nodes included."""
+    import random
+
+    rng = random.Random(seed)
+    store = EmbeddedStore()
+    graphs = [f"http://example.org/g{i}" for i in range(4)]
+    ex = "http://example.org/"
+    for _step in range(25):
+        chosen = rng.sample(graphs, rng.randint(1, 2))
+        kind = rng.choice(["replace", "update", "plain"])
+        triples = [
+            ox.Triple(
+                ox.NamedNode(f"{ex}s{rng.randint(0, 5)}"),
+                ox.NamedNode(f"{ex}p"),
+                ox.Literal(str(rng.randint(0, 3))),
+            )
+            for _ in range(rng.randint(0, 6))
+        ]
+        if kind == "replace":
+            store.replace_graphs(
+                {
+                    g: [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for t in triples]
+                    for g in chosen
+                }
+            )
+        else:
+            body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+            text = " ;\n".join(
+                f'INSERT DATA {{ GRAPH <{g}> {{ {body} _:b{i} <{ex}p> "blank" . }} }}'
+                for i, g in enumerate(chosen)
+            )
+            text = f"DELETE WHERE {{ GRAPH <{chosen[0]}> {{ <{ex}s1> ?p ?o }} }} ;\n{text}"
+            store.update(text, graphs=chosen if kind == "update" else None)
+        assert _merge_holds(store), (seed, _step, kind)

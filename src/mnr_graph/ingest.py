@@ -27,6 +27,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -55,7 +56,7 @@ PAUSE_ENV = "MNR_GRAPH_INGEST_PAUSE"
 
 class _Store(Protocol):
     def query(self, sparql: str) -> Any: ...
-    def update(self, sparql_update: str) -> None: ...
+    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def submit(
         sys.stderr.write("ingest: paused before the update\n")
         sys.stderr.flush()
         time.sleep(float(pause))
-    store.update(" ;\n".join(parts))
+    store.update(" ;\n".join(parts), graphs=[graph_iri, REGISTRY_GRAPH])
     return SubmissionRecord(
         graph=graph_iri,
         submission=str(submission),

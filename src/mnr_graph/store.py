@@ -69,8 +69,8 @@ class Store(Protocol):
     ) -> QueryResult:
         """Run a SPARQL query; the default graph is the union of all graphs unless given."""
 
-    def update(self, sparql_update: str) -> None:
-        """Run a SPARQL update as one transaction."""
+    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None:
+        """Run a SPARQL update as one transaction (``graphs``: the only graphs it writes)."""
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad]]) -> None:
         """Replace several named graphs in one transaction."""
@@ -194,7 +194,7 @@ class EmbeddedStore:
         Oxigraph runs one update request as one transaction, so the drops and the inserts are
         sent as a single request.
         """
-        self.update(replace_graphs_update(graphs))
+        self.update(replace_graphs_update(graphs), graphs=list(graphs))
 
     def query(
         self,
@@ -214,11 +214,15 @@ class EmbeddedStore:
             substitutions=substitutions,
         )
 
-    def update(self, sparql_update: str) -> None:
-        """Run a SPARQL update as one transaction."""
+    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None:
+        """Run a SPARQL update as one transaction.
+
+        The default graph (the merge of the named graphs) is brought up to date in the same
+        transaction: for the given ``graphs`` only, when the caller names every named graph the
+        update writes (and it writes no default graph), else rebuilt whole.
+        """
         netguard.check_update(sparql_update)
-        # the union default graph is rebuilt in the same transaction
-        sparql_update = _with_sync(sparql_update)
+        sparql_update = _with_sync(sparql_update, graphs)
         try:
             self.ox.update(sparql_update)
             if self._replica is not None:
@@ -330,9 +334,33 @@ def _dataset_copy(
     return copy
 
 
-def _with_sync(sparql_update: str) -> str:
-    """The update followed by ``SYNC_UNION``, in one request."""
-    return f"{sparql_update} ;\n{SYNC_UNION}" if sparql_update.strip() else SYNC_UNION
+def _with_sync(sparql_update: str, graphs: Sequence[str] | None = None) -> str:
+    """The update with what keeps the default graph the merge of the named graphs, in one request.
+
+    With ``graphs`` (every graph the update writes), only their triples are touched: before the
+    update, the default graph loses the triples of those graphs that no other graph holds; after
+    it, it gains their new triples. Its cost follows the size of those graphs, not of the store
+    (a full rebuild reads and rewrites every triple: about 0.4 s per write at 500,000 triples).
+
+    >>> print(_with_sync("DROP GRAPH <urn:g>", ["urn:g"]))  # doctest: +NORMALIZE_WHITESPACE
+    DELETE { ?s ?p ?o } WHERE { VALUES ?g { <urn:g> } GRAPH ?g { ?s ?p ?o }
+      FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER (?h NOT IN (<urn:g>)) } } ;
+    DROP GRAPH <urn:g> ;
+    INSERT { ?s ?p ?o } WHERE { VALUES ?g { <urn:g> } GRAPH ?g { ?s ?p ?o } }
+    """
+    if graphs is None:
+        return f"{sparql_update} ;\n{SYNC_UNION}" if sparql_update.strip() else SYNC_UNION
+    if not graphs:
+        return sparql_update
+    iris = [str(ox.NamedNode(g)) for g in graphs]  # checked IRIs, never spliced raw
+    values = " ".join(iris)
+    listed = ", ".join(iris)
+    before = (
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }}\n"
+        f"  FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER (?h NOT IN ({listed})) }} }}"
+    )
+    after = f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"  # noqa: S608
+    return f"{before} ;\n{sparql_update} ;\n{after}" if sparql_update.strip() else ""
 
 
 def _holds_union(store: ox.Store) -> bool:
@@ -471,7 +499,7 @@ class RemoteStore:
                 f"cannot parse the endpoint's answer: {exc}", where=self.query_endpoint
             ) from exc
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None:
         """Send a SPARQL update to the update endpoint (one request, one transaction).
 
         The endpoint's default graph is rebuilt as the merge of its named graphs in the same
@@ -481,7 +509,7 @@ class RemoteStore:
         request = self.client.build_request(
             "POST",
             self.update_endpoint,
-            content=_with_sync(sparql_update).encode(),
+            content=_with_sync(sparql_update, graphs).encode(),
             headers={"Content-Type": "application/sparql-update"},
         )
         try:
@@ -491,7 +519,7 @@ class RemoteStore:
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad]]) -> None:
         """Replace several named graphs with one update request: all of it is stored, or none."""
-        self.update(replace_graphs_update(graphs))
+        self.update(replace_graphs_update(graphs), graphs=list(graphs))
 
     def put_graph(self, graph_iri: str, data: bytes, media_type: str, *, sync: bool = True) -> None:
         """Replace one named graph through the Graph Store Protocol (``PUT ?graph=``).
