@@ -41,6 +41,7 @@ from rdflib import Graph
 from mnr_graph import __version__, ontology, queries, rest, terminology, textcheck
 from mnr_graph.errors import InputError, MnrGraphError, NotAcceptableError, NotFoundError
 from mnr_graph.namespaces import BASE, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
+from mnr_graph.sparql import parse_accept
 
 __all__ = [
     "FORMATS",
@@ -98,38 +99,18 @@ def negotiate(accept: str | None, fmt: str | None = None) -> str:
                 f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", where="format"
             )
         return fmt
-    best: tuple[float, int, int] | None = None
-    chosen = "ttl"
-    listed = False
-    for position, part in enumerate((accept or "").split(",")):
-        media, _, params = part.strip().partition(";")
-        media = media.strip().lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        listed = True
-        if q <= 0:
-            continue
+    ranges = parse_accept(accept)  # best first: by q, then a type before a wildcard, then order
+    for media, q in ranges:
         name = _BY_MEDIA.get(media) or _WILDCARDS.get(media)
-        if name is None:
-            continue
-        rank = (q, 0 if media in _WILDCARDS else 1, -position)
-        if best is None or rank > best:
-            best, chosen = rank, name
-    if listed and best is None:
+        if q > 0 and name is not None:
+            return name
+    if ranges:
         raise NotAcceptableError(
             f"cannot answer in {accept!r}; this resource is available as "
             + ", ".join(media for media, _ in FORMATS.values()),
             where="Accept",
         )
-    return chosen
+    return "ttl"
 
 
 def wants_html(request: Request) -> bool:
@@ -184,21 +165,10 @@ def page_language(request: Request) -> str:
         if not _LANG_TAG.match(tag):
             raise InputError(f"{asked!r} is not a language tag (en, fr, es ...)", where="lang")
         return tag if tag in available else "en"
-    best, best_q = "en", 0.0
-    for part in request.headers.get("accept-language", "").split(","):
-        tag, _, params = part.strip().partition(";")
-        tag = tag.strip().split("-")[0].lower()
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if tag in available and q > best_q:
-            best, best_q = tag, q
-    return best
+    for tag, q in parse_accept(request.headers.get("accept-language")):
+        if q > 0 and tag.split("-")[0] in available:
+            return tag.split("-")[0]
+    return "en"
 
 
 @cache

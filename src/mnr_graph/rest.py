@@ -46,7 +46,7 @@ from mnr_graph.errors import (
 )
 from mnr_graph.namespaces import MNR, TERM
 from mnr_graph.settings import Settings
-from mnr_graph.sparql import QueryAnswer, QueryRequest, kind_of, negotiate
+from mnr_graph.sparql import QueryAnswer, QueryRequest, kind_of, negotiate, parse_accept
 from mnr_graph.store import bind_values
 
 _SPARQL_JSON = "application/sparql-results+json"
@@ -321,33 +321,15 @@ def wants_csv(accept: str | None, fmt: str | None = None) -> bool:
         if fmt not in ("json", "csv"):
             raise InputError(f"unknown format {fmt!r}: json or csv", where="format")
         return fmt == "csv"
-    best, best_q = "application/json", 0.0
-    listed = wildcard = False
-    for part in (accept or "").split(","):
-        media, _, params = part.strip().partition(";")
-        media = media.strip().lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        listed = True
-        if q <= 0:
-            continue
-        if media in ("*/*", "application/*", "text/*"):
-            wildcard = True
-        elif media in ("text/csv", "application/json") and q > best_q:
-            best, best_q = media, q
-    if listed and not wildcard and best_q == 0.0:
+    ranges = parse_accept(accept)  # best first; at equal q the first listed
+    for media, q in ranges:
+        if q > 0 and media in ("text/csv", "application/json"):
+            return media == "text/csv"
+    if ranges and not any(q > 0 and m in ("*/*", "application/*", "text/*") for m, q in ranges):
         raise NotAcceptableError(
             f"cannot answer in {accept!r}; use application/json or text/csv", where="Accept"
         )
-    return best == "text/csv"
+    return False
 
 
 def single_values(request: Request) -> dict[str, str]:
