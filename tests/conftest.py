@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from rdflib import Dataset, Graph
 
 from mnr_graph import resources
 from mnr_graph.store import EmbeddedStore
+from servers import oxigraph_server
 
 TESTS = Path(__file__).parent
 TEST_DATA = TESTS / "data"
@@ -38,3 +40,10 @@ def shipped_dataset() -> Dataset:
     for iri, file in shipped_graphs():
         ds.graph(iri).parse(file, format="turtle")
     return ds
+
+
+@pytest.fixture(scope="module")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``oxigraph serve`` on a free loopback port, empty at first (one per test module)."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        yield url

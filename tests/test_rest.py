@@ -5,10 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import socket
-import subprocess
-import sys
 import time
 import warnings
 from collections.abc import Iterator
@@ -486,41 +482,6 @@ def test_openapi_is_complete(client: TestClient) -> None:
 
 
 # --- serve --data with a remote endpoint (a real `oxigraph serve`) ---------------------------
-
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``oxigraph serve`` on a free loopback port, empty at first."""
-    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
-    assert binary, "the oxigraph binary (PyPI package `oxigraph`) is a test dependency"
-    port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen(
-        [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _ask(url: str, query: str) -> bool:

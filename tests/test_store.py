@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pyoxigraph as ox
 import pytest
 
@@ -29,6 +23,7 @@ from mnr_graph.store import (
     example_graphs,
     shipped_graphs,
 )
+from servers import free_port
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -36,51 +31,10 @@ with warnings.catch_warnings():
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data" / "protocol" / "data1.ttl"
-OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 CAPABILITY_QUERY = (
     "SELECT ?c ?n WHERE { ?c a <https://w3id.org/mnr-graph/def/Capability> ; "
     "<http://www.w3.org/2004/02/skos/core#notation> ?n } ORDER BY ?n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real ``oxigraph serve`` on a free loopback port, union default graph, empty at first."""
-    binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
-    assert binary, "the oxigraph binary (PyPI package `oxigraph`) is a test dependency"
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen(
-        [
-            str(binary),
-            "serve",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
