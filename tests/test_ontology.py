@@ -102,6 +102,17 @@ def test_every_capability_reaches_its_domains_outcome(shipped_graph: Graph) -> N
         assert (outcomes.pop(), MNR.isOutcomeOf, domains[0]) in shipped_graph
 
 
+def test_cross_references_are_the_reference_ones(shipped_graph: Graph) -> None:
+    """mnr:dependsOn holds exactly the cross-references the MNR guidance states (a CSV beside
+    this file), each mirrored by skos:related so that SKOS browsers show it."""
+    with (DATA / "framework-dependencies.csv").open(encoding="utf-8", newline="") as f:
+        expected = {(MNRID[r["capability"]], MNRID[r["depends_on"]]) for r in csv.DictReader(f)}
+    stated = set(shipped_graph.subject_objects(MNR.dependsOn))
+    assert stated == expected
+    for capability, needed in stated:
+        assert (capability, SKOS.related, needed) in shipped_graph
+
+
 @pytest.mark.parametrize("cls", [MNR.Domain, MNR.Capability, MNR.Outcome], ids=str)
 def test_labels_in_en_fr_es_and_translations_marked(shipped_graph: Graph, cls: URIRef) -> None:
     for node in _individuals(shipped_graph, cls):
@@ -209,9 +220,13 @@ def test_export_owl_is_the_owl2_dl_rendering(shipped_graph: Graph) -> None:
     assert isomorphic(again, ontology.owl_graph(shipped_graph))
     ranges = {o for o in again.objects(None, RDFS.range) if str(o).startswith(str(XSD))}
     assert ranges <= ontology.OWL2_DATATYPES, "only datatypes HermiT and Protégé accept"
-    assert len(again) == len(shipped_graph) - len(
-        list(shipped_graph.triples((None, OWL.imports, None)))
-    )
+    unlabelled = {
+        s for s in shipped_graph.subjects(SKOS.prefLabel) if not shipped_graph.value(s, RDFS.label)
+    }
+    copied = sum(1 for s in unlabelled for _ in shipped_graph.objects(s, SKOS.prefLabel))
+    imports = len(list(shipped_graph.triples((None, OWL.imports, None))))
+    assert len(again) == len(shipped_graph) - imports + copied
+    assert (MNRID.C07, RDFS.label, Literal("Access to Image Databases", lang="en")) in again
 
 
 def test_export_jsonld_uses_the_shipped_context(shipped_graph: Graph) -> None:

@@ -49,6 +49,18 @@ def test_hermit_detects_an_inconsistency(shipped_graph: Graph) -> None:
     assert "inconsistent" in result.summary
 
 
+def test_hermit_rejects_a_capability_in_two_domains(shipped_graph: Graph) -> None:
+    """The framework's individuals are declared distinct (OWL has no unique-name assumption):
+    a second domain is a contradiction, not a hint that D01 and D02 are one domain."""
+    broken = Graph()
+    for triple in shipped_graph:
+        broken.add(triple)
+    broken.add((MNRID.C01, MNR.inDomain, MNRID.D02))
+    result = ontology.run_reasoner(broken)
+    assert not result.passed
+    assert "inconsistent" in result.summary
+
+
 def test_every_predicate_and_class_is_declared_once(shipped_graph: Graph) -> None:
     """OWL 2 DL needs every property and class declared, and a property of one kind only."""
     builtin = (str(RDF), str(RDFS), str(OWL))

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
@@ -253,7 +254,9 @@ def owl_graph(graph: Graph) -> Graph:
 
     ``owl:imports`` are dropped (nothing is fetched), and a data range over a datatype outside the
     OWL 2 datatype map (``rdfs:range xsd:gYear``) is widened to ``rdfs:Literal``; the SHACL shapes
-    keep checking the exact datatype. Everything else is unchanged.
+    keep checking the exact datatype. A resource named only by ``skos:prefLabel`` also gets those
+    labels as ``rdfs:label``, which Protégé and owlready2 (``.label``) show by default. Everything
+    else is unchanged.
 
     >>> g = Graph().parse(data="<urn:p> <http://www.w3.org/2000/01/rdf-schema#range> "
     ...     "<http://www.w3.org/2001/XMLSchema#gYear> .", format="nt")
@@ -272,6 +275,9 @@ def owl_graph(graph: Graph) -> Graph:
         ):
             o = RDFS.Literal
         rendered.add((s, p, o))
+    for s, o in graph.subject_objects(SKOS.prefLabel):
+        if (s, RDFS.label, None) not in graph:
+            rendered.add((s, RDFS.label, o))
     return rendered
 
 
@@ -360,7 +366,8 @@ def run_reasoner(graph: Graph) -> CheckResult:
 
     The graph is written to a local RDF/XML file without its ``owl:imports`` and loaded from there,
     so nothing is fetched: the reasoner sees exactly :func:`owl_graph`, the ``owl`` export.
-    Needs a Java runtime.
+    Needs a Java runtime. HermiT runs in that temporary folder: it takes the working folder as
+    its default IRI base and fails in one it cannot write (``/`` in a container).
     """
     import owlready2
 
@@ -370,7 +377,10 @@ def run_reasoner(graph: Graph) -> CheckResult:
             name, "reasoner", False, f"no Java runtime: {owlready2.JAVA_EXE!r} is not on PATH"
         )
     local = owl_graph(graph)
-    with tempfile.TemporaryDirectory(prefix="mnr-graph-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="mnr-graph-") as tmp,
+        contextlib.chdir(tmp),
+    ):
         file = Path(tmp) / "mnr-graph.owl"
         local.serialize(file, format="xml", encoding="utf-8")
         world = owlready2.World()
