@@ -250,3 +250,19 @@ def test_shipped_context_is_generated() -> None:
         "ontology/context.jsonld is stale: run `mnr-graph export-context --output "
         "ontology/context.jsonld`"
     )
+
+
+def test_every_term_of_the_ontology_is_defined_by_it(shipped_graph: Graph) -> None:
+    """Every mnr: class and property names the ontology that defines it (rdfs:isDefinedBy)."""
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    terms = {
+        s
+        for kind in kinds
+        for s in shipped_graph.subjects(RDF.type, kind)
+        if isinstance(s, URIRef) and str(s).startswith(str(MNR))
+    }
+    assert len(terms) > 30
+    undefined = sorted(
+        str(t) for t in terms if (t, RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI)) not in shipped_graph
+    )
+    assert not undefined
