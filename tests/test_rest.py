@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 import pytest
+import starlette.requests
 
 from appfactory import make_app
 from mnr_graph import (
@@ -326,10 +327,112 @@ def test_validate_unusable_input_is_400(client: TestClient) -> None:
 
 
 def test_validate_without_a_file_is_refused(client: TestClient) -> None:
-    response = client.post("/validate")
+    response = client.post("/validate", files={"other": ("x.ttl", b"<a:b> <a:c> <a:d> .")})
     assert response.status_code == 400
-    assert response.json()["where"] == "file"
-    assert "file" in response.json()["message"]
+    body = response.json()
+    assert body["where"] == "field 'file'"
+    assert "'file'" in body["message"]
+    assert body["detail"] == f"field 'file': {body['message']}"  # the location said once
+
+
+def _multipart(data: bytes, *, boundary: str = "b0undary") -> tuple[bytes, dict[str, str]]:
+    """A multipart body with ``data`` as the field ``file``, and its Content-Type header."""
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.ttl"\r\n'
+        "Content-Type: text/turtle\r\n\r\n"
+    ).encode()
+    body = head + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+@pytest.mark.parametrize(
+    "media_type", ["text/turtle", "application/json", "application/x-www-form-urlencoded", None]
+)
+def test_validate_of_a_body_that_is_not_multipart_is_415(
+    client: TestClient, media_type: str | None
+) -> None:
+    headers = {"Content-Type": media_type} if media_type else {}
+    response = client.post("/validate", content=EXAMPLE.read_bytes(), headers=headers)
+    assert response.status_code == 415, response.text
+    body = response.json()
+    assert "multipart/form-data" in body["message"]
+    assert "'file'" in body["message"]
+    assert body["where"] == "Content-Type"
+
+
+@pytest.mark.parametrize(
+    ("token", "header"),
+    [(None, None), (None, f"Bearer {TOKEN}"), (TOKEN, None), (TOKEN, "Bearer wrong")],
+)
+@pytest.mark.parametrize("body", ["none", "large", "malformed multipart"])
+def test_a_write_is_refused_before_its_body_is_read(
+    monkeypatch: pytest.MonkeyPatch, token: str | None, header: str | None, body: str
+) -> None:
+    """No token (or writes off): 403 whatever the body, and the body is never parsed."""
+
+    def no_parsing(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the body of an unauthorised write was parsed")
+
+    monkeypatch.setattr(starlette.requests.Request, "form", no_parsing)
+    monkeypatch.setattr(starlette.requests.Request, "body", no_parsing)
+    limit = 200_000
+    headers = {"Authorization": header} if header else {}
+    content: bytes | None = None
+    if body == "large":
+        content, multipart = _multipart(b"<a:b> <a:c> <a:d> .\n" * (limit // 25))
+        headers |= multipart
+        assert limit // 2 < len(content) < limit
+    elif body == "malformed multipart":
+        content = b"not multipart at all" * 1000
+        headers["Content-Type"] = "multipart/form-data; boundary=x"
+    app = make_app(Settings(write_token=token, max_upload_bytes=limit))
+    with TestClient(app) as c:
+        response = c.post("/submissions", content=content, headers=headers)
+    assert response.status_code == 403, response.text
+    words = "writes are off" if token is None else "a valid bearer token"
+    assert words in response.json()["message"]
+
+
+#: Routes that take a body, each with a request over the limit of 1000 bytes.
+BODY_ROUTES = [
+    ("/validate", "multipart"),
+    ("/submissions", "multipart"),
+    ("/check", "text/plain"),
+    ("/sparql", "application/sparql-query"),
+    ("/vocabulary/check", "application/x-www-form-urlencoded"),
+]
+
+
+@pytest.mark.parametrize(("path", "kind"), BODY_ROUTES)
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_an_oversized_body_is_413_with_or_without_a_length(
+    path: str, kind: str, declared: bool
+) -> None:
+    """A body over the limit is a 413 in the error shape, also when it comes in chunks with no
+    Content-Length (it is counted as it arrives)."""
+    limit = 1000
+    if kind == "multipart":
+        content, headers = _multipart(b"# padding\n" * 300)
+    elif kind == "application/x-www-form-urlencoded":
+        content, headers = b"text=" + b"a" * 3000, {"Content-Type": kind}
+    else:
+        content, headers = b"ASK {} #" + b"x" * 3000, {"Content-Type": kind}
+    headers["Authorization"] = f"Bearer {TOKEN}"
+    assert len(content) > limit
+    app = make_app(Settings(write_token=TOKEN, max_upload_bytes=limit))
+    with TestClient(app) as c:
+        if declared:
+            response = c.post(path, content=content, headers=headers)
+        else:
+            chunks = [content[i : i + 256] for i in range(0, len(content), 256)]
+            response = c.post(path, content=iter(chunks), headers=headers)
+            assert "content-length" not in response.request.headers
+        assert response.status_code == 413, response.text
+        body = response.json()
+        assert set(body) == {"error", "message", "where", "detail"}
+        assert body["error"] == "PayloadTooLargeError"
+        assert str(limit) in body["message"]
+        assert c.get("/health").status_code == 200
 
 
 def test_a_mistyped_parameter_is_a_400_that_names_it(client: TestClient) -> None:

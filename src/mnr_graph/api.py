@@ -183,7 +183,13 @@ class RemoteRunner:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies larger than ``max_bytes`` with 413, for the whole app."""
+    """Refuse request bodies larger than ``max_bytes`` with 413, for the whole app.
+
+    A declared ``Content-Length`` over the limit is refused before anything is read. A body that
+    declares none (``Transfer-Encoding: chunked``) is counted as it arrives: past the limit the
+    read fails, and whatever the route would have answered then (FastAPI turns a failed read into
+    "There was an error parsing the body", 400) is replaced by the 413.
+    """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -201,17 +207,35 @@ class BodyLimitMiddleware:
             await error_response(too_large)(scope, receive, send)
             return
         received = 0
+        exceeded = False
+        started = False
 
         async def limited() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
+            if exceeded:
+                raise too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
+                    exceeded = True
                     raise too_large
             return message
 
-        await self.app(scope, limited, send)
+        async def unless_exceeded(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return  # the route's answer to a failed read: the 413 is sent instead
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited, unless_exceeded)
+        except Exception:
+            if not exceeded or started:
+                raise
+        if exceeded and not started:
+            await error_response(too_large)(scope, receive, send)
 
 
 class HeadMiddleware:

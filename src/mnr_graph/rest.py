@@ -24,15 +24,18 @@ import hmac
 import json
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache, partial
 from typing import Annotated, Any, Protocol
 
 import anyio.from_thread
 import pyoxigraph as ox
-from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from rdflib import Graph
+from starlette.datastructures import UploadFile as StarletteUploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnr_graph import ingest, queries, resources, terminology, textcheck, validation
 from mnr_graph.errors import (
@@ -67,6 +70,7 @@ __all__ = [
     "TermDescription",
     "TermLabelModel",
     "TermPage",
+    "Upload",
     "ValidationReportModel",
     "ValidationResultModel",
     "describe_term",
@@ -76,6 +80,7 @@ __all__ = [
     "get_router",
     "jsonld_context",
     "parse_answer",
+    "read_upload",
     "run_read",
     "search_terms",
     "single_values",
@@ -348,19 +353,68 @@ def _table_response(table: queries.QueryTable, *, csv: bool) -> Response:
     return JSONResponse(table.to_json())
 
 
-def _read_upload(file: UploadFile, settings: Settings) -> bytes:
-    data = file.file.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLargeError(
-            f"the upload is larger than {settings.max_upload_bytes} bytes", where=file.filename
+@dataclass(frozen=True)
+class Upload:
+    """A file sent as the field ``file`` of a ``multipart/form-data`` body, read whole."""
+
+    data: bytes
+    filename: str
+    media_type: str | None
+    fields: dict[str, str]
+
+
+async def read_upload(
+    request: Request, settings: Settings, *, fields: Mapping[str, int] | None = None
+) -> Upload:
+    """The ``file`` field of a multipart body (and the text ``fields``, each at most that long).
+
+    A body that is not ``multipart/form-data`` is a 415 that says what to send; no ``file``
+    field, an empty file, or a field too long is a 400 naming the field (``field 'file'``).
+    Called by a handler only once the request may proceed (a write checks its token first):
+    FastAPI would read and parse a declared ``File()`` before the handler runs.
+    """
+    content_type = request.headers.get("content-type") or ""
+    media = content_type.split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        raise UnsupportedMediaTypeError(
+            "send the submission as multipart/form-data with the file in the field 'file' "
+            f"(curl -F file=@submission.ttl), not {media or 'a body without a media type'}",
+            where="Content-Type",
         )
-    if not data:
-        raise InputError("the upload is empty", where=file.filename)
-    return data
+    allowed = dict(fields or {})
+    try:
+        form = await request.form(max_files=1, max_fields=len(allowed) + 1)
+    except StarletteHTTPException as exc:  # a malformed multipart body
+        raise InputError(f"cannot read the multipart body: {exc.detail}") from None
+    try:
+        file = form.get("file")
+        if not isinstance(file, StarletteUploadFile):
+            raise InputError("no file: send it in the multipart field 'file'", where="field 'file'")
+        data = await file.read(settings.max_upload_bytes + 1)
+        filename = file.filename or "upload"
+        if len(data) > settings.max_upload_bytes:
+            raise PayloadTooLargeError(
+                f"the upload is larger than {settings.max_upload_bytes} bytes", where=filename
+            )
+        if not data:
+            raise InputError("the upload is empty", where=filename)
+        values: dict[str, str] = {}
+        for name, longest in allowed.items():
+            value = form.get(name)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise InputError("a text, not a file", where=f"field {name!r}")
+            if len(value) > longest:
+                raise InputError(f"at most {longest} characters", where=f"field {name!r}")
+            values[name] = value
+        return Upload(data, filename, _media_type(file.content_type), values)
+    finally:
+        await form.close()
 
 
-def _media_type(file: UploadFile) -> str | None:
-    media = (file.content_type or "").split(";")[0].strip()
+def _media_type(content_type: str | None) -> str | None:
+    media = (content_type or "").split(";")[0].strip()
     return None if media in ("", "application/octet-stream") else media
 
 
@@ -815,15 +869,16 @@ def _add_validation_routes(router: APIRouter) -> None:
         response_model=ValidationReportModel,
         tags=["submissions"],
         responses=errors(400, 413, 415),
+        openapi_extra=_upload_body(),
     )
-    def validate(
-        request: Request,
-        file: Annotated[UploadFile, File(description="Turtle, JSON-LD, CSV or XLSX submission")],
-    ) -> dict[str, Any]:
+    async def validate(request: Request) -> dict[str, Any]:
         """Validate a submission without storing it; the report of ``mnr-graph validate``."""
-        data = _read_upload(file, _settings(request))
-        report = validation.validate_bytes(
-            data, filename=file.filename or "upload", media_type=_media_type(file)
+        upload = await read_upload(request, _settings(request))
+        report = await asyncio.to_thread(
+            validation.validate_bytes,
+            upload.data,
+            filename=upload.filename,
+            media_type=upload.media_type,
         )
         result: dict[str, Any] = report.to_json()
         return result
@@ -851,23 +906,26 @@ def _add_validation_routes(router: APIRouter) -> None:
                 "description": "The submission has violations: the error and the report.",
             },
         },
+        openapi_extra=_upload_body(submitter=True),
     )
-    def submit(
+    async def submit(
         request: Request,
-        file: Annotated[UploadFile, File(description="Turtle, JSON-LD, CSV or XLSX submission")],
-        submitter: Annotated[str | None, Form(max_length=200)] = None,
         authorization: Annotated[str | None, Header(description="Bearer TOKEN")] = None,
     ) -> Any:
-        """Validate and store a submission (needs the operator's bearer token)."""
+        """Validate and store a submission (needs the operator's bearer token).
+
+        The token is checked before the body is read: a request without it is refused (403)
+        whatever it carries."""
         settings = _settings(request)
         _authorise(settings, authorization)
-        data = _read_upload(file, settings)
+        upload = await read_upload(request, settings, fields={"submitter": 200})
         try:
-            record = ingest.submit(
+            record = await asyncio.to_thread(
+                ingest.submit,
                 request.app.state.store,
-                data,
-                filename=file.filename or "upload",
-                submitter=submitter,
+                upload.data,
+                filename=upload.filename,
+                submitter=upload.fields.get("submitter"),
             )
         except ValidationFailedError as exc:
             content: dict[str, Any] = {
@@ -881,6 +939,27 @@ def _add_validation_routes(router: APIRouter) -> None:
                 content["report"] = report.to_json()
             return JSONResponse(content, status_code=exc.http_status)
         return record.to_json()
+
+
+def _upload_body(*, submitter: bool = False) -> dict[str, Any]:
+    """The OpenAPI request body of an upload: ``multipart/form-data`` with the field ``file``."""
+    properties: dict[str, Any] = {
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": "Turtle, JSON-LD, CSV or XLSX submission",
+        }
+    }
+    if submitter:
+        properties["submitter"] = {
+            "type": "string",
+            "maxLength": 200,
+            "description": "who submits (recorded with the submission)",
+        }
+    schema = {"type": "object", "properties": properties, "required": ["file"]}
+    return {
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+    }
 
 
 def _authorise(settings: Settings, authorization: str | None) -> None:
