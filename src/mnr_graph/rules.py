@@ -128,25 +128,24 @@ def _missing_capabilities(data: Graph, ontology: Graph) -> list[RuleResult]:
 @dataclass(frozen=True)
 class _AvoidedTerms:
     automata: dict[str, ahocorasick.Automaton]
-    #: (language, lower-case form) -> [(form, preferred label), ...]
+    #: (language, lower-case form) -> [(form, preferred labels joined as the message says), ...]
     advice: dict[tuple[str, str], list[tuple[str, str]]]
 
 
 @lru_cache(maxsize=4)
 def _avoided_terms(ontology: Graph) -> _AvoidedTerms:
-    advice: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    preferred: dict[tuple[str, Literal], set[str]] = defaultdict(set)
     for label in ontology.subjects(MNR.usageBand, MNRID["band-avoid"]):
         for form in ontology.objects(label, SKOSXL.literalForm):
             if not isinstance(form, Literal) or not form.language:
                 continue
-            lang = form.language.lower()
             for concept in ontology.objects(label, MNR.useInstead):
-                for preferred in ontology.objects(concept, SKOS.prefLabel):
-                    if (
-                        isinstance(preferred, Literal)
-                        and (preferred.language or "").lower() == lang
-                    ):
-                        advice[(lang, str(form).lower())].append((str(form), str(preferred)))
+                for text in ontology.objects(concept, SKOS.prefLabel):
+                    if isinstance(text, Literal) and text.language == form.language:
+                        preferred[(form.language.lower(), form)].add(str(text))
+    advice: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for (lang, form), texts in sorted(preferred.items(), key=lambda i: (i[0][0], str(i[0][1]))):
+        advice[(lang, str(form).lower())].append((str(form), "' or '".join(sorted(texts))))
     automata: dict[str, ahocorasick.Automaton] = {}
     for lang, lowered in advice:
         automaton = automata.setdefault(lang, ahocorasick.Automaton())
@@ -156,20 +155,47 @@ def _avoided_terms(ontology: Graph) -> _AvoidedTerms:
     return _AvoidedTerms(automata, dict(advice))
 
 
+_WORD = re.compile(r"\w")
+
+
+def _whole_word_matches(automaton: ahocorasick.Automaton, text: str) -> list[str]:
+    """The labels found as whole words (no letter, digit or underscore, regex ``\\w``, on either
+    side), leftmost-longest: a label inside a longer label found at the same place is not."""
+    found: list[tuple[int, int, str]] = []
+    for end, lowered in automaton.iter(text):
+        start = end - len(lowered) + 1
+        before = text[start - 1] if start > 0 else ""
+        after = text[end + 1] if end + 1 < len(text) else ""
+        if not _WORD.match(before) and not _WORD.match(after):
+            found.append((start, -len(lowered), lowered))
+    chosen: list[str] = []
+    reached = 0
+    for start, negative_length, lowered in sorted(found):
+        if start >= reached:
+            chosen.append(lowered)
+            reached = start - negative_length
+    return chosen
+
+
+def _primary_language(tag: str) -> str:
+    """The primary language subtag of a BCP 47 tag, in lower case (``en-GB`` -> ``en``)."""
+    return tag.split("-", 1)[0].lower()
+
+
 def _avoided_terms_in_evidence(data: Graph, ontology: Graph) -> list[RuleResult]:
-    """S26: evidence text that contains an avoided term of its language, with the preferred one."""
+    """S26: evidence text that contains an avoided term of its primary language as whole words,
+    one result per term, with the preferred terms."""
     terms = _avoided_terms(ontology)
     out: list[RuleResult] = []
     for focus in data.subjects(RDF.type, MNR.Assessment):
         for value in data.objects(focus, MNR.evidence):
             if not isinstance(value, Literal) or not value.language:
                 continue
-            lang = value.language.lower()
+            lang = _primary_language(value.language)
             automaton = terms.automata.get(lang)
             if automaton is None:
                 continue
-            found = {match for _end, match in automaton.iter(str(value).lower())}
-            for lowered in sorted(found):
+            for lowered in sorted(set(_whole_word_matches(automaton, str(value).lower()))):
                 for form, preferred in terms.advice[(lang, lowered)]:
                     bindings = {"term": form, "preferred": preferred}
                     out.append(RuleResult(focus, MNR.evidence, value, bindings))
