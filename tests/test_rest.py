@@ -527,6 +527,43 @@ def test_framework_as_jsonld(client: TestClient, path: str, cls: Any) -> None:
     assert {q.subject.value for q in quads} == expected
 
 
+@pytest.mark.parametrize(
+    ("path", "cls"),
+    [("/capabilities", MNR.Capability), ("/domains", MNR.Domain), ("/outcomes", MNR.Outcome)],
+)
+def test_framework_jsonld_is_complete_whatever_the_result_limit(path: str, cls: Any) -> None:
+    """The framework bounds these documents: a result limit of 5 cuts none of them short."""
+    with TestClient(make_app(Settings(result_limit=5, query_workers=1))) as c:
+        response = c.get(path)
+        store = c.app.state.store  # type: ignore[attr-defined]
+        full = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s a <{cls}> ; ?p ?o }}")
+        expected = {r["s"].value for r in store.query(f"SELECT ?s WHERE {{ ?s a <{cls}> }}")}
+    assert response.status_code == 200
+    assert "X-Results-Truncated" not in response.headers
+    quads = list(ox.parse(response.content, format=ox.RdfFormat.JSON_LD))
+    assert {q.subject.value for q in quads} == expected
+    assert len(expected) > 5
+    assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(list(full))
+
+
+def test_the_submissions_list_signals_the_result_limit() -> None:
+    """GET /submissions can grow: past the result limit it says so, as /sparql does."""
+    files = {"file": (EXAMPLE.name, EXAMPLE.read_bytes(), "text/turtle")}
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(make_app(Settings(write_token=TOKEN, result_limit=2))) as c:
+        assert c.post("/submissions", files=files, headers=auth).status_code == 201
+        assert c.post("/submissions", files=files, headers=auth).status_code == 201
+        whole = c.get("/submissions")
+        assert c.post("/submissions", files=files, headers=auth).status_code == 201
+        cut = c.get("/submissions")
+    assert len(whole.json()) == 2
+    assert "X-Results-Truncated" not in whole.headers
+    assert len(cut.json()) == 2
+    assert cut.headers["X-Results-Truncated"] == "true"
+    assert cut.headers["X-Result-Limit"] == "2"
+    assert "truncated" in cut.headers["Warning"]
+
+
 def _operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
     paths = client.get("/openapi.json").json()["paths"]
     return [(path, method, op) for path, ops in paths.items() for method, op in ops.items()]

@@ -313,11 +313,7 @@ async def sparql_endpoint(request: Request) -> Response:
     answer = await runner.run(query)
     headers = {"Vary": "Accept"}
     if answer.capped:
-        headers["X-Result-Limit"] = str(query.limit)
-        headers["X-Results-Truncated"] = "true"
-        headers["Warning"] = (
-            f'199 mnr-graph "results truncated to {query.limit} (the server\'s result limit)"'
-        )
+        headers |= rest.truncation_headers(query.limit)
     return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import sys
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ __all__ = [
     "single_values",
     "store_reader",
     "term_entries",
+    "truncation_headers",
     "wants_csv",
 ]
 
@@ -583,9 +585,12 @@ class StoreReader:
     as a ``VALUES`` block of RDF terms (a blank node cannot be bound: :class:`InputError`).
     """
 
-    def __init__(self, runner: Runner, *, limit: int) -> None:
+    def __init__(self, runner: Runner, *, limit: int | None) -> None:
         self.runner = runner
+        #: Most rows or triples per query; ``None``: every one (reads bounded by the framework).
         self.limit = limit
+        #: True once an answer was cut at ``limit``: the caller must say so (or page).
+        self.truncated = False
 
     def query(
         self,
@@ -604,20 +609,38 @@ class StoreReader:
                 text,
                 default_graphs=default_graphs,
                 named_graphs=named_graphs,
-                limit=self.limit,
+                limit=sys.maxsize - 1 if self.limit is None else self.limit,
             )
         )
+        self.truncated = self.truncated or answer.capped
         return parse_answer(answer)
 
 
-def store_reader(request: Request) -> queries.QueryStore:
+def store_reader(request: Request, *, capped: bool = True) -> queries.QueryStore:
     """The store for a handler running in a worker thread: a :class:`StoreReader` over the app's
-    query runner (the bare store only for a router without the app factory's runner)."""
+    query runner (the bare store only for a router without the app factory's runner).
+
+    ``capped``: each answer stops at the result limit (the reader's ``truncated`` says whether
+    one did); ``False`` for reads the framework bounds (its capabilities, domains, outcomes),
+    which must be complete whatever the limit."""
     runner = getattr(request.app.state, "query_runner", None)
     if runner is None:
         store: queries.QueryStore = request.app.state.store
         return store
-    return StoreReader(runner, limit=_settings(request).result_limit)
+    return StoreReader(runner, limit=_settings(request).result_limit if capped else None)
+
+
+def truncation_headers(limit: int) -> dict[str, str]:
+    """The headers of an answer cut at the result limit (as ``/sparql`` sends them).
+
+    >>> truncation_headers(50)["X-Results-Truncated"]
+    'true'
+    """
+    return {
+        "X-Result-Limit": str(limit),
+        "X-Results-Truncated": "true",
+        "Warning": f'199 mnr-graph "results truncated to {limit} (the server\'s result limit)"',
+    }
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -889,10 +912,15 @@ def _add_validation_routes(router: APIRouter) -> None:
         tags=["submissions"],
         responses=errors(*_STORE_ERRORS),
     )
-    def list_submissions(request: Request) -> list[dict[str, Any]]:
-        """The stored submissions with their provenance; the current version is marked."""
+    def list_submissions(request: Request) -> Response:
+        """The stored submissions with their provenance; the current version is marked. At most
+        the server's result limit of them: past it, the headers ``X-Results-Truncated: true``,
+        ``X-Result-Limit`` and ``Warning`` say so (as ``/sparql`` does)."""
         reader: Any = store_reader(request)  # reads only: list_submissions never writes
-        return list(ingest.list_submissions(reader))
+        listed = list(ingest.list_submissions(reader))
+        truncated = isinstance(reader, StoreReader) and reader.truncated
+        headers = truncation_headers(_settings(request).result_limit) if truncated else None
+        return JSONResponse(listed, headers=headers)
 
     @router.post(
         "/submissions",
@@ -976,7 +1004,8 @@ def _authorise(settings: Settings, authorization: str | None) -> None:
 
 def _framework_operation(class_iri: str, what: str) -> Callable[[Request], Response]:
     def operation(request: Request) -> Response:
-        doc = framework_jsonld(store_reader(request), class_iri)
+        # Bounded by the framework: complete whatever the result limit.
+        doc = framework_jsonld(store_reader(request, capped=False), class_iri)
         return Response(json.dumps(doc, ensure_ascii=False), media_type=JSONLD)
 
     operation.__name__ = f"framework_{what}"
