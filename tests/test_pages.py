@@ -18,11 +18,11 @@ import pyoxigraph as ox
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from rdflib import Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from appfactory import make_app
-from mnr_graph import pages, queries, rest, terminology
+from mnr_graph import pages, queries, resources, rest, terminology
 from mnr_graph.namespaces import BASE, GRAPH
 from mnr_graph.store import EmbeddedStore
 
@@ -149,6 +149,38 @@ def test_unknown_iri_is_404(client: TestClient, accept: str) -> None:
     response = client.get("/id/no-such-thing", headers={"Accept": accept})
     assert response.status_code == 404
     assert "no resource" in response.text
+
+
+SHAPE_IRIS = sorted(
+    {
+        term.value
+        for file in resources.files("shapes", "*.ttl")
+        for triple in ox.parse(path=str(file), format=ox.RdfFormat.TURTLE)
+        for term in (triple.subject, triple.predicate, triple.object)
+        if isinstance(term, ox.NamedNode) and term.value.startswith(BASE + "shape/")
+    }
+)
+
+
+def test_every_shape_iri_resolves(client: TestClient) -> None:
+    """Every IRI under shape/ in shapes/*.ttl resolves: its statements as RDF, and a page."""
+    assert {BASE + "shape/S01", BASE + "shape/submission"} <= set(SHAPE_IRIS)
+    shapes = Graph()
+    for file in resources.files("shapes", "*.ttl"):
+        shapes.parse(file, format="turtle")
+    for iri in SHAPE_IRIS:
+        response = client.get(_path(iri), headers={"Accept": "text/turtle"})
+        assert response.status_code == 200, iri
+        served = Graph().parse(data=response.text, format="turtle")
+        own = set(shapes.triples((URIRef(iri), None, None)))
+        served_own = set(served.triples((URIRef(iri), None, None)))
+        assert own, iri
+        assert len(served_own) == len(own), iri
+        named = {(p, o) for _, p, o in own if not isinstance(o, BNode)}
+        assert {(p, o) for _, p, o in served_own if not isinstance(o, BNode)} == named, iri
+        page = client.get(_path(iri), headers={"Accept": BROWSER})
+        assert page.status_code == 200, iri
+        assert iri in page.text
 
 
 def test_unknown_format_is_406(client: TestClient) -> None:

@@ -38,10 +38,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rdflib import Graph
 
-from mnr_graph import __version__, ontology, queries, rest, terminology, textcheck
+from mnr_graph import __version__, ontology, queries, resources, rest, terminology, textcheck
 from mnr_graph.errors import InputError, MnrGraphError, NotAcceptableError, NotFoundError
-from mnr_graph.namespaces import BASE, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
+from mnr_graph.namespaces import BASE, GRAPH, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
 from mnr_graph.sparql import parse_accept
+from mnr_graph.store import EmbeddedStore
 
 __all__ = [
     "FORMATS",
@@ -55,6 +56,7 @@ __all__ = [
     "negotiate",
     "page_language",
     "render",
+    "shapes_store",
     "wants_html",
 ]
 
@@ -412,9 +414,28 @@ def _error_page(request: Request, exc: MnrGraphError, lang: str = "en") -> HTMLR
     )
 
 
+@cache
+def shapes_store() -> EmbeddedStore:
+    """The shipped SHACL shapes (``shapes/*.ttl``), each file in its named graph
+    ``.../graph/shape/<stem>``: the ``shape/`` IRIs resolve from them.
+
+    They are kept out of the served store on purpose: there the default graph is the merge of the
+    data's graphs, which every named query, check query and ``/sparql`` client reads.
+
+    >>> bool(shapes_store().query("ASK { <https://w3id.org/mnr-graph/shape/S01> ?p ?o }"))
+    True
+    """
+    store = EmbeddedStore()
+    for file in resources.files("shapes", "*.ttl"):
+        store.load_file(file, str(GRAPH[f"shape/{file.stem}"]), sync=False)
+    store.sync_union()
+    return store
+
+
 def _resource(request: Request, path: str) -> Response:
     iri = BASE + path
-    store = rest.store_reader(request)
+    # shape/ IRIs: from the shipped shapes files (small, read in memory like /terms), not the store
+    store = shapes_store() if path.startswith("shape/") else rest.store_reader(request)
     fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"))
     lang = page_language(request)  # checked for every format: a bad one is a 400 for all
     triples = describe(store, iri) if _IRI_PATH.fullmatch(path) else []
