@@ -435,7 +435,9 @@ def shapes_store() -> EmbeddedStore:
 def _resource(request: Request, path: str) -> Response:
     iri = BASE + path
     # shape/ IRIs: from the shipped shapes files (small, read in memory like /terms), not the store
-    store = shapes_store() if path.startswith("shape/") else rest.store_reader(request)
+    store: queries.QueryStore = (
+        shapes_store() if path.startswith("shape/") else rest.store_reader(request)
+    )
     fmt = negotiate(request.headers.get("accept"), request.query_params.get("format"))
     lang = page_language(request)  # checked for every format: a bad one is a 400 for all
     triples = describe(store, iri) if _IRI_PATH.fullmatch(path) else []
