@@ -210,6 +210,11 @@ def _some_iris(store: EmbeddedStore) -> list[str]:
         ("image/png, application/n-triples;q=0.2", "application/n-triples"),
         ("TEXT/HTML", "text/html"),
         ("", "text/turtle"),
+        ("text/turtle;q=0, */*", "application/ld+json"),
+        ("text/turtle;q=0, text/*", "text/html"),
+        ("application/*;q=0, text/turtle;q=0, */*", "text/html"),
+        ("text/csv;q=x", "text/turtle"),
+        ("application/ld+json;q=x, application/n-triples", "application/n-triples"),
     ],
 )
 def test_content_negotiation_for_every_kind_of_iri(
@@ -224,7 +229,9 @@ def test_content_negotiation_for_every_kind_of_iri(
         assert response.headers["vary"] == "Accept"
 
 
-@pytest.mark.parametrize("accept", ["application/pdf", "image/png, text/plain", "text/html;q=0"])
+@pytest.mark.parametrize(
+    "accept", ["application/pdf", "image/png, text/plain", "text/html;q=0", "*/*;q=0"]
+)
 def test_an_accept_we_cannot_answer_is_406(
     client: TestClient, shipped_store: EmbeddedStore, accept: str
 ) -> None:

@@ -166,6 +166,35 @@ def test_query_as_csv(client: TestClient, how: str) -> None:
     assert len(rows) == len(client.get(f"/queries/{q.name}").json()["rows"])
 
 
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("text/*", "text/csv"),
+        ("*/*", "application/json"),
+        ("application/*", "application/json"),
+        ("application/json;q=0, */*", "text/csv"),
+        ("text/csv;q=0, */*", "application/json"),
+        ("text/csv;q=x", "application/json"),
+        ("text/csv;q=x, application/json;q=0.1, text/*;q=0.5", "text/csv"),
+        ("*/*;q=0", None),
+        ("text/csv;q=0, text/*", None),
+        ("application/sparql-results+json", None),
+    ],
+)
+def test_named_query_content_negotiation(
+    client: TestClient, accept: str, media_type: str | None
+) -> None:
+    """The same reading of Accept as /sparql: text/* gives CSV (the only text format), a
+    refusal is never chosen, a malformed q-value drops its range; nothing allowed: 406."""
+    response = client.get("/queries/capabilities-by-domain", headers={"Accept": accept})
+    if media_type is None:
+        assert response.status_code == 406, response.text
+        assert response.json()["where"] == "Accept"
+    else:
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].split(";")[0] == media_type
+
+
 def test_query_by_id_alias(client: TestClient) -> None:
     by_id = client.get("/queries/Q02", params={"capability": "C07"})
     by_name = client.get("/queries/capability", params={"capability": "C07"})

@@ -41,7 +41,7 @@ from rdflib import Graph
 from mnr_graph import __version__, ontology, queries, resources, rest, terminology, textcheck
 from mnr_graph.errors import InputError, MnrGraphError, NotAcceptableError, NotFoundError
 from mnr_graph.namespaces import BASE, GRAPH, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
-from mnr_graph.sparql import parse_accept
+from mnr_graph.sparql import parse_accept, quality
 from mnr_graph.store import EmbeddedStore
 
 __all__ = [
@@ -70,7 +70,12 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 _BY_MEDIA = {media: name for name, (media, _) in FORMATS.items()}
 _BY_MEDIA.update({"application/xhtml+xml": "html", "application/json": "jsonld"})
-_WILDCARDS = {"*/*": "ttl", "text/*": "ttl", "application/*": "jsonld"}
+#: What each wildcard gives, first choice first (a refused one is passed over).
+_WILDCARDS = {
+    "*/*": ("ttl", "jsonld", "nt", "rdf", "html"),
+    "text/*": ("ttl", "html"),
+    "application/*": ("jsonld", "nt", "rdf"),
+}
 _DOWNLOADS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "owl": "owl"}
 _DOWNLOAD_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
 _DOWNLOAD_MEDIA.update({"jsonld": "application/ld+json", "owl": "application/rdf+xml"})
@@ -88,11 +93,14 @@ def negotiate(accept: str | None, fmt: str | None = None) -> str:
     """The format to answer with: ``format`` if given, else the best of ``Accept``.
 
     q-values count (``q=0`` refuses a type); at equal q a type beats a wildcard, then the first
-    listed wins. ``*/*`` and ``text/*`` give Turtle, ``application/*`` JSON-LD; an ``Accept``
-    that allows none of ours is :class:`NotAcceptableError` (406).
+    listed wins. ``*/*`` and ``text/*`` give Turtle, ``application/*`` JSON-LD, or the next of
+    their formats when that one is refused; an ``Accept`` that allows none of ours is
+    :class:`NotAcceptableError` (406).
 
     >>> negotiate("text/html;q=0, text/turtle;q=0.5"), negotiate("application/*")
     ('ttl', 'jsonld')
+    >>> negotiate("text/turtle;q=0, */*"), negotiate("text/turtle;q=0, text/*")
+    ('jsonld', 'html')
     """
     if fmt:
         fmt = fmt.lower()
@@ -103,9 +111,14 @@ def negotiate(accept: str | None, fmt: str | None = None) -> str:
         return fmt
     ranges = parse_accept(accept)  # best first: by q, then a type before a wildcard, then order
     for media, q in ranges:
-        name = _BY_MEDIA.get(media) or _WILDCARDS.get(media)
-        if q > 0 and name is not None:
-            return name
+        if q <= 0:
+            continue
+        if media in _BY_MEDIA:
+            return _BY_MEDIA[media]
+        for name in _WILDCARDS.get(media, ()):
+            allowed = quality(FORMATS[name][0], ranges)  # the most specific range's q
+            if allowed is None or allowed > 0:
+                return name
     if ranges:
         raise NotAcceptableError(
             f"cannot answer in {accept!r}; this resource is available as "

@@ -50,7 +50,14 @@ from mnr_graph.errors import (
 )
 from mnr_graph.namespaces import MNR, TERM
 from mnr_graph.settings import Settings
-from mnr_graph.sparql import QueryAnswer, QueryRequest, kind_of, negotiate, parse_accept
+from mnr_graph.sparql import (
+    QueryAnswer,
+    QueryRequest,
+    kind_of,
+    negotiate,
+    parse_accept,
+    quality,
+)
 from mnr_graph.store import bind_values
 
 _SPARQL_JSON = "application/sparql-results+json"
@@ -313,11 +320,23 @@ def _settings(request: Request) -> Settings:
     return settings if isinstance(settings, Settings) else Settings()
 
 
+_TABLE_MEDIA = ("text/csv", "application/json")
+#: What each wildcard gives a named query's table, first choice first.
+_TABLE_WILDCARDS = {
+    "*/*": ("application/json", "text/csv"),
+    "application/*": ("application/json",),
+    "text/*": ("text/csv",),
+}
+
+
 def wants_csv(accept: str | None, fmt: str | None = None) -> bool:
-    """True when the client asks for CSV (``format=csv`` wins over ``Accept``); JSON by default
-    and for a wildcard; :class:`NotAcceptableError` (406) when ``Accept`` allows neither.
+    """True when the client asks for CSV (``format=csv`` wins over ``Accept``); JSON by default,
+    for ``*/*`` and ``application/*``, CSV for ``text/*`` (a refused one is passed over);
+    :class:`NotAcceptableError` (406) when ``Accept`` allows neither.
 
     >>> wants_csv("text/csv"), wants_csv("application/json, text/csv;q=0.5"), wants_csv(None, "csv")
+    (True, False, True)
+    >>> wants_csv("text/*"), wants_csv("*/*"), wants_csv("application/json;q=0, */*")
     (True, False, True)
     >>> wants_csv("image/png")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -330,9 +349,15 @@ def wants_csv(accept: str | None, fmt: str | None = None) -> bool:
         return fmt == "csv"
     ranges = parse_accept(accept)  # best first; at equal q the first listed
     for media, q in ranges:
-        if q > 0 and media in ("text/csv", "application/json"):
+        if q <= 0:
+            continue
+        if media in _TABLE_MEDIA:
             return media == "text/csv"
-    if ranges and not any(q > 0 and m in ("*/*", "application/*", "text/*") for m, q in ranges):
+        for offered in _TABLE_WILDCARDS.get(media, ()):
+            allowed = quality(offered, ranges)  # a refused type is passed over
+            if allowed is None or allowed > 0:
+                return offered == "text/csv"
+    if ranges:
         raise NotAcceptableError(
             f"cannot answer in {accept!r}; use application/json or text/csv", where="Accept"
         )

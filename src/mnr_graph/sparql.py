@@ -50,6 +50,7 @@ __all__ = [
     "parse_accept",
     "parse_query_string",
     "parse_request",
+    "quality",
     "serialize_graph",
     "serialize_solutions",
     "service_description",
@@ -336,28 +337,63 @@ def check_query(query: str) -> None:
             depth -= 1
 
 
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+
+
 def parse_accept(accept: str | None) -> list[tuple[str, float]]:
     """The media ranges of an ``Accept`` header with their q-values, best first.
 
+    At equal q a type comes before a wildcard, then the first listed. A range whose q-value is
+    malformed (not 0 to 1 with at most three decimals: ``q=x``, ``q=2``) is ignored, as if it
+    were not there; this one reading serves ``/sparql``, the named queries, the linked-data
+    paths and ``Accept-Language``.
+
     >>> parse_accept("text/csv;q=0.5, application/sparql-results+json, */*;q=0.1")
     [('application/sparql-results+json', 1.0), ('text/csv', 0.5), ('*/*', 0.1)]
+    >>> parse_accept("text/csv;q=x, text/turtle;q=0")
+    [('text/turtle', 0.0)]
     """
     ranges: list[tuple[str, float, int]] = []
     for position, part in enumerate((accept or "").split(",")):
         pieces = [p.strip() for p in part.split(";")]
         if not pieces[0]:
             continue
-        q = 1.0
+        q: float | None = 1.0
         for param in pieces[1:]:
             name, _, value = param.partition("=")
             if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append((pieces[0].lower(), q, position))
+                value = value.strip()
+                q = float(value) if _QVALUE.fullmatch(value) else None
+        if q is not None:
+            ranges.append((pieces[0].lower(), q, position))
     ranges.sort(key=lambda r: (-r[1], r[0].count("*"), r[2]))
     return [(r[0], r[1]) for r in ranges]
+
+
+def quality(media_type: str, ranges: Sequence[tuple[str, float]]) -> float | None:
+    """The q-value ``ranges`` (of :func:`parse_accept`) give a media type: that of the most
+    specific range matching it (``type/subtype``, then ``type/*``, then ``*/*``); ``None`` when
+    none matches. So ``text/turtle;q=0, */*`` refuses Turtle and allows the rest.
+
+    >>> ranges = parse_accept("text/turtle;q=0, */*")
+    >>> quality("text/turtle", ranges), quality("application/n-triples", ranges)
+    (0.0, 1.0)
+    >>> quality("text/csv", parse_accept("application/*")) is None
+    True
+    """
+    media_type = media_type.lower()
+    family = media_type.split("/")[0] + "/*"
+    for wanted in (media_type, family, "*/*"):
+        for media_range, q in ranges:
+            if media_range == wanted:
+                return q
+    return None
+
+
+def _allowed(media_type: str, ranges: Sequence[tuple[str, float]]) -> bool:
+    """Not refused: no range names it, or the most specific one that does has q > 0."""
+    q = quality(media_type, ranges)
+    return q is None or q > 0
 
 
 def _by_name(kind: Kind, name: str, *, boolean: bool = False) -> ResultFormat | None:
@@ -386,8 +422,9 @@ def negotiate(
     that sends one Accept header for every query (SPARQLWrapper, rdflib) may ask for a results
     format for a CONSTRUCT: such a request gets the default format of the query's kind rather than
     a 406, as does a ``format`` naming a format of the other kind. ASK answers (``boolean``) come
-    in JSON or XML: the CSV and TSV formats define no boolean form. 406 only for an Accept header
-    naming nothing we serve, or an unknown ``format``.
+    in JSON or XML: the CSV and TSV formats define no boolean form. A refusal (``q=0``, of a type
+    or of its family, see :func:`quality`) is never chosen, by a wildcard or by a fallback. 406
+    for an Accept header naming nothing we serve or refusing everything, or an unknown ``format``.
 
     >>> negotiate("graph", "application/n-triples;q=0.9, text/turtle", None).name
     'turtle'
@@ -399,10 +436,17 @@ def negotiate(
     'jsonld'
     >>> negotiate("results", "text/csv", None, boolean=True).name
     'json'
+    >>> negotiate("graph", "text/turtle;q=0, */*", None).name
+    'ntriples'
+    >>> negotiate("graph", "text/csv, text/turtle;q=0", None).name
+    'ntriples'
+    >>> negotiate("results", "*/*;q=0", None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mnr_graph.errors.NotAcceptableError: Accept: Accept '*/*;q=0' refuses every format; ...
     """
     candidates = _candidates(kind, boolean)
     ranges = parse_accept(accept)
-    refused = {r for r, q in ranges if q <= 0}
     wildcards = []
     for media_range, q in ranges:
         if q <= 0:
@@ -426,13 +470,23 @@ def negotiate(
     for media_range in wildcards:
         prefix = "" if media_range == "*/*" else media_range[:-1]
         for fmt in candidates:
-            if fmt.media_type.startswith(prefix) and fmt.media_type not in refused:
+            if fmt.media_type.startswith(prefix) and _allowed(fmt.media_type, ranges):
                 return fmt
-    wanted = [r for r, q in ranges if q > 0]
-    if not wanted or all(_known(r) for r in wanted):
-        return candidates[0]
     types = ", ".join(f.media_type for f in candidates)
-    raise NotAcceptableError(f"cannot answer in {accept!r}; this query can give {types}")
+    wanted = [r for r, q in ranges if q > 0]
+    if ranges and not wanted:
+        raise NotAcceptableError(
+            f"Accept {accept!r} refuses every format; this query can give {types}",
+            where="Accept",
+        )
+    if all(_known(r) for r in wanted):
+        # formats of the other kind (one Accept for every query): our default, unless refused
+        for fmt in candidates:
+            if _allowed(fmt.media_type, ranges):
+                return fmt
+    raise NotAcceptableError(
+        f"cannot answer in {accept!r}; this query can give {types}", where="Accept"
+    )
 
 
 def execute(store: ox.Store | Store, request: QueryRequest) -> QueryAnswer:
