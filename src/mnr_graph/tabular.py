@@ -86,6 +86,13 @@ _DATE = re.compile(
     r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?Z?)?$"
 )
 _DATE_COLUMNS = ("source_date",)
+#: A number in a date column of a workbook is a serial date when it gives a date in these years
+#: (any other number, such as a year alone typed into a number cell, is kept as written: S31).
+_SERIAL_YEARS = (1950, 2099)
+#: What a spreadsheet program shows in a cell whose formula failed: not a value, and not a comment.
+_ERROR_VALUES = frozenset(
+    ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+)
 #: A year typed into a number cell comes back as 2024.0.
 _YEAR = re.compile(r"^([0-9]{4})\.0+$")
 #: How many rows above the header a sheet may hold (a title, a blank line).
@@ -283,7 +290,11 @@ def _xlsx_records(data: bytes, filename: str) -> Iterator[list[Any]]:
             names.remove("submission")
             names.insert(0, "submission")
         if not names:
-            raise InputError("the workbook has no sheet", where=filename)
+            raise InputError(
+                f"the workbook has no submission sheet (only {INDICATOR_SHEET!r}): add the sheet "
+                f"'submission' of the template, one row per capability",
+                where=filename,
+            )
         chosen = None
         for name in names:
             head = [
@@ -295,13 +306,52 @@ def _xlsx_records(data: bytes, filename: str) -> Iterator[list[Any]]:
             if _header_index([[_cell_text(v) for v in r] for r in head]) is not None:
                 chosen = name
                 break
-        sheet = workbook[chosen if chosen is not None else names[0]]
-        for values in sheet.iter_rows(values_only=True):
-            yield list(values)
+        yield from _saved_values(
+            data, workbook, chosen if chosen is not None else names[0], filename
+        )
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         raise InputError(f"cannot read the workbook: {exc}", where=filename) from None
     finally:
         workbook.close()
+
+
+def _is_formula(value: Any) -> bool:
+    """A cell of a workbook read without its saved values that holds a formula."""
+    if isinstance(value, str):
+        return value.startswith("=")
+    return hasattr(value, "text") and hasattr(value, "ref")  # an array formula
+
+
+def _saved_values(data: bytes, workbook: Any, name: str, filename: str) -> Iterator[list[Any]]:
+    """The rows of a sheet as saved; a formula cell with no saved value is refused on its cell
+    (a workbook written by a program that does not calculate, or never recalculated, would
+    otherwise read as empty cells)."""
+    from itertools import zip_longest
+
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        pairs = zip_longest(
+            workbook[name].iter_rows(values_only=True),
+            formulas[name].iter_rows(values_only=True),
+            fillvalue=(),
+        )
+        for number, (values, written) in enumerate(pairs, start=1):
+            for index, (value, formula) in enumerate(zip_longest(values, written)):
+                if value is None and _is_formula(formula):
+                    text = formula if isinstance(formula, str) else getattr(formula, "text", "")
+                    raise InputError(
+                        f"sheet {name!r}, cell {_column_letter(index)}{number}: the formula "
+                        f"{text} has no saved value (the workbook was written by a program that "
+                        "does not calculate, or never recalculated): open the workbook in a "
+                        "spreadsheet program and save it, or paste the values instead of the "
+                        "formulas",
+                        where=filename,
+                    )
+            yield list(values)
+    finally:
+        formulas.close()
 
 
 def _header_index(records: list[list[str]]) -> int | None:
@@ -322,7 +372,8 @@ def _date_text(value: Any, *, xlsx: bool) -> str:
             converted = from_excel(value)
             if isinstance(converted, dt.datetime):
                 converted = converted.date()
-            if isinstance(converted, dt.date) and 0 < value < 2958466:
+            first, last = _SERIAL_YEARS
+            if isinstance(converted, dt.date) and first <= converted.year <= last:
                 return converted.isoformat()
     if isinstance(value, dt.datetime):  # a date cell with a time of day: the document's date
         return value.date().isoformat()
@@ -367,6 +418,7 @@ def read_table(data: bytes, *, filename: str, fmt: str) -> Table:
             else _cell_text(v)
             for index, v in enumerate(raw)
         ]
+        _refuse_error_values(record, number, filename)
         if not any(v.strip() for v in record) or record[0].strip().startswith(_COMMENT):
             continue
         extra = [v for v in record[len(header) :] if v.strip()]
@@ -405,7 +457,7 @@ def _indicator_rows(data: bytes, filename: str) -> list[Row]:
     try:
         if INDICATOR_SHEET not in workbook.sheetnames:
             return []
-        records = [list(r) for r in workbook[INDICATOR_SHEET].iter_rows(values_only=True)]
+        records = list(_saved_values(data, workbook, INDICATOR_SHEET, filename))
     finally:
         workbook.close()
     header: list[str] | None = None
@@ -430,6 +482,7 @@ def _indicator_rows(data: bytes, filename: str) -> list[Row]:
             else _cell_text(v)
             for index, v in enumerate(raw)
         ]
+        _refuse_error_values(record, number, filename, sheet=INDICATOR_SHEET)
         if not any(v.strip() for v in record) or record[0].strip().startswith(_COMMENT):
             continue
         values = {
@@ -445,6 +498,21 @@ def _indicator_rows(data: bytes, filename: str) -> list[Row]:
         values["year"] = _YEAR.sub(r"\1", values["year"])
         rows.append(Row(number, values, cells))
     return rows
+
+
+def _refuse_error_values(
+    record: list[str], number: int, filename: str, *, sheet: str | None = None
+) -> None:
+    """A cell holding a spreadsheet error value (``#N/A``, ``#REF!``...) is refused on its cell:
+    it is what a failed formula shows, not a value and not a ``#`` comment."""
+    for index, text in enumerate(record):
+        if text.strip().upper() in _ERROR_VALUES:
+            cell = f"{sheet + '!' if sheet else ''}{_column_letter(index)}{number}"
+            raise InputError(
+                f"row {number}, cell {cell}: the spreadsheet error value {text.strip()} is not a "
+                "value: correct the formula (or type the value) and save the file again",
+                where=filename,
+            )
 
 
 def _check_header(header: list[str], filename: str) -> None:
@@ -606,7 +674,7 @@ def _to_graph(table: Table, version: int) -> Converted:
             cells.add(country, MNR.countryCode, None, where)
             cells.add(country, None, None, where)
         if v["reporting_year"]:
-            year_literal = Literal(v["reporting_year"], datatype=XSD.gYear)
+            year_literal = Literal(v["reporting_year"], datatype=XSD.gYear, normalize=False)
             graph.add((submission, MNR.reportingYear, year_literal))
             cells.add(
                 submission,
@@ -676,7 +744,7 @@ def _to_graph(table: Table, version: int) -> Converted:
             ):
                 cells.add(source, prop, None, loc(row, column, v[column] or None))
                 if v[column]:
-                    literal = Literal(v[column], datatype=datatype)
+                    literal = Literal(v[column], datatype=datatype, normalize=False)
                     graph.add((source, prop, literal))
                     cells.add(source, prop, literal, loc(row, column, v[column]))
     country_node = DATA[f"country/{quote(code, safe='')}"] if code else None
@@ -706,7 +774,11 @@ def _add_observation(
         ("indicator", MNR.indicator, Literal(v["indicator"]) if v["indicator"] else None),
         ("value", MNR.observedValue, _observed(v["value"])),
         ("unit", MNR.unit, Literal(v["unit"]) if v["unit"] else None),
-        ("year", MNR.refYear, Literal(v["year"], datatype=XSD.gYear) if v["year"] else None),
+        (
+            "year",
+            MNR.refYear,
+            Literal(v["year"], datatype=XSD.gYear, normalize=False) if v["year"] else None,
+        ),
     ]
     for column, prop, literal in literals:
         cells.add(observation, prop, None, loc(column, v[column] or None))
@@ -726,7 +798,7 @@ def _add_observation(
         ):
             cells.add(source, prop, None, loc(column, v[column] or None))
             if v[column]:
-                literal = Literal(v[column], datatype=datatype)
+                literal = Literal(v[column], datatype=datatype, normalize=False)
                 graph.add((source, prop, literal))
                 cells.add(source, prop, literal, loc(column, v[column]))
 

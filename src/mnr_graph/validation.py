@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -185,7 +186,9 @@ def _to_rdflib(term: Any) -> Node:
     datatype = term.datatype.value
     if datatype == str(XSD.string):
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(datatype))
+    # the lexical form as written: rdflib would otherwise rewrite a value it can parse
+    # ("2024-03-01T10:00:00"^^xsd:date became "2024-03-01", which the shapes then accepted)
+    return Literal(term.value, datatype=URIRef(datatype), normalize=False)
 
 
 def _syntax_error(exc: SyntaxError, filename: str, kind: str) -> InputError:
@@ -231,6 +234,86 @@ def _resolve_context(value: Any, filename: str, shipped: dict[str, Any]) -> Any:
             raise InputError("JSON-LD '@import' of a remote context is refused", where=filename)
         return {k: _check_contexts(v, filename, shipped) for k, v in value.items()}
     return value
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _iri_terms(document: Any) -> frozenset[str]:
+    """The terms whose string values are IRIs (``"@type": "@id"`` or ``"@vocab"``) in the
+    contexts of a JSON-LD document (the shipped one, once resolved, and inline ones)."""
+    found: set[str] = set()
+
+    def visit(node: Any, in_context: bool) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item, in_context)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                coerced = isinstance(value, dict) and value.get("@type") in ("@id", "@vocab")
+                if in_context and (coerced or value == "@id"):  # an IRI-typed term, an alias
+                    found.add(key)
+                visit(value, in_context or key == "@context")
+
+    visit(document, False)
+    return frozenset(found)
+
+
+def _check_identifiers(document: Any, filename: str, iri_terms: frozenset[str]) -> None:
+    """Refuse an ``@id`` (or an IRI-typed term's value) that is not an IRI and an ``@language``
+    that is not a BCP 47 tag: the JSON-LD processor drops such a node or value, with everything
+    said about it, without a word (the rest of the file would then conform)."""
+
+    def bad_iri(value: str) -> bool:
+        if value.startswith(("_:", "@")):
+            return False
+        absolute = value if _SCHEME.match(value) else str(BASE) + "data/" + value
+        try:
+            ox.NamedNode(absolute)
+        except ValueError:
+            return True
+        return False
+
+    def visit(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                visit(item, f"{where}[{index}]")
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            here = f"{where}/{key}" if where else key
+            if key == "@context":
+                if isinstance(value, dict):
+                    language = value.get("@language")
+                    if isinstance(language, str):
+                        check_language(language, f"{here}/@language")
+                continue
+            if key == "@language" and isinstance(value, str):
+                check_language(value, here)
+            elif isinstance(value, str) and (key == "@id" or key in iri_terms):
+                if bad_iri(value):
+                    raise InputError(
+                        f"{here}: {value!r} is not a valid IRI (a space or a character such as "
+                        f'<>"{{}}|^` in it), so the node or value would be dropped with '
+                        "everything said about it: write the IRI without them (percent-encode "
+                        "a space as %20)",
+                        where=filename,
+                    )
+            else:
+                visit(value, here)
+
+    def check_language(value: str, here: str) -> None:
+        try:
+            ox.Literal("x", language=value)
+        except ValueError:
+            raise InputError(
+                f"{here}: {value!r} is not a language tag, so the text would be dropped: "
+                "write a BCP 47 tag such as en, fr or en-GB (letters and digits joined by '-')",
+                where=filename,
+            ) from None
+
+    visit(document, "")
 
 
 @cache
@@ -283,6 +366,7 @@ def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
             document = _check_contexts(document, filename, _shipped_context())
         except RecursionError:
             raise InputError("JSON nested too deeply to be a submission", where=filename) from None
+        _check_identifiers(document, filename, _iri_terms(document))
         data = json.dumps(document).encode("utf-8")
         rdf_format, kind = ox.RdfFormat.JSON_LD, "JSON-LD"
     else:
