@@ -55,7 +55,7 @@ __all__ = [
 COLUMNS: dict[str, str] = {
     "country_code": "ISO 3166-1 alpha-2 code of the country (the same on every row)",
     "reporting_year": "the year the submission reports on, four digits (the same on every row)",
-    "capability": "the capability assessed on this row: a number from 1 to 21 (or C01..C21)",
+    "capability": "the capability assessed on this row: 1 to 21 (or C01..C21, or its name)",
     "maturity_phase": "the phase of the maturity scale reached: 1 to 4 (or P01..P04); may be empty",
     "implementation_status": "one of the implementation statuses; may be empty if a phase is given",
     "evidence": "what the assessment rests on, in your own words",
@@ -79,7 +79,10 @@ INDICATOR_COLUMNS: dict[str, str] = {
 #: The sheet of the XLSX template that holds indicator observations.
 INDICATOR_SHEET = "indicators"
 _COMMENT = "#"
-_CAPABILITY = re.compile(r"^(?:c|capability)?[\s_\-]*0*([0-9]{1,2})(?:\.0+)?$", re.IGNORECASE)
+_CAPABILITY = re.compile(r"^(?:(?:c|capability)[\s_\-]*)?0*([0-9]{1,2})(?:\.0+)?$", re.IGNORECASE)
+#: A hyphen against a digit in a coded value is a sign or a slip ("-1", "P-4", "4-"): the value
+#: is kept as written, for the shapes to refuse, never read as the number.
+_GARBLED_NUMBER = re.compile(r"-\s*[0-9]|[0-9]\s*-")
 _NUMBERED = re.compile(r"^([a-z]*)0*([0-9]+)(?:\.0+)?$")
 #: A date column may hold YYYY-M-D, YYYY/MM/DD or a date with a midnight time (a spreadsheet date).
 _DATE = re.compile(
@@ -578,6 +581,24 @@ def _value_lookup() -> dict[str, dict[str, URIRef]]:
     return lookup
 
 
+@cache
+def _capability_labels() -> dict[str, str]:
+    """The capabilities' labels in every language (normalised as :func:`_key`) -> notation,
+    from the shipped ontology: "Leadership", "access to image databases", "Liderazgo"."""
+    from mnr_graph.ontology import load_graph
+
+    graph = load_graph()
+    out: dict[str, str] = {}
+    for capability in sorted(graph.subjects(RDF.type, MNR.Capability), key=str):
+        notation = graph.value(capability, SKOS.notation)
+        if notation is None:
+            continue
+        for prop in (SKOS.prefLabel, SKOS.altLabel, RDFS.label):
+            for label in graph.objects(capability, prop):
+                out.setdefault(_key(str(label)), str(notation))
+    return out
+
+
 def allowed_values() -> dict[str, list[str]]:
     """The notations accepted in each coded column, from the shipped ontology.
 
@@ -612,6 +633,8 @@ def quiet_rdflib() -> Iterator[None]:
 
 
 def _coded(column: str, text: str) -> Node:
+    if _GARBLED_NUMBER.search(text):
+        return Literal(text)
     key = _key(text)
     lookup = _value_lookup()[column]
     found = lookup.get(key)
@@ -685,8 +708,9 @@ def _to_graph(table: Table, version: int) -> Converted:
         # the assessment
         match = _CAPABILITY.match(v["capability"])
         capability: Node | None = None
-        if match:
-            notation = f"C{int(match.group(1)):02d}"
+        labelled = _capability_labels().get(_key(v["capability"]))
+        if match or labelled:
+            notation = f"C{int(match.group(1)):02d}" if match else str(labelled)
             capability = MNRID[notation]
             name = notation if notation not in seen_capabilities else f"{notation}-row-{row.number}"
             seen_capabilities.add(notation)
