@@ -108,6 +108,7 @@ def test_named_queries_run_under_the_query_time_limit(monkeypatch: pytest.Monkey
         response = slow.get("/queries/capabilities-by-domain")
     assert response.status_code == 503, response.text
     assert response.json()["error"] == "QueryTimeoutError"
+    assert response.headers["Retry-After"] == "1"  # the 0.5 s limit, in whole seconds
 
 
 #: Routes that read the store, one of each kind (the capability, country and term pages run named
@@ -146,6 +147,14 @@ def test_every_store_read_runs_under_the_query_time_limit(
         for path in STORE_ROUTES:
             response = slow.get(path)
             assert response.status_code == 503, (path, response.text[:300])
+            assert response.headers["Retry-After"] == "1", path
+            json_only = ("/queries", "/capabilities", "/domains", "/outcomes", "/submissions")
+            if path.startswith(json_only) or "format=" in path:
+                continue  # no page to ask for
+            page = slow.get(path, headers={"Accept": "text/html"})
+            assert page.status_code == 503, path
+            assert page.headers["content-type"].startswith("text/html"), path
+            assert page.headers["Retry-After"] == "1", path
             if response.headers["content-type"].startswith("text/html"):
                 assert "longer than" in response.text, path
             else:

@@ -144,3 +144,32 @@ def test_a_query_past_the_memory_cap_is_stopped_and_the_pool_goes_on() -> None:
         assert json.loads(asyncio.run(both()))["boolean"] is True
     finally:
         pool.close()
+
+
+def test_the_time_limit_counts_the_wait_for_a_worker(store: ox.Store) -> None:
+    """With one worker, a runaway queued behind another runaway is stopped at its own deadline
+    (its wait included), not after a full limit of its own once it gets the worker."""
+    timeout = 1.5
+    pool = QueryPool(lambda: store, lambda: 0, size=1, timeout=timeout)
+    took: dict[str, float] = {}
+    messages: dict[str, str] = {}
+
+    async def runaway(name: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        started = time.monotonic()
+        with pytest.raises(QueryTimeoutError) as stopped:
+            await pool.run(QueryRequest(RUNAWAY, "results"))
+        took[name] = time.monotonic() - started
+        messages[name] = stopped.value.message
+
+    async def both() -> None:
+        await asyncio.gather(runaway("first", 0), runaway("queued", 0.5))
+
+    try:
+        asyncio.run(both())
+    finally:
+        pool.close()
+    assert took["first"] < timeout + 1.0
+    assert took["queued"] < timeout + 0.5  # without the wait counted: about 2.5 s
+    assert "waiting for a free worker" in messages["queued"]
+    assert "longer than" in messages["queued"]

@@ -342,7 +342,9 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
 
     @app.exception_handler(MnrGraphError)
     async def mapped(request: Request, exc: MnrGraphError) -> Response:
-        return pages.html_error(request, exc) or error_response(exc)
+        response = pages.html_error(request, exc) or error_response(exc)
+        response.headers.update(rest.retry_headers(request, exc))
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -413,7 +413,7 @@ def _base(
 
 
 def _error_page(request: Request, exc: MnrGraphError, lang: str = "en") -> HTMLResponse:
-    return render(
+    page = render(
         "error.html",
         status_code=exc.http_status,
         message=str(exc),
@@ -425,6 +425,8 @@ def _error_page(request: Request, exc: MnrGraphError, lang: str = "en") -> HTMLR
             languages=[],
         ),
     )
+    page.headers.update(rest.retry_headers(request, exc))
+    return page
 
 
 @cache

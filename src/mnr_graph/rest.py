@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import math
 import sys
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -42,6 +43,7 @@ from mnr_graph import ingest, queries, resources, terminology, textcheck, valida
 from mnr_graph.errors import (
     ForbiddenError,
     InputError,
+    MnrGraphError,
     NotAcceptableError,
     NotFoundError,
     PayloadTooLargeError,
@@ -89,6 +91,7 @@ __all__ = [
     "jsonld_context",
     "parse_answer",
     "read_upload",
+    "retry_headers",
     "run_read",
     "search_terms",
     "single_values",
@@ -653,6 +656,14 @@ def store_reader(request: Request, *, capped: bool = True) -> queries.QueryStore
         store: queries.QueryStore = request.app.state.store
         return store
     return StoreReader(runner, limit=_settings(request).result_limit if capped else None)
+
+
+def retry_headers(request: Request, exc: MnrGraphError) -> dict[str, str]:
+    """``Retry-After`` for a 503 (time limit, every worker busy): the query time limit, in
+    whole seconds, by when a busy worker is free again; nothing for other errors."""
+    if exc.http_status != 503:
+        return {}
+    return {"Retry-After": str(max(1, math.ceil(_settings(request).query_timeout)))}
 
 
 def truncation_headers(limit: int) -> dict[str, str]:

@@ -5,8 +5,9 @@ server process. The pool forks worker processes (``fork`` start method) from the
 the in-memory store: they share its pages copy-on-write, so starting one costs milliseconds and no
 data is copied or reloaded. A query is sent to an idle worker over a pipe; if it has not answered by
 its deadline the worker is killed and a fresh one forked, and the caller gets
-:class:`~mnr_graph.errors.QueryTimeoutError`. The event loop only waits on pipes, so other requests
-are served while a query runs. After a write the store's ``generation`` changes and each worker is
+:class:`~mnr_graph.errors.QueryTimeoutError`. The deadline counts from the request for a worker:
+time spent waiting for one (all busy) is part of the limit. The event loop only waits on pipes,
+so other requests are served while a query runs. After a write the store's ``generation`` changes and each worker is
 replaced (re-forked, seeing the new data) before it takes its next query.
 
 >>> import asyncio, pyoxigraph as ox
@@ -210,20 +211,35 @@ class QueryPool:
         return [w.process.pid for w in self._workers if w.process.pid is not None]
 
     async def run(self, request: QueryRequest) -> QueryAnswer:
-        """Answer a request in a worker within the deadline, or raise QueryTimeoutError."""
+        """Answer a request in a worker within the deadline, or raise QueryTimeoutError.
+
+        The deadline is end to end: ``timeout`` seconds from this call, the wait for a free
+        worker included (requests wait their turn first come, first served). One that gets no
+        worker before it is refused; one that gets a worker late has only what is left to run.
+        """
         loop = asyncio.get_running_loop()
+        asked = loop.time()
+        deadline = asked + self.timeout
         idle = self._idle if self._loop is loop and self._idle is not None else self._start(loop)
         try:
             worker = await asyncio.wait_for(idle.get(), self.timeout)
         except TimeoutError as exc:
             raise QueryTimeoutError(
-                f"every query worker stayed busy for {self.timeout:g} s; try again later"
+                f"every query worker stayed busy for {self.timeout:g} s (the query's time "
+                "limit); try again later"
             ) from exc
         if worker.generation != self.generation() or not worker.process.is_alive():
             self._retire(worker)
             worker = self._spawn()
+        waited = loop.time() - asked
+        if loop.time() >= deadline:
+            idle.put_nowait(worker)
+            raise QueryTimeoutError(
+                f"every query worker stayed busy for {self.timeout:g} s (the query's time "
+                "limit); try again later"
+            )
         try:
-            reply = await self._ask(loop, worker, request)
+            reply = await self._ask(loop, worker, request, deadline=deadline, waited=waited)
         except BaseException:
             # A timeout, a cancelled request or a dead worker: the worker's state is unknown.
             self._retire(worker)
@@ -238,7 +254,13 @@ class QueryPool:
         raise error_class(message, where=where)
 
     async def _ask(
-        self, loop: asyncio.AbstractEventLoop, worker: Worker, request: QueryRequest
+        self,
+        loop: asyncio.AbstractEventLoop,
+        worker: Worker,
+        request: QueryRequest,
+        *,
+        deadline: float,
+        waited: float = 0.0,
     ) -> tuple[str, Any, Any, Any]:
         fd = worker.conn.fileno()
         ready: asyncio.Future[None] = loop.create_future()
@@ -251,13 +273,14 @@ class QueryPool:
             worker.conn.send(request)
             loop.add_reader(fd, readable)
             try:
-                await asyncio.wait_for(ready, self.timeout)
+                await asyncio.wait_for(ready, max(0.0, deadline - loop.time()))
             finally:
                 loop.remove_reader(fd)
             reply: tuple[str, Any, Any, Any] = worker.conn.recv()
         except TimeoutError as exc:
+            queued = f" ({waited:.1f} s of it waiting for a free worker)" if waited >= 0.1 else ""
             raise QueryTimeoutError(
-                f"the query ran longer than {self.timeout:g} s and was stopped"
+                f"the query ran longer than {self.timeout:g} s{queued} and was stopped"
             ) from exc
         except (EOFError, OSError) as exc:
             cap = f"its {self.memory_mb} MB memory limit" if self.memory_mb else "the memory"
