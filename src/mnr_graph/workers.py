@@ -7,8 +7,9 @@ data is copied or reloaded. A query is sent to an idle worker over a pipe; if it
 its deadline the worker is killed and a fresh one forked, and the caller gets
 :class:`~mnr_graph.errors.QueryTimeoutError`. The deadline counts from the request for a worker:
 time spent waiting for one (all busy) is part of the limit. The event loop only waits on pipes,
-so other requests are served while a query runs. After a write the store's ``generation`` changes and each worker is
-replaced (re-forked, seeing the new data) before it takes its next query.
+so other requests are served while a query runs. After a write the store's ``generation``
+changes and each worker is replaced (re-forked, seeing the new data) before it takes its next
+query.
 
 >>> import asyncio, pyoxigraph as ox
 >>> from mnr_graph.sparql import QueryRequest
