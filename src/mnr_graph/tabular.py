@@ -44,6 +44,7 @@ __all__ = [
     "Row",
     "Table",
     "allowed_values",
+    "known_language",
     "language_tag",
     "quiet_rdflib",
     "read_table",
@@ -846,6 +847,25 @@ def _evidence(text: str, language: str) -> Literal | None:
     return Literal(text, lang=tag)
 
 
+def known_language(tag: str) -> bool:
+    """Whether a language tag's primary subtag is an ISO 639 code (``en``, ``fra``): the check of
+    the evidence language, for a CSV cell and an RDF language tag alike. Private-use codes
+    (``qaa``..``qtz``, ``x-...``) are not known: a submission is read by people who share no
+    private agreement on them.
+
+    >>> known_language("en-GB"), known_language("FR"), known_language("xx"), known_language("qaa")
+    (True, True, False, False)
+    """
+    import pycountry
+
+    primary, _, rest = tag.strip().partition("-")
+    if not (re.fullmatch(r"[A-Za-z]{2,3}", primary) and re.fullmatch(r"[A-Za-z0-9\-]*", rest)):
+        return False
+    code = primary.lower()
+    found = pycountry.languages.get(alpha_2=code) or pycountry.languages.get(alpha_3=code)
+    return found is not None
+
+
 def language_tag(text: str) -> str | None:
     """The BCP 47 tag for a language column: a tag whose language is ISO 639, or a language name.
 
@@ -858,12 +878,8 @@ def language_tag(text: str) -> str | None:
     if not value:
         return None
     primary, _, rest = value.partition("-")
-    if re.fullmatch(r"[A-Za-z]{2,3}", primary) and re.fullmatch(r"[A-Za-z0-9\-]*", rest):
-        language = pycountry.languages.get(alpha_2=primary.lower()) or pycountry.languages.get(
-            alpha_3=primary.lower()
-        )
-        if language is not None:
-            return primary.lower() + (f"-{rest}" if rest else "")
+    if known_language(value):
+        return primary.lower() + (f"-{rest}" if rest else "")
     try:
         language = pycountry.languages.lookup(value)
     except LookupError:

@@ -632,7 +632,27 @@ def _validate_graph(
             for name, binding in found.bindings.items():
                 text = text.replace("{?" + name + "}", binding)
             _add_result(report, shape, severity, text, found.focus, found.path, found.value)
+    _check_evidence_languages(report, data)
     return _build_report(report, filename=filename, cells=cells, data=data)
+
+
+def _check_evidence_languages(report: Graph, data: Graph) -> None:
+    """S20 for evidence whose language tag is not a known language (``"..."@xx``): the check a
+    CSV ``evidence_language`` cell gets (:func:`mnr_graph.tabular.known_language`), made on RDF
+    input too. SHACL Core can only say that there is a tag (``sh:datatype rdf:langString``)."""
+    shape = _shape_by_id("S20")
+    shapes = shapes_graph()
+    message = str(shapes.value(shape, SH.message))
+    severity = shapes.value(shape, SH.severity) or SH.Violation
+    for focus in data.subjects(RDF.type, MNR.Assessment):
+        for value in data.objects(focus, MNR.evidence):
+            language = value.language if isinstance(value, Literal) else None
+            if language and not tabular.known_language(language):
+                _add_result(report, shape, severity, message, focus, MNR.evidence, value)
+
+
+def _shape_by_id(ident: str) -> Node:
+    return next(shape for shape, i in _shape_ids().items() if i == ident)
 
 
 def _add_result(
