@@ -264,11 +264,32 @@ def test_term_search_pages(client: TestClient) -> None:
     assert page["items"] == full["items"][5:12]
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}])
-def test_bad_paging_is_400(client: TestClient, params: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    ("params", "where", "words"),
+    [
+        ({"limit": 0}, "limit", "limit must be 1..500"),
+        ({"limit": 501}, "limit", "limit must be 1..500"),
+        ({"offset": -1}, "offset", "offset must be 0 or more"),
+        ({"limit": "many"}, "limit", "integer"),
+        ({"offset": "x"}, "offset", "integer"),
+        ({"lang": "xx"}, "lang", "no terms in language"),
+        ({"band": "no-such-band"}, "band", "unknown band"),
+        ({"group": "no-such-group"}, "group", "unknown group"),
+        ([("limit", "1"), ("limit", "2")], "limit", "once"),
+        ([("q", "a"), ("q", "b")], "q", "once"),
+    ],
+)
+def test_bad_term_parameters_are_400_naming_the_parameter(
+    client: TestClient, params: Any, where: str, words: str
+) -> None:
+    """Each a 400 whose ``where`` names the parameter as the named queries do, said once."""
     response = client.get("/terms", params=params)
-    assert response.status_code == 400
-    assert "limit must be" in response.json()["detail"]
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["where"] == f"parameter {where!r}"
+    assert words in body["message"]
+    assert body["detail"] == f"{body['where']}: {body['message']}"
+    assert not body["message"].startswith(("parameter", "query."))  # the location said once
 
 
 def test_term_filters(client: TestClient, vocabulary: terminology.Vocabulary) -> None:
@@ -325,6 +346,55 @@ def test_check_refuses_other_media_types(client: TestClient) -> None:
     assert response.status_code == 415
     bad = client.post("/check", content=b"{", headers={"Content-Type": "application/json"})
     assert bad.status_code == 400
+
+
+def test_check_honours_the_declared_charset(
+    client: TestClient, vocabulary: terminology.Vocabulary
+) -> None:
+    text = "Le rapport (été 2024) : " + _avoided_sentence(vocabulary)
+    expected = [f.to_json() for f in textcheck.check_text(text, lang="en")]
+    assert expected
+    for charset in ("latin-1", "ISO-8859-1", "cp1252", "utf-16"):
+        response = client.post(
+            "/check",
+            params={"lang": "en"},
+            content=text.encode(charset),
+            headers={"Content-Type": f"text/plain; charset={charset}"},
+        )
+        assert response.status_code == 200, (charset, response.text)
+        assert response.json()["findings"] == expected, charset
+    unknown = client.post(
+        "/check", content=b"abc", headers={"Content-Type": "text/plain; charset=klingon-8"}
+    )
+    assert unknown.status_code == 415
+    assert "klingon-8" in unknown.json()["message"]
+    wrong = client.post(
+        "/check", content="été".encode("latin-1"), headers={"Content-Type": "text/plain"}
+    )
+    assert wrong.status_code == 400
+    assert "not utf-8" in wrong.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "words"),
+    [
+        (b"{", "the request body", "not JSON"),
+        (b'{"text": "a",}', "the request body", "not JSON"),
+        (b"[1, 2]", "the request body", "a JSON object"),
+        (b'{"lang": "en"}', "field 'text'", "Field required"),
+        (b'{"text": ["a"]}', "field 'text'", "valid string"),
+    ],
+)
+def test_check_of_bad_json_is_a_clean_400(
+    client: TestClient, body: bytes, where: str, words: str
+) -> None:
+    response = client.post("/check", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["where"] == where
+    assert words in answer["message"]
+    assert "pydantic" not in response.text
+    assert "http" not in response.text
 
 
 # --- validate and submissions ----------------------------------------------------------------
@@ -476,7 +546,12 @@ def test_an_oversized_body_is_413_with_or_without_a_length(
 def test_a_mistyped_parameter_is_a_400_that_names_it(client: TestClient) -> None:
     response = client.get("/terms", params={"limit": "many"})
     assert response.status_code == 400
-    assert "limit" in response.json()["where"]
+    assert response.json()["where"] == "parameter 'limit'"
+    assert "query.limit" not in response.text
+    several = client.get("/terms", params={"limit": "many", "offset": "x"}).json()
+    assert several["where"] == "parameter 'limit'"
+    assert "parameter 'offset'" in several["message"]
+    assert several["detail"].count("parameter 'limit'") == 1
 
 
 def test_upload_size_is_limited() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -268,6 +268,24 @@ def error_response(exc: MnrGraphError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.http_status)
 
 
+_PLACES = {"query": "parameter", "header": "header", "path": "path segment", "body": "field"}
+
+
+def _location(loc: Sequence[Any]) -> str | None:
+    """Where a request validation error is, named as our errors name it.
+
+    >>> _location(("query", "limit")), _location(("body", "text")), _location(())
+    ("parameter 'limit'", "field 'text'", None)
+    """
+    if not loc:
+        return None
+    place = _PLACES.get(str(loc[0]))
+    names = [str(p) for p in loc[1:]] if place else [str(p) for p in loc]
+    if not names:
+        return "the request body" if loc[0] == "body" else None
+    return f"{place or 'field'} {'.'.join(names)!r}"
+
+
 def _runner(store: Store, settings: Settings) -> QueryRunner:
     if isinstance(store, RemoteStore):
         return RemoteRunner(store, timeout=settings.query_timeout)
@@ -357,14 +375,15 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        # A missing or mistyped parameter or form field: a 400 in our error shape, saying where.
-        problems = [
-            (".".join(str(p) for p in e.get("loc", ()) if p != "body"), str(e.get("msg", "")))
-            for e in exc.errors()
-        ]
-        message = "; ".join(f"{where or 'request'}: {msg}" for where, msg in problems)
-        where = ", ".join(w for w, _ in problems if w) or None
-        error = InputError(message or "invalid request", where=where)
+        # A missing or mistyped parameter or form field: a 400 in our error shape, saying where
+        # as the named queries do (``parameter 'limit'``), once: the first problem's place is
+        # ``where``, any others are named in the message.
+        problems = [(_location(e.get("loc", ())), str(e.get("msg", ""))) for e in exc.errors()]
+        if not problems:
+            problems = [(None, "invalid request")]
+        (where, message), others = problems[0], problems[1:]
+        message += "".join(f"; also {w or 'the request'}: {m}" for w, m in others)
+        error = InputError(message, where=where)
         return pages.html_error(request, error) or error_response(error)
 
     @app.exception_handler(Exception)

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import asyncio
+import codecs
 import hmac
 import json
 import math
@@ -34,7 +35,7 @@ import anyio.from_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from rdflib import Graph
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -794,6 +795,7 @@ def _add_query_routes(router: APIRouter) -> None:
 def _add_term_routes(router: APIRouter) -> None:
     @router.get("/terms", response_model=TermPage, tags=["terminology"], responses=errors(400))
     def list_terms(
+        request: Request,
         q: str | None = Query(None, description="text to look for in any label", max_length=200),
         lang: str | None = Query(None, description="language tag (en, fr, es ...)"),
         band: str | None = Query(None, description="usage band: use, caution or avoid"),
@@ -804,10 +806,15 @@ def _add_term_routes(router: APIRouter) -> None:
         """Search or list the vocabulary's labels. With ``q``: labels containing the text
         (ignoring case and accents) or found by the look-up (plurals, hyphens), best first:
         an exact preferred label, an exact match ignoring case, other labels, then other
-        languages. Without ``q``: every label, filtered by ``lang``, ``band`` and ``group``."""
-        if not 1 <= limit <= _MAX_PAGE or offset < 0:
-            raise InputError(f"limit must be 1..{_MAX_PAGE} and offset 0 or more")
+        languages. Without ``q``: every label, filtered by ``lang``, ``band`` and ``group``.
+        Each parameter once (a repeated one is a 400, as for the named queries)."""
+        single_values(request)
+        if not 1 <= limit <= _MAX_PAGE:
+            raise InputError(f"limit must be 1..{_MAX_PAGE}", where="parameter 'limit'")
+        if offset < 0:
+            raise InputError("offset must be 0 or more", where="parameter 'offset'")
         vocabulary = terminology.load_vocabulary()
+        _check_term_filters(vocabulary, lang=lang, band=band, group=group)
         if q and q.strip():
             entries = term_entries(vocabulary, band=band, group=group)
             found = vocabulary.lookup(q, lang=lang).to_json()["matches"]
@@ -836,6 +843,31 @@ def _add_term_routes(router: APIRouter) -> None:
         if lang is not None:
             queries.parse_value("language", lang)  # a language tag, or a 400
         return describe_term(id, lang=lang)
+
+
+def _check_term_filters(
+    vocabulary: terminology.Vocabulary,
+    *,
+    lang: str | None,
+    band: str | None,
+    group: str | None,
+) -> None:
+    """Refuse an unknown language, band or group with a 400 that names the parameter."""
+    try:
+        vocabulary.check_lang(lang)
+    except InputError as exc:
+        raise InputError(exc.message, where="parameter 'lang'") from None
+    bands = {label.band for label in vocabulary.labels}
+    if band is not None and band.strip().lower() not in bands:
+        raise InputError(
+            f"unknown band {band!r}; known bands: {', '.join(sorted(bands))}",
+            where="parameter 'band'",
+        )
+    try:
+        if group:
+            vocabulary.find_group(group)
+    except InputError as exc:
+        raise InputError(exc.message, where="parameter 'group'") from None
 
 
 def describe_term(id: str, *, lang: str | None = None) -> dict[str, Any]:
@@ -904,22 +936,69 @@ def _add_check_routes(router: APIRouter) -> None:
         raw = await request.body()
         if len(raw) > settings.max_upload_bytes:
             raise PayloadTooLargeError(f"the text is larger than {settings.max_upload_bytes} bytes")
-        media = request.headers.get("content-type", "text/plain").split(";")[0].strip()
-        try:
-            if media == "application/json":
-                parsed = CheckRequest.model_validate_json(raw)
-                text, lang = parsed.text, parsed.lang or lang
-            elif media.startswith("text/"):
-                text = raw.decode("utf-8")
-            else:
-                raise UnsupportedMediaTypeError(
-                    f"send the text as application/json or text/plain, not {media}"
-                )
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the text: {exc}") from None
+        text, given_lang = _check_body(raw, request.headers.get("content-type") or "text/plain")
+        lang = given_lang or lang
         # A large text takes a while to check: in a thread, so the event loop stays free.
         findings = await asyncio.to_thread(textcheck.check_text, text, lang=lang)
         return {"findings": [f.to_json() for f in findings]}
+
+
+def _check_body(raw: bytes, content_type: str) -> tuple[str, str | None]:
+    """The text (and the language, from JSON) of a ``POST /check`` body.
+
+    The declared ``charset`` is honoured (UTF-8 without one); a charset Python does not know is
+    a 415; bytes not in it, malformed JSON or a JSON body without its ``text`` a clean 400.
+
+    >>> _check_body("café".encode("latin-1"), "text/plain; charset=latin-1")
+    ('café', None)
+    >>> _check_body(b'{"text": 1}', "application/json")
+    Traceback (most recent call last):
+    ...
+    mnr_graph.errors.InputError: field 'text': Input should be a valid string
+    """
+    media, _, parameters = content_type.partition(";")
+    media = media.strip().lower()
+    if media != "application/json" and not media.startswith("text/"):
+        raise UnsupportedMediaTypeError(
+            f"send the text as application/json or text/plain, not {media}", where="Content-Type"
+        )
+    charset = "utf-8"
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"'):
+            charset = value.strip().strip('"')
+    try:
+        text = raw.decode(codecs.lookup(charset).name)
+    except LookupError:
+        raise UnsupportedMediaTypeError(
+            f"unknown charset {charset!r}: send UTF-8 (or a charset such as latin-1)",
+            where="Content-Type",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the text is not {charset} (byte 0x{raw[exc.start]:02x} at {exc.start})",
+            where="the request body",
+        ) from None
+    if media != "application/json":
+        return text, None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            where="the request body",
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            'send a JSON object: {"text": "...", "lang": "en"}', where="the request body"
+        )
+    try:
+        parsed = CheckRequest.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"]) or "text"
+        raise InputError(str(first["msg"]), where=f"field {field!r}") from None
+    return parsed.text, parsed.lang
 
 
 def _add_validation_routes(router: APIRouter) -> None:
