@@ -181,6 +181,9 @@ def test_every_shape_iri_resolves(client: TestClient) -> None:
         page = client.get(_path(iri), headers={"Accept": BROWSER})
         assert page.status_code == 200, iri
         assert iri in page.text
+    for unknown in ("/shape/S999", "/shape/"):
+        assert client.get(unknown, headers={"Accept": "text/turtle"}).status_code == 404
+        assert client.get(unknown, headers={"Accept": BROWSER}).status_code == 404
 
 
 def test_unknown_format_is_406(client: TestClient) -> None:

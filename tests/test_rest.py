@@ -20,6 +20,7 @@ from appfactory import make_app
 from mnr_graph import (
     api,
     cli,
+    pages,
     queries,
     resources,
     rest,
@@ -724,6 +725,70 @@ def test_a_missing_required_parameter_is_the_documented_400(client: TestClient) 
         assert required[0]["name"] in response.json()["detail"], path
         checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/sparql", "GET, HEAD, POST"),
+        ("PUT", "/sparql", "GET, HEAD, POST"),
+        ("DELETE", "/submissions", "GET, HEAD, POST"),
+        ("PUT", "/terms", "GET, HEAD"),
+        ("DELETE", "/validate", "POST"),
+    ],
+)
+def test_405_names_every_method_of_the_path(
+    client: TestClient, method: str, path: str, allowed: str
+) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    body = response.json()
+    assert set(body) == {"error", "message", "where", "detail"}
+    assert allowed in body["message"]
+
+
+@pytest.mark.parametrize("space", [s for s in pages.SPACES if s != "def"])
+def test_a_bare_iri_space_is_404_not_a_redirect(client: TestClient, space: str) -> None:
+    for path in (f"/{space}", f"/{space}/"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 404, path
+        assert response.json()["error"] == "NotFoundError", path
+        page = client.get(path, headers={"Accept": "text/html"}, follow_redirects=False)
+        assert page.status_code == 404, path
+        assert page.headers["content-type"].startswith("text/html"), path
+
+
+def test_openapi_documents_the_sparql_502_and_the_503_retry_after(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for method in ("get", "post"):
+        responses = paths["/sparql"][method]["responses"]
+        assert "502" in responses, method
+        assert "Retry-After" in responses["503"]["headers"], method
+    assert "Retry-After" in paths["/capabilities"]["get"]["responses"]["503"]["headers"]
+
+
+def test_openapi_documents_the_linked_data_and_the_pages(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    rdf = {"text/html", "text/turtle", "application/ld+json", "application/n-triples"}
+    for space in pages.SPACES:
+        operation = paths[f"/{space}/{{rest_of_path}}"]["get"]
+        assert operation["tags"] == ["linked data"], space
+        assert rdf <= set(operation["responses"]["200"]["content"]), space
+        assert {"404", "406", "503"} <= set(operation["responses"]), space
+        assert "text/html" in operation["responses"]["404"]["content"], space
+    assert rdf <= set(paths["/def"]["get"]["responses"]["200"]["content"])
+    download = paths["/download/mnr-graph.{ext}"]["get"]["responses"]["200"]["content"]
+    assert {"text/turtle", "application/rdf+xml"} <= set(download)
+    assert (
+        "application/ld+json"
+        in paths["/download/context.jsonld"]["get"]["responses"]["200"]["content"]
+    )
+    for page in ("/", "/framework", "/vocabulary", "/questions", "/questions/{name}"):
+        operation = paths[page]["get"]
+        assert operation["tags"] == ["pages"], page
+        assert "text/html" in operation["responses"]["200"]["content"], page
+    assert "requestBody" in paths["/vocabulary/check"]["post"]
 
 
 def test_openapi_is_complete(client: TestClient) -> None:

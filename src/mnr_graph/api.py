@@ -25,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mnr_graph import __version__, netguard, pages, rest
 from mnr_graph.errors import InputError, MnrGraphError, NotFoundError, PayloadTooLargeError
@@ -120,7 +121,12 @@ _SPARQL_RESPONSES: dict[int | str, dict[str, Any]] = {
     406: {"description": "No format we have matches Accept."},
     413: {"description": "The request body is larger than the configured limit."},
     415: {"description": "A POST body that is neither a form nor application/sparql-query."},
-    503: {"description": "The query ran past its time limit and was stopped."},
+    502: {"description": "The remote SPARQL endpoint failed or cannot be reached."},
+    503: {
+        "description": "The query ran past its time limit (the wait for a free worker "
+        "included) and was stopped; Retry-After says when to try again.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
 }
 
 
@@ -268,6 +274,19 @@ def error_response(exc: MnrGraphError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.http_status)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the app answers at the request's path, over all its routes (two routes share
+    ``/sparql`` and ``/submissions``, one per method)."""
+    methods = set()
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            methods.add(method)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 _PLACES = {"query": "parameter", "header": "header", "path": "path segment", "body": "field"}
 
 
@@ -370,8 +389,20 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
             page = pages.html_error(request, NotFoundError(f"no page {request.url.path}"))
             if page is not None:
                 return page
-        body = {"error": "HTTPError", "message": exc.detail, "where": None, "detail": exc.detail}
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        message, where = str(exc.detail), None
+        if exc.status_code == 405:  # every method of every route at this path (not the first's)
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            message = f"{request.method} is not allowed here; use {', '.join(allowed)}"
+            where = "method"
+        body = {
+            "error": "HTTPError",
+            "message": message,
+            "where": where,
+            "detail": f"{where}: {message}" if where else message,
+        }
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -458,9 +458,12 @@ def _resource(request: Request, path: str) -> Response:
     triples = describe(store, iri) if _IRI_PATH.fullmatch(path) else []
     if not triples and _IRI_PATH.fullmatch(path):
         # A version IRI (owl:versionIRI) is served by the ontology it names: the current one.
-        rows = store.query(
-            f"SELECT ?ontology ?v WHERE {{ ?ontology <{OWL.versionIRI}> ?v }}",
-            substitutions={"v": ox.NamedNode(iri)},
+        # (Read at once: a pyoxigraph iterator must not outlive this thread in a traceback.)
+        rows = list(
+            store.query(
+                f"SELECT ?ontology ?v WHERE {{ ?ontology <{OWL.versionIRI}> ?v }}",
+                substitutions={"v": ox.NamedNode(iri)},
+            )
         )
         for row in rows:
             target = local_path(row["ontology"].value)
@@ -561,9 +564,14 @@ def _countries(store: queries.QueryStore) -> list[dict[str, str]]:
 
 def get_router() -> APIRouter:
     """The linked-data and web-page routes; :func:`mnr_graph.api.get_fastapi_app` includes them."""
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter()
+    page: dict[str, Any] = {"response_class": HTMLResponse, "tags": ["pages"]}
+    page_responses: dict[int | str, dict[str, Any]] = {
+        200: _HTML,
+        **rest.page_errors(400, *_STORE_ERRORS),
+    }
 
-    @router.get("/", response_class=HTMLResponse)
+    @router.get("/", summary="Home page", responses=page_responses, **page)
     @_pages
     def home(request: Request) -> Response:
         lang = page_language(request)
@@ -576,7 +584,12 @@ def get_router() -> APIRouter:
             **_base(request, lang, "mnr-graph"),
         )
 
-    @router.get("/framework", response_class=HTMLResponse)
+    @router.get(
+        "/framework",
+        summary="The framework: domains, capabilities, outcomes",
+        responses=page_responses,
+        **page,
+    )
     @_pages
     def framework(request: Request) -> Response:
         lang = page_language(request)
@@ -586,12 +599,31 @@ def get_router() -> APIRouter:
             **_base(request, lang, "The Model National Response"),
         )
 
-    @router.get("/country")
-    def country(code: str = Query(..., max_length=8)) -> Response:
+    @router.get(
+        "/country",
+        summary="Go to a country's profile (303 to its IRI)",
+        tags=["pages"],
+        responses={
+            303: {"description": "the country's IRI, /data/country/XA"},
+            **rest.page_errors(400),
+        },
+        response_class=RedirectResponse,
+        status_code=303,
+    )
+    def country(
+        code: str = Query(
+            ..., max_length=8, description="ISO 3166-1 alpha-2 code", examples=["XA"]
+        ),
+    ) -> Response:
         node = queries.parse_value("country", code)
         return RedirectResponse(local_path(node.value), status_code=303)
 
-    @router.get("/vocabulary", response_class=HTMLResponse)
+    @router.get(
+        "/vocabulary",
+        summary="Term look-up and the text checker",
+        responses={200: _HTML, **rest.page_errors(400)},
+        **page,
+    )
     @_pages
     def vocabulary(
         request: Request,
@@ -623,7 +655,12 @@ def get_router() -> APIRouter:
             **_base(request, lang, "Terminology"),
         )
 
-    @router.post("/vocabulary/check", response_class=HTMLResponse)
+    @router.post(
+        "/vocabulary/check",
+        summary="The text checker's findings, as a page",
+        responses={200: _HTML, **rest.page_errors(400, 413, 415)},
+        **page,
+    )
     @_pages
     def check_page(request: Request, text: str = Form(..., max_length=200_000)) -> Response:
         lang = page_language(request)
@@ -641,7 +678,12 @@ def get_router() -> APIRouter:
             **_base(request, lang, "Terminology"),
         )
 
-    @router.get("/questions", response_class=HTMLResponse)
+    @router.get(
+        "/questions",
+        summary="Every named query as a form",
+        responses=page_responses,
+        **page,
+    )
     @_pages
     def questions(request: Request) -> Response:
         lang = page_language(request)
@@ -657,7 +699,12 @@ def get_router() -> APIRouter:
             **_base(request, lang, "Ready-made questions"),
         )
 
-    @router.get("/questions/{name}", response_class=HTMLResponse)
+    @router.get(
+        "/questions/{name}",
+        summary="A named query's answer, as a page",
+        responses={200: _HTML, **rest.page_errors(400, 404, *_STORE_ERRORS)},
+        **page,
+    )
     @_pages
     def question(request: Request, name: str) -> Response:
         lang = page_language(request)
@@ -676,11 +723,26 @@ def get_router() -> APIRouter:
             **_base(request, lang, q.summary),
         )
 
-    @router.get("/download/context.jsonld")
+    @router.get(
+        "/download/context.jsonld",
+        summary="The JSON-LD context",
+        tags=["linked data"],
+        response_class=Response,
+        responses={200: {"content": {"application/ld+json": {}}}},
+    )
     def download_context() -> Response:
         return Response(ontology.context_text(), media_type="application/ld+json")
 
-    @router.get("/download/mnr-graph.{ext}")
+    @router.get(
+        "/download/mnr-graph.{ext}",
+        summary="The whole ontology and vocabulary: ttl, nt, jsonld or owl (RDF/XML)",
+        tags=["linked data"],
+        response_class=Response,
+        responses={
+            200: {"content": {m: {} for m in _DOWNLOAD_MEDIA.values()}},
+            **rest.errors(404),
+        },
+    )
     def download(ext: str) -> Response:
         if ext not in _DOWNLOADS:
             raise NotFoundError(
@@ -693,7 +755,12 @@ def get_router() -> APIRouter:
             headers={"Content-Disposition": f'attachment; filename="mnr-graph.{ext}"'},
         )
 
-    @router.get("/def")
+    @router.get(
+        "/def",
+        summary="The ontology (its IRI, https://w3id.org/mnr-graph/def)",
+        openapi_extra=_RESOLVE_PARAMETERS,
+        **_resolve_options(),
+    )
     def ontology_iri(request: Request) -> Response:
         return _resource(request, "def")
 
@@ -703,11 +770,67 @@ def get_router() -> APIRouter:
             _resolver(space),
             methods=["GET"],
             name=f"resolve_{space}",
+            summary=f"Any IRI under https://w3id.org/mnr-graph/{space}/",
+            openapi_extra=_RESOLVE_PARAMETERS,
+            **_resolve_options(),
         )
+        if space != "def":  # /id alone is no IRI of ours: 404 (it was a redirect to /id/, a 404)
+            router.add_api_route(
+                f"/{space}",
+                _resolver(space, bare=True),
+                methods=["GET"],
+                name=f"resolve_{space}_bare",
+                include_in_schema=False,
+            )
     return router
 
 
-def _resolver(space: str) -> Callable[[Request, str], Response]:
+#: An HTML page, for the OpenAPI document.
+_HTML: dict[str, Any] = {"content": {"text/html": {"schema": {"type": "string"}}}}
+_STORE_ERRORS = (502, 503)
+_RESOLVE_PARAMETERS: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "instead of Accept: " + ", ".join(FORMATS),
+            "schema": {"type": "string", "enum": list(FORMATS)},
+        },
+        {
+            "name": "lang",
+            "in": "query",
+            "required": False,
+            "description": "language of the page's labels (en, fr, es)",
+            "schema": {"type": "string"},
+        },
+    ]
+}
+
+
+def _resolve_options() -> dict[str, Any]:
+    """The route options of a linked-data path: every format it answers in, and its errors."""
+    return {
+        "tags": ["linked data"],
+        "response_class": Response,
+        "description": "Direct content negotiation (Vary: Accept): an HTML page for a browser, "
+        "Turtle, JSON-LD, N-Triples or RDF/XML by Accept or `format`.",
+        "responses": {
+            200: {"content": {media: {} for media, _ in FORMATS.values()}},
+            303: {"description": "a version IRI: the ontology it names"},
+            **rest.page_errors(400, 404, 406, *_STORE_ERRORS),
+        },
+    }
+
+
+def _resolver(space: str, *, bare: bool = False) -> Callable[..., Response]:
+    if bare:
+
+        def resolve_bare(request: Request) -> Response:
+            return _resource(request, space)
+
+        return resolve_bare
+
     def resolve(request: Request, rest_of_path: str) -> Response:
         return _resource(request, f"{space}/{rest_of_path}")
 

@@ -66,6 +66,7 @@ from mnr_graph.store import bind_values
 _SPARQL_JSON = "application/sparql-results+json"
 
 __all__ = [
+    "RETRY_AFTER",
     "CheckRequest",
     "CheckResponse",
     "ColumnInfo",
@@ -90,6 +91,7 @@ __all__ = [
     "framework_jsonld",
     "get_router",
     "jsonld_context",
+    "page_errors",
     "parse_answer",
     "read_upload",
     "retry_headers",
@@ -274,15 +276,39 @@ _ERRORS: dict[int, str] = {
     413: "The request body is larger than the configured limit.",
     415: "A request body in a media type this operation does not take.",
     502: "The remote SPARQL endpoint failed or cannot be reached.",
-    503: "The query ran past the time limit and was stopped, or every worker is busy.",
+    503: "The query ran past the time limit (the wait for a free worker included) and was "
+    "stopped; Retry-After says when to try again.",
 }
+#: The header of every 503 answer.
+RETRY_AFTER = {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}}
 #: The errors of every operation that reads the store.
 _STORE_ERRORS = (502, 503)
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses`` of a route for these error statuses, each with the error model."""
-    return {code: {"model": ErrorModel, "description": _ERRORS[code]} for code in codes}
+    out: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorModel, "description": _ERRORS[code]} for code in codes
+    }
+    if 503 in out:
+        out[503]["headers"] = RETRY_AFTER
+    return out
+
+
+def page_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses`` of a page or linked-data route: each error as JSON, or as an HTML page
+    for a client that prefers one (a browser)."""
+    ref = {"$ref": "#/components/schemas/ErrorModel"}
+    out: dict[int | str, dict[str, Any]] = {
+        code: {
+            "description": _ERRORS[code],
+            "content": {"application/json": {"schema": ref}, "text/html": {}},
+        }
+        for code in codes
+    }
+    if 503 in out:
+        out[503]["headers"] = RETRY_AFTER
+    return out
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
