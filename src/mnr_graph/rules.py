@@ -54,21 +54,24 @@ def _today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
 
-def _year_in_future(data: Graph, ontology: Graph) -> list[RuleResult]:
-    """S03: the reporting year (xsd:gYear) is after the current year."""
-    this_year = dt.datetime.now(dt.UTC).year
-    out: list[RuleResult] = []
-    for focus in data.subjects(RDF.type, MNR.Submission):
-        for value in data.objects(focus, MNR.reportingYear):
-            text = str(value)
-            if (
-                isinstance(value, Literal)
-                and value.datatype == XSD.gYear
-                and text[:4].isdigit()
-                and int(text[:4]) > this_year
-            ):
-                out.append(RuleResult(focus, MNR.reportingYear, value))
-    return out
+def _years_in_future(cls: URIRef, prop: URIRef) -> Rule:
+    def rule(data: Graph, ontology: Graph) -> list[RuleResult]:
+        this_year = dt.datetime.now(dt.UTC).year
+        out: list[RuleResult] = []
+        for focus in data.subjects(RDF.type, cls):
+            for value in data.objects(focus, prop):
+                text = str(value)
+                if (
+                    isinstance(value, Literal)
+                    and value.datatype == XSD.gYear
+                    and text[:4].isdigit()
+                    and int(text[:4]) > this_year
+                ):
+                    out.append(RuleResult(focus, prop, value))
+        return out
+
+    rule.__doc__ = f"A {prop} (xsd:gYear) of a {cls} after the current year."
+    return rule
 
 
 def _dates_in_future(cls: URIRef, prop: URIRef) -> Rule:
@@ -204,10 +207,11 @@ def _avoided_terms_in_evidence(data: Graph, ontology: Graph) -> list[RuleResult]
 
 #: Shape id -> the Python rule that evaluates it.
 RULES: dict[str, Rule] = {
-    "S03": _year_in_future,
+    "S03": _years_in_future(MNR.Submission, MNR.reportingYear),
     "S06": _dates_in_future(MNR.Submission, DCTERMS.created),
     "S08": _duplicate_capabilities,
     "S09": _missing_capabilities,
     "S26": _avoided_terms_in_evidence,
     "S32": _dates_in_future(MNR.SourceDocument, DCTERMS.date),
+    "S50": _years_in_future(MNR.IndicatorObservation, MNR.refYear),
 }
