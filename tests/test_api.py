@@ -140,6 +140,8 @@ def check_case(response: httpx.Response, case: dict[str, Any]) -> None:
         assert "Traceback" not in response.text
         if "message" in expect:
             assert expect["message"] in body["message"]
+        for name, value in expect.get("headers", {}).items():
+            assert response.headers.get(name) == value
         return
     media_type = response.headers["content-type"].split(";")[0]
     if "content_type" in expect:
