@@ -13,9 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from mnr_graph import resources
+from mnr_graph import __version__, resources
 from mnr_graph.errors import InputError, ValidationFailedError
-from mnr_graph.ingest import PAUSE_ENV, REGISTRY_GRAPH, list_submissions, submit
+from mnr_graph.ingest import (
+    PAUSE_ENV,
+    REGISTRY_GRAPH,
+    agent_iri,
+    file_iri,
+    list_submissions,
+    submit,
+    tool_iri,
+)
 from mnr_graph.namespaces import MNR
 from mnr_graph.store import EmbeddedStore
 
@@ -44,11 +52,64 @@ def test_submit_stores_graph_with_provenance() -> None:
     assert listed["sourceFile"] == valid.name
 
 
+def test_byte_identical_resubmission_is_unchanged_not_a_new_version() -> None:
+    store = EmbeddedStore()
+    valid = _example("*-valid.csv")
+    first = submit(store, valid.read_bytes(), filename=valid.name, submitter="Data team")
+    before = _snapshot(store)
+    again = submit(store, valid.read_bytes(), filename="renamed.csv", submitter="Someone else")
+    assert again.unchanged
+    assert not first.unchanged
+    assert (again.graph, again.version, again.submission) == (
+        first.graph,
+        first.version,
+        first.submission,
+    )
+    assert again.to_json()["unchanged"] is True
+    assert _snapshot(store) == before, "nothing was written"
+    changed = submit(store, valid.read_bytes() + b"\n", filename=valid.name)
+    assert (changed.version, changed.unchanged) == (2, False)
+    back = submit(store, valid.read_bytes(), filename=valid.name)
+    assert (back.version, back.unchanged) == (3, False), "identical to v1, but v2 is current"
+
+
+def test_provenance_is_prov_o_with_a_stable_agent_and_the_file_name_only(tmp_path: Path) -> None:
+    store = EmbeddedStore()
+    valid = _example("*-valid.csv")
+    path = str(tmp_path / "folder" / valid.name)
+    first = submit(store, valid.read_bytes(), filename=path, submitter="Data team XC")
+    second = submit(store, valid.read_bytes() + b"\n", filename=path, submitter="Data team XC")
+    listed = list_submissions(store)
+    assert [s["sourceFile"] for s in listed] == [valid.name, valid.name], "no folder stored"
+    names = store.query(
+        f"SELECT DISTINCT ?name WHERE {{ GRAPH ?g {{ ?s <{MNR.sourceFile}> ?name }} }}"
+    )
+    assert {row["name"].value for row in names} == {valid.name}
+    prov = "http://www.w3.org/ns/prov#"
+    agents = store.query(
+        f"SELECT DISTINCT ?agent WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ "
+        f"?g <{prov}wasAttributedTo> ?agent . ?agent a <{prov}Agent> ; "
+        f'<http://www.w3.org/2000/01/rdf-schema#label> "Data team XC" }} }}'
+    )
+    assert [row["agent"].value for row in agents] == [str(agent_iri("Data team XC"))]
+    for record in (first, second):
+        ask = f"""PREFIX prov: <{prov}>
+        ASK {{ GRAPH <{REGISTRY_GRAPH}> {{
+            <{record.graph}> prov:wasGeneratedBy ?activity .
+            ?activity a prov:Activity ; prov:used <{file_iri(record.sha256)}> ;
+                prov:wasAssociatedWith <{tool_iri()}> , <{agent_iri("Data team XC")}> ;
+                prov:startedAtTime ?start .
+            <{file_iri(record.sha256)}> a prov:Entity .
+            <{tool_iri()}> a prov:SoftwareAgent ; <{MNR.toolVersion}> "{__version__}" .
+        }} }}"""
+        assert bool(store.query(ask)), record.graph
+
+
 def test_resubmission_makes_a_new_current_version() -> None:
     store = EmbeddedStore()
     valid = _example("*-valid.csv")
     first = submit(store, valid.read_bytes(), filename=valid.name)
-    second = submit(store, valid.read_bytes(), filename=valid.name)
+    second = submit(store, valid.read_bytes() + b"\n", filename=valid.name)
     assert (first.version, second.version) == (1, 2)
     assert second.previous == first.graph
     by_graph = {s["graph"]: s for s in list_submissions(store)}
@@ -86,8 +147,10 @@ def _start(store_dir: Path, file: Path, pause: str | None) -> subprocess.Popen[b
 def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     valid = _example("*-valid.csv")
+    other = tmp_path / valid.name  # another version (a byte-identical one would store nothing)
+    other.write_bytes(valid.read_bytes() + b"\n")
     first = EmbeddedStore(store_dir)
-    submit(first, valid.read_bytes(), filename=valid.name)
+    submit(first, other.read_bytes(), filename=other.name)
     before = _snapshot(first)
     del first
     # killed while paused just before the one update
@@ -103,8 +166,8 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
     del store
     # killed at random times: the store is either as before, or holds the whole new version
     rng = random.Random(4)
-    for _ in range(4):
-        process = _start(store_dir, valid, None)
+    for attempt in range(4):
+        process = _start(store_dir, (valid, other)[attempt % 2], None)
         time.sleep(rng.uniform(0.0, 2.5))
         process.send_signal(signal.SIGKILL)
         process.wait()

@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import os
@@ -30,13 +31,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from mnr_graph import __version__
 from mnr_graph.errors import InputError, ValidationFailedError
-from mnr_graph.namespaces import DATA, GRAPH, MNR, PROV, RDF, RDFS, XSD
+from mnr_graph.namespaces import BASE, DATA, GRAPH, MNR, PROV, RDF, RDFS, XSD
+from mnr_graph.tabular import file_name
 from mnr_graph.validation import (
     ValidationReport,
     read_input,
@@ -45,7 +48,15 @@ from mnr_graph.validation import (
     with_inferred_types,
 )
 
-__all__ = ["REGISTRY_GRAPH", "SubmissionRecord", "list_submissions", "submit"]
+__all__ = [
+    "REGISTRY_GRAPH",
+    "SubmissionRecord",
+    "agent_iri",
+    "file_iri",
+    "list_submissions",
+    "submit",
+    "tool_iri",
+]
 
 #: The registry graph: one prov:Entity per stored submission graph.
 REGISTRY_GRAPH = str(GRAPH.submissions)
@@ -72,6 +83,8 @@ class SubmissionRecord:
     sha256: str
     is_current: bool
     report: ValidationReport
+    #: True when the file was byte-identical to the current version: nothing new was stored.
+    unchanged: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON-ready dict (with the validation report)."""
@@ -84,6 +97,7 @@ class SubmissionRecord:
             "previous": self.previous,
             "sha256": self.sha256,
             "isCurrent": self.is_current,
+            "unchanged": self.unchanged,
             "report": self.report.to_json(),
         }
 
@@ -106,6 +120,51 @@ def _versions(store: _Store, country: str, year: str) -> list[tuple[int, str, bo
         if tail.isdigit():
             found.append((int(tail), iri, row["current"].value == "true"))
     return sorted(found)
+
+
+def agent_iri(name: str) -> URIRef:
+    """The agent a submitter's name stands for: the same name (spaces collapsed) is the same
+    agent in every version.
+
+    >>> str(agent_iri("Data  team XA "))
+    'https://w3id.org/mnr-graph/data/agent/Data%20team%20XA'
+    """
+    return DATA[f"agent/{quote(' '.join(name.split()), safe='')}"]
+
+
+def tool_iri(version: str = __version__) -> URIRef:
+    """The software agent (``prov:SoftwareAgent``) of one mnr-graph version."""
+    return URIRef(f"{BASE}software/mnr-graph/{quote(version, safe='')}")
+
+
+def file_iri(digest: str) -> URIRef:
+    """The file read, named by its SHA-256 digest (RFC 6920 ``ni:`` URI).
+
+    >>> str(file_iri(hashlib.sha256(b"").hexdigest()))
+    'ni:///sha-256;47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU'
+    """
+    raw = base64.urlsafe_b64encode(bytes.fromhex(digest)).decode().rstrip("=")
+    return URIRef(f"ni:///sha-256;{raw}")
+
+
+def _current(store: _Store, graph_iri: str) -> tuple[str, str, str | None]:
+    """The SHA-256, the submission IRI and the previous version of a stored version."""
+    rows = list(
+        store.query(
+            f"SELECT ?sha ?submission ?previous WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ "
+            f"<{graph_iri}> <{MNR.sha256}> ?sha ; <{RDFS.seeAlso}> ?submission . "
+            f"OPTIONAL {{ <{graph_iri}> <{PROV.wasRevisionOf}> ?previous }} }} }}"
+        )
+    )
+    if not rows:
+        return "", "", None
+    row = rows[0]
+    previous = row["previous"]
+    return (
+        str(row["sha"].value),
+        str(row["submission"].value),
+        None if previous is None else str(previous.value),
+    )
 
 
 def _renamed(graph: Graph, old: str, new: str) -> Graph:
@@ -161,6 +220,23 @@ def submit(
         raise InputError("the submission has no single country code and year", where=filename)
     country, year_text = str(code), str(year)
     versions = _versions(store, country, year_text)
+    digest = hashlib.sha256(data).hexdigest()
+    current = next((v for v in reversed(versions) if v[2]), None)
+    if current is not None:
+        stored_digest, stored_submission, stored_previous = _current(store, current[1])
+        if stored_digest == digest:  # byte-identical to the current version: nothing new
+            return SubmissionRecord(
+                graph=current[1],
+                submission=stored_submission,
+                country=country,
+                year=year_text,
+                version=current[0],
+                previous=stored_previous,
+                sha256=digest,
+                is_current=True,
+                report=report,
+                unchanged=True,
+            )
     version = versions[-1][0] + 1 if versions else 1
     previous = versions[-1][1] if versions else None
     target = f"{DATA}submission/{country}/{year_text}/v{version}"
@@ -169,8 +245,8 @@ def submit(
         graph = _renamed(graph, str(submission), target)
         submission = URIRef(target)
     graph_iri = f"{GRAPH}submission/{country}/{year_text}/v{version}"
-    digest = hashlib.sha256(data).hexdigest()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    name = file_name(filename)
     entity = URIRef(graph_iri)
     registry = Graph()
     registry.add((entity, RDF.type, PROV.Entity))
@@ -178,18 +254,37 @@ def submit(
     registry.add((entity, MNR.version, Literal(version, datatype=XSD.positiveInteger)))
     registry.add((entity, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
     registry.add((entity, MNR.sha256, Literal(digest)))
-    registry.add((entity, MNR.sourceFile, Literal(filename)))
+    registry.add((entity, MNR.sourceFile, Literal(name)))
     registry.add((entity, MNR.toolVersion, Literal(__version__)))
+    # PROV-O: the ingest is an activity that used the file and generated the graph, run by the
+    # tool (a software agent of its version) for the submitter
+    time_literal = Literal(now.isoformat(), datatype=XSD.dateTime)
+    activity, tool, source = URIRef(f"{graph_iri}/ingest"), tool_iri(), file_iri(digest)
+    registry.add((entity, PROV.wasGeneratedBy, activity))
+    registry.add((entity, PROV.wasDerivedFrom, source))
+    registry.add((activity, RDF.type, PROV.Activity))
+    registry.add((activity, RDFS.label, Literal(f"ingest of {name}")))
+    registry.add((activity, PROV.used, source))
+    registry.add((activity, PROV.startedAtTime, time_literal))
+    registry.add((activity, PROV.endedAtTime, time_literal))
+    registry.add((activity, PROV.wasAssociatedWith, tool))
+    registry.add((source, RDF.type, PROV.Entity))
+    registry.add((source, MNR.sha256, Literal(digest)))
+    registry.add((source, MNR.sourceFile, Literal(name)))
+    registry.add((tool, RDF.type, PROV.SoftwareAgent))
+    registry.add((tool, RDFS.label, Literal(f"mnr-graph {__version__}")))
+    registry.add((tool, MNR.toolVersion, Literal(__version__)))
     # a country given as a blank node is named in the registry by its canonical IRI
     country_iri = country_node if isinstance(country_node, URIRef) else DATA[f"country/{country}"]
     registry.add((entity, MNR.country, country_iri))
     registry.add((entity, MNR.reportingYear, Literal(year_text, datatype=XSD.gYear)))
     registry.add((entity, RDFS.seeAlso, submission))
-    if submitter:
-        agent = URIRef(f"{graph_iri}/submitter")
+    if submitter and submitter.strip():
+        agent = agent_iri(submitter)
         registry.add((entity, PROV.wasAttributedTo, agent))
+        registry.add((activity, PROV.wasAssociatedWith, agent))
         registry.add((agent, RDF.type, PROV.Agent))
-        registry.add((agent, RDFS.label, Literal(submitter)))
+        registry.add((agent, RDFS.label, Literal(" ".join(submitter.split()))))
     if previous:
         registry.add((entity, PROV.wasRevisionOf, URIRef(previous)))
     parts = []

@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
@@ -44,6 +45,7 @@ __all__ = [
     "Row",
     "Table",
     "allowed_values",
+    "file_name",
     "known_language",
     "language_tag",
     "quiet_rdflib",
@@ -671,7 +673,7 @@ def _to_graph(table: Table, version: int) -> Converted:
     code_part, year_part = quote(code or "unknown", safe=""), quote(year or "unknown", safe="")
     submission = DATA[f"submission/{code_part}/{year_part}/v{version}"]
     graph.add((submission, RDF.type, MNR.Submission))
-    graph.add((submission, MNR.sourceFile, Literal(table.filename)))
+    graph.add((submission, MNR.sourceFile, Literal(file_name(table.filename))))
     cells.add(submission, None, None, Location(first.number, None, None))
     # a second code or year (S01, S02) is reported on the first row that differs from the first
     for column, prop, given in (
@@ -864,6 +866,15 @@ def known_language(tag: str) -> bool:
     code = primary.lower()
     found = pycountry.languages.get(alpha_2=code) or pycountry.languages.get(alpha_3=code)
     return found is not None
+
+
+def file_name(path: str) -> str:
+    r"""The name of a file without its folders (POSIX or Windows), as the data records it.
+
+    >>> file_name("/home/me/XA-2024.csv"), file_name(r"C:\Users\me\XA.xlsx"), file_name("XA.ttl")
+    ('XA-2024.csv', 'XA.xlsx', 'XA.ttl')
+    """
+    return PureWindowsPath(path).name or path
 
 
 def language_tag(text: str) -> str | None:
