@@ -293,6 +293,26 @@ def test_bad_term_parameters_are_400_naming_the_parameter(
     assert not body["message"].startswith(("parameter", "query."))  # the location said once
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "words"),
+    [
+        ("GET", "/terms/child-sexual-abuse-material?lang=x_y", "not a valid language"),
+        ("GET", "/terms/child-sexual-abuse-material?lang=fr&lang=es", "once"),
+        ("POST", "/check?lang=fr&lang=en", "once"),
+        ("GET", "/id/C07?lang=fr&lang=es", "once"),
+        ("GET", "/id/C07?lang=!!", "not a language tag"),
+    ],
+)
+def test_a_bad_or_repeated_lang_is_a_400_naming_it(
+    client: TestClient, method: str, url: str, words: str
+) -> None:
+    headers = {"Content-Type": "text/plain"}
+    response = client.request(method, url, content=b"abc", headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["where"] == "parameter 'lang'"
+    assert words in response.json()["message"]
+
+
 def test_term_filters(client: TestClient, vocabulary: terminology.Vocabulary) -> None:
     bands = {lab.band for lab in vocabulary.labels}
     for band in bands:
@@ -662,13 +682,17 @@ def test_framework_jsonld_is_complete_whatever_the_result_limit(path: str, cls: 
 
 def test_the_submissions_list_signals_the_result_limit() -> None:
     """GET /submissions can grow: past the result limit it says so, as /sparql does."""
-    files = {"file": (EXAMPLE.name, EXAMPLE.read_bytes(), "text/turtle")}
     auth = {"Authorization": f"Bearer {TOKEN}"}
+
+    def version(n: int) -> dict[str, Any]:  # different bytes: a new version each time
+        data = EXAMPLE.read_bytes() + f"\n# version {n}\n".encode()
+        return {"file": (EXAMPLE.name, data, "text/turtle")}
+
     with TestClient(make_app(Settings(write_token=TOKEN, result_limit=2))) as c:
-        assert c.post("/submissions", files=files, headers=auth).status_code == 201
-        assert c.post("/submissions", files=files, headers=auth).status_code == 201
+        assert c.post("/submissions", files=version(1), headers=auth).status_code == 201
+        assert c.post("/submissions", files=version(2), headers=auth).status_code == 201
         whole = c.get("/submissions")
-        assert c.post("/submissions", files=files, headers=auth).status_code == 201
+        assert c.post("/submissions", files=version(3), headers=auth).status_code == 201
         cut = c.get("/submissions")
     assert len(whole.json()) == 2
     assert "X-Results-Truncated" not in whole.headers

@@ -174,11 +174,15 @@ def page_language(request: Request) -> str:
     that the vocabulary has labels in, else English. A language we have no labels in is English
     (so the page's ``lang`` says what it holds); a malformed ``?lang=`` is a 400."""
     available = _label_languages()
+    if len(request.query_params.getlist("lang")) > 1:
+        raise InputError("give 'lang' once, not several times", where="parameter 'lang'")
     asked = request.query_params.get("lang", "")
     if asked:
         tag = asked.split("-")[0].lower()
         if not _LANG_TAG.match(tag):
-            raise InputError(f"{asked!r} is not a language tag (en, fr, es ...)", where="lang")
+            raise InputError(
+                f"{asked!r} is not a language tag (en, fr, es ...)", where="parameter 'lang'"
+            )
         return tag if tag in available else "en"
     for tag, q in parse_accept(request.headers.get("accept-language")):
         if q > 0 and tag.split("-")[0] in available:

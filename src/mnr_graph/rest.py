@@ -862,12 +862,18 @@ def _add_term_routes(router: APIRouter) -> None:
         responses=errors(400, 404),
     )
     def get_term(
-        id: str, lang: str | None = Query(None, description="language of the answer")
+        request: Request,
+        id: str,
+        lang: str | None = Query(None, description="language of the answer"),
     ) -> dict[str, Any]:
         """One concept of the vocabulary by its id (``child-sexual-abuse-material``): its
         preferred label, definition, sources, groups and every label with its band."""
+        single_values(request)
         if lang is not None:
-            queries.parse_value("language", lang)  # a language tag, or a 400
+            try:
+                queries.parse_value("language", lang)  # a language tag, or a 400
+            except InputError as exc:
+                raise InputError(exc.message, where="parameter 'lang'") from None
         return describe_term(id, lang=lang)
 
 
@@ -959,6 +965,7 @@ def _add_check_routes(router: APIRouter) -> None:
         """Check a text (JSON ``{"text", "lang"}`` or ``text/plain``) for avoided and cautioned
         terms; the findings are those of ``mnr-graph check --format json``."""
         settings = _settings(request)
+        single_values(request)
         raw = await request.body()
         if len(raw) > settings.max_upload_bytes:
             raise PayloadTooLargeError(f"the text is larger than {settings.max_upload_bytes} bytes")
