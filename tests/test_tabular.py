@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from mnr_graph import resources
 from mnr_graph.cli import main
 from mnr_graph.errors import InputError
-from mnr_graph.namespaces import MNR, RDF
+from mnr_graph.namespaces import DCTERMS, MNR, RDF
 from mnr_graph.tabular import (
     COLUMNS,
     INDICATOR_COLUMNS,
@@ -57,11 +57,30 @@ def test_xlsx_template_round_trips() -> None:
     assert report.conforms, report.to_text()
 
 
-def test_example_row_of_the_template_validates_once_uncommented() -> None:
+def test_example_rows_of_the_template_validate_once_uncommented() -> None:
     text = template_bytes("csv").decode()
-    header, _comment, example = text.splitlines()
-    report = validate_bytes(f"{header}\n{example[1:]}\n".encode(), filename="one.csv")
+    header, _comment, example, further = text.splitlines()
+    rows = f"{header}\n{example[1:]}\n{further[1:]}\n".encode()
+    report = validate_bytes(rows, filename="one.csv")
     assert not report.has_violations, report.to_text()
+    graph = to_graph(read_table(rows, filename="one.csv", fmt="csv")).graph
+    (assessment,) = graph.subjects(RDF.type, MNR.Assessment)
+    titles = {
+        str(graph.value(s, DCTERMS.title)) for s in graph.objects(assessment, MNR.hasSourceDocument)
+    }
+    assert titles == {"National action plan 2023-2027", "Regional action plan 2024"}
+
+
+def test_a_source_only_row_before_its_capability_is_an_assessment_of_its_own() -> None:
+    """Only a row that repeats a capability given above adds a source document to it."""
+    text = template_bytes("csv").decode()
+    header, _comment, example, further = text.splitlines()
+    rows = f"{header}\n{further[1:]}\n{example[1:]}\n".encode()
+    report = validate_bytes(rows, filename="two.csv")
+    assert {(r.shape, r.row) for r in report.results if r.severity == "Violation"} >= {
+        ("S19", 2),
+        ("S08", 3),
+    }, report.to_text()
 
 
 def test_xlsx_result_names_the_cell() -> None:

@@ -688,6 +688,11 @@ def _to_graph(table: Table, version: int) -> Converted:
     seen_capabilities: set[str] = set()
     for row in table.rows:
         v = row.values
+        further = _further_source(row, seen_capabilities)
+        if further is not None:  # a further source document of an assessment above
+            source = URIRef(f"{submission}/{further}/source-{row.number}")
+            _add_source(graph, cells, URIRef(f"{submission}/{further}"), source, row)
+            continue
         if v["country_code"]:
             country = DATA[f"country/{quote(v['country_code'], safe='')}"]
             code_literal = Literal(v["country_code"])
@@ -760,24 +765,51 @@ def _to_graph(table: Table, version: int) -> Converted:
             cells.add(assessment, MNR.evidence, evidence, where)
         # its source document
         if v["source_title"] or v["source_url"] or v["source_date"]:
-            source = URIRef(f"{assessment}/source")
-            graph.add((source, RDF.type, MNR.SourceDocument))
-            graph.add((assessment, MNR.hasSourceDocument, source))
-            cells.add(source, None, None, loc(row, "source_title"))
-            for column, prop, datatype in (
-                ("source_title", DCTERMS.title, None),
-                ("source_url", MNR.url, XSD.anyURI),
-                ("source_date", DCTERMS.date, XSD.date),
-            ):
-                cells.add(source, prop, None, loc(row, column, v[column] or None))
-                if v[column]:
-                    literal = Literal(v[column], datatype=datatype, normalize=False)
-                    graph.add((source, prop, literal))
-                    cells.add(source, prop, literal, loc(row, column, v[column]))
+            _add_source(graph, cells, assessment, URIRef(f"{assessment}/source"), row)
     country_node = DATA[f"country/{quote(code, safe='')}"] if code else None
     for row in table.indicators:
         _add_observation(graph, cells, submission, country_node, row)
     return Converted(graph=graph, cells=cells, submission=submission)
+
+
+_SOURCE_COLUMNS = ("source_title", "source_url", "source_date")
+
+
+def _further_source(row: Row, seen: set[str]) -> str | None:
+    """The notation of the capability whose assessment a row adds a source document to: the row
+    repeats a capability given on a row above and fills only source_title, source_url and
+    source_date (everything else empty)."""
+    v = row.values
+    match = _CAPABILITY.match(v["capability"])
+    labelled = _capability_labels().get(_key(v["capability"]))
+    notation = f"C{int(match.group(1)):02d}" if match else labelled
+    if notation is None or notation not in seen:
+        return None
+    others = [c for c in COLUMNS if c != "capability" and c not in _SOURCE_COLUMNS]
+    if any(v[c] for c in others) or not any(v[c] for c in _SOURCE_COLUMNS):
+        return None
+    return notation
+
+
+def _add_source(graph: Graph, cells: CellMap, assessment: URIRef, source: URIRef, row: Row) -> None:
+    """A ``mnr:SourceDocument`` of an assessment from the source columns of a row."""
+    v = row.values
+    graph.add((source, RDF.type, MNR.SourceDocument))
+    graph.add((assessment, MNR.hasSourceDocument, source))
+    cells.add(
+        source, None, None, Location(row.number, "source_title", row.cells.get("source_title"))
+    )
+    for column, prop, datatype in (
+        ("source_title", DCTERMS.title, None),
+        ("source_url", MNR.url, XSD.anyURI),
+        ("source_date", DCTERMS.date, XSD.date),
+    ):
+        where = Location(row.number, column, row.cells.get(column), v[column] or None)
+        cells.add(source, prop, None, where)
+        if v[column]:
+            literal = Literal(v[column], datatype=datatype, normalize=False)
+            graph.add((source, prop, literal))
+            cells.add(source, prop, literal, where)
 
 
 def _add_observation(
@@ -918,6 +950,23 @@ def _example_row() -> list[str]:
     ]
 
 
+def _example_source_row() -> list[str]:
+    """A documented row that adds a further source document to capability 1's assessment."""
+    return [
+        "#",
+        "",
+        "1",
+        "",
+        "",
+        "",
+        "",
+        "Regional action plan 2024",
+        "https://example.org/regional-action-plan.pdf",
+        "2024-01-15",
+        "",
+    ]
+
+
 def _comment() -> str:
     allowed = allowed_values()
     return (
@@ -928,7 +977,8 @@ def _comment() -> str:
         + " | ".join(allowed["implementation_status"])
         + ". assessor_type: "
         + " | ".join(allowed["assessor_type"])
-        + ". Dates: YYYY-MM-DD."
+        + ". Dates: YYYY-MM-DD. A further source document of a capability: a row below it with "
+        "the capability and only source_title, source_url, source_date (the second example row)."
     )
 
 
@@ -941,6 +991,7 @@ def template_bytes(fmt: str) -> bytes:
         writer.writerow(header)
         writer.writerow([_comment()])
         writer.writerow(_example_row())
+        writer.writerow(_example_source_row())
         return out.getvalue().encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -953,9 +1004,10 @@ def template_bytes(fmt: str) -> bytes:
         sheet.append(header)
         sheet.append([_comment()])
         sheet.append(_example_row())
+        sheet.append(_example_source_row())
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for cell in list(sheet[2]) + list(sheet[3]):
+        for cell in list(sheet[2]) + list(sheet[3]) + list(sheet[4]):
             cell.font = Font(italic=True, color="808080")
         for index, name in enumerate(header):
             sheet.column_dimensions[_column_letter(index)].width = max(14, len(name) + 2)
