@@ -362,3 +362,15 @@ def test_an_ill_typed_date_in_rdf_is_reported_not_logged(caplog: pytest.LogCaptu
         report = validate_bytes(data, filename="broken.ttl")
     assert "S31" in {r.shape for r in report.results}
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "value"),
+    [("csv-two-countries.csv", "S01", "XD"), ("csv-two-years.csv", "S02", "2023")],
+)
+def test_a_mixed_country_or_year_shows_the_value_that_differs(
+    name: str, shape: str, value: str
+) -> None:
+    report = validate_bytes((DATA / name).read_bytes(), filename=name)
+    (result,) = [r for r in report.results if r.shape == shape]
+    assert result.value == value, report.to_text()

@@ -733,7 +733,8 @@ def _build_report(
                 value_text = None
             if where is not None:
                 row, column, cell = where.row, where.column, where.cell
-                if where.text is not None and value is not None and value != focus:
+                # the cell's text; for a count (S01, S02: no value), the cell that differs
+                if where.text is not None and value != focus:
                     value_text = where.text
                 elif isinstance(value, URIRef) and str(value).startswith(str(MNRID)):
                     value_text = str(value)[len(str(MNRID)) :]
