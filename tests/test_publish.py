@@ -8,6 +8,7 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -27,30 +28,71 @@ def test_vale_style_files_parse_as_yaml(tmp_path: Path) -> None:
     assert (tmp_path / "vale.ini").is_file()
     assert (tmp_path / "README.md").is_file()
     assert f"BasedOnStyles = {STYLE_NAME}" in (tmp_path / "vale.ini").read_text(encoding="utf-8")
+    assert {p.name for p in rule_files} == set(vale_rules())
     for path in rule_files:
         rule = yaml.safe_load(path.read_text(encoding="utf-8"))
-        assert rule["extends"] == "substitution"
+        assert rule["extends"] in {"substitution", "existence"}
         assert rule["ignorecase"] is True
         assert rule["level"] in {"error", "warning"}
-        assert rule["message"].count("%s") == 2
-        for pattern, replacement in rule["swap"].items():
-            re.compile(pattern)
-            assert replacement
+        # Vale formats the message like Go's Sprintf: one %s per matched part, any other % doubled
+        placeholders = 2 if rule["extends"] == "substitution" else 1
+        assert rule["message"].replace("%%", "").count("%") == placeholders
+        assert rule["message"].count("%s") == placeholders
+        if rule["extends"] == "substitution":
+            for pattern, replacement in rule["swap"].items():
+                re.compile(pattern)
+                assert replacement
+        else:
+            assert rule["tokens"]
+            for pattern in rule["tokens"]:
+                re.compile(pattern)
 
 
-def test_vale_rules_cover_every_avoided_label_with_alternatives() -> None:
+def _vale_patterns(rules: dict[str, dict[str, Any]]) -> list[re.Pattern[str]]:
+    return [
+        re.compile(p, re.IGNORECASE)
+        for r in rules.values()
+        for p in (r["swap"] if r["extends"] == "substitution" else r["tokens"])
+    ]
+
+
+def test_vale_rules_cover_every_avoided_and_cautioned_label() -> None:
     vocabulary = load_vocabulary()
     rules = vale_rules(vocabulary)
-    patterns = [re.compile(p, re.IGNORECASE) for r in rules.values() for p in r["swap"]]
-    for label in vocabulary.labels:
-        if label.band == "avoid" and label.use_instead:
-            written = label.text.replace(" ", "-", 1)
-            assert any(p.fullmatch(written) for p in patterns), label.text
-    errors = [r for r in rules.values() if r["level"] == "error"]
-    replacements = {v for r in errors for v in r["swap"].values()}
-    preferred = {c.preferred(lang) for c in vocabulary.concepts.values() for lang in c.pref_labels}
-    for value in replacements:
-        assert set(value.split("|")) <= preferred
+    patterns = _vale_patterns(rules)
+    flagged = [label for label in vocabulary.labels if label.band != "use"]
+    assert any(not label.use_instead for label in flagged)  # the existence rules are exercised
+    for label in flagged:
+        written = label.text.replace(" ", "-", 1)
+        assert any(p.fullmatch(written) for p in patterns), label.text
+    # the level follows the band: an avoided term that is not legal-context-only is an error
+    for label in flagged:
+        strict = label.band == "avoid" and not label.legal_context_only
+        levels = {
+            r["level"]
+            for r in rules.values()
+            for p in (r["swap"] if r["extends"] == "substitution" else r["tokens"])
+            if re.fullmatch(p, label.text, re.IGNORECASE)
+        }
+        assert levels == ({"error"} if strict else {"warning"}), label.text
+
+
+def test_vale_replacements_are_usable_labels() -> None:
+    vocabulary = load_vocabulary()
+    usable = {label.text for label in vocabulary.labels if label.band == "use"}
+    for rule in vale_rules(vocabulary).values():
+        for value in rule.get("swap", {}).values():
+            assert set(value.split("|")) <= usable, value
+
+
+def test_vale_existence_rules_say_why_from_the_vocabulary() -> None:
+    vocabulary = load_vocabulary()
+    notes = {note for c in vocabulary.concepts.values() for note in c.scope_notes.values()}
+    existence = [r for r in vale_rules(vocabulary).values() if r["extends"] == "existence"]
+    assert existence
+    for rule in existence:
+        assert rule["level"] == "warning"
+        assert rule["message"].replace("%%", "%").split(": ", 1)[1] in notes
 
 
 def test_write_vale_style_refuses_a_file_as_folder(tmp_path: Path) -> None:
@@ -122,11 +164,9 @@ def _strip_accents(text: str) -> str:
 def test_vale_rules_match_labels_as_journalists_write_them() -> None:
     """Accents dropped, en dashes and non-breaking spaces between words, curly apostrophes."""
     vocabulary = load_vocabulary()
-    patterns = [
-        re.compile(p, re.IGNORECASE) for r in vale_rules(vocabulary).values() for p in r["swap"]
-    ]
+    patterns = _vale_patterns(vale_rules(vocabulary))
     for label in vocabulary.labels:
-        if label.band == "avoid" and label.use_instead:
+        if label.band != "use":
             for written in (
                 _strip_accents(label.text).upper(),
                 label.text.replace(" ", "\u2013"),

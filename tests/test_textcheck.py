@@ -75,7 +75,8 @@ def test_every_flagged_label_is_found_in_every_spelling(label: TermLabel) -> Non
             assert finding.concept == label.concept
             assert finding.band == label.band
             assert finding.legal_context_only is label.legal_context_only
-            assert [u["concept"] for u in finding.use_instead] == list(label.use_instead)
+            offered = [u["concept"] for u in finding.use_instead]
+            assert list(dict.fromkeys(offered)) == list(label.use_instead)
             assert finding.message
 
 
@@ -194,6 +195,33 @@ def test_legal_context_decides_the_band(
     assert finding.band == band
     assert finding.legal_context_only
     assert "legal contexts only" in finding.message
+
+
+def test_legal_context_cues_file_is_well_formed() -> None:
+    """``ontology/legal-context-cues.csv``: lang, cue, context; title cues are capitalised words,
+    the others lower case (they ignore case), and no cue is listed twice."""
+    import csv
+
+    from mnr_graph import resources
+
+    path = resources.path("ontology", "legal-context-cues.csv")
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    assert rows
+    assert set(rows[0]) == {"lang", "cue", "context"}
+    languages = set(load_vocabulary().languages)
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        cue, context = row["cue"], row["context"]
+        assert row["lang"] in languages, row
+        assert context in {"", "not-after-term", "title"}, row
+        assert cue, row
+        assert cue == cue.strip(), row
+        if context == "title":
+            assert re.fullmatch(r"[A-ZÁÉÍÓÚ]\w*", cue), row
+        else:
+            assert cue == cue.lower(), row
+        assert (row["lang"], cue) not in seen, row
+        seen.add((row["lang"], cue))
 
 
 def test_language_filter(fixture_vocabulary: Vocabulary) -> None:

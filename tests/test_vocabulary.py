@@ -94,6 +94,8 @@ def test_every_concept_is_described(shipped_graph: Graph) -> None:
             problems.append(f"{concept}: no English preferred label")
         if not any(d.language == "en" for d in g.objects(concept, SKOS.definition)):
             problems.append(f"{concept}: no English definition")
+        if not any(n.language == "en" for n in g.objects(concept, SKOS.scopeNote)):
+            problems.append(f"{concept}: no English scope note")
         if not list(g.objects(concept, DCTERMS.source)):
             problems.append(f"{concept}: no dcterms:source")
         statuses = list(g.objects(concept, MNR.reviewStatus))
@@ -325,3 +327,90 @@ def _labels_of(graph: Graph, concept: Node) -> list[tuple[Node, URIRef, Node]]:
 
 def test_reference_file_covers_each_review_status() -> None:
     assert {row["review"] for row in REFERENCE_ROWS} == {"confirmed", "unchecked"}
+
+
+# --- review status and alternatives against the reference facts -------------------------------
+
+_CONFIRMED_IN_REFERENCE = {
+    (r["term"], r["lang"]) for r in REFERENCE_ROWS if r["review"] == "confirmed"
+}
+
+
+def test_flagged_labels_beyond_the_reference_are_unchecked(shipped_graph: Graph) -> None:
+    """An avoided or cautioned label of a confirmed concept is one of the reference facts, or it
+    carries its own ``mnr:reviewStatus mnrid:review-unchecked`` (its band is our reading)."""
+    g = shipped_graph
+    problems = []
+    for concept, _, label in _labels(g):
+        if (concept, MNR.reviewStatus, MNRID["review-confirmed"]) not in g:
+            continue
+        form = _form(g, label)
+        listed = (str(form), form.language) in _CONFIRMED_IN_REFERENCE
+        own = set(g.objects(label, MNR.reviewStatus))
+        if _band(g, label) != "use" and not listed and own != {MNRID["review-unchecked"]}:
+            problems.append(f"{label} ({form}@{form.language}): not in the reference, status {own}")
+        if listed and MNRID["review-unchecked"] in own:
+            problems.append(f"{label}: confirmed by the reference but marked unchecked")
+    assert not problems, "\n".join(problems)
+
+
+def test_confirmed_concepts_are_confirmed_by_a_source(shipped_graph: Graph) -> None:
+    """A confirmed concept has a label among the reference's confirmed terms, or cites a source
+    whose title names it (CSEA: the Model National Response's own title)."""
+    g = shipped_graph
+    problems = []
+    for concept in _concepts(g):
+        if (concept, MNR.reviewStatus, MNRID["review-confirmed"]) not in g:
+            continue
+        forms = {
+            (str(_form(g, label)), _form(g, label).language) for *_, label in _labels_of(g, concept)
+        }
+        if forms & _CONFIRMED_IN_REFERENCE:
+            continue
+        titles = [
+            _fold(str(t))
+            for s in g.objects(concept, DCTERMS.source)
+            for t in g.objects(s, DCTERMS.title)
+        ]
+        english = [str(p) for p in _pref_literals(g, concept) if p.language == "en"]
+        if not any(_fold(name) in title for name in english for title in titles):
+            problems.append(
+                f"{concept}: confirmed, but neither the reference nor a source names it"
+            )
+    assert not problems, "\n".join(problems)
+
+
+def test_named_alternative_labels_belong_to_the_alternatives(shipped_graph: Graph) -> None:
+    """``mnr:useInsteadLabel`` names a usable label of one of the term's use-instead concepts."""
+    g = shipped_graph
+    owner = {label: concept for concept, _, label in _labels(g)}
+    problems = []
+    named = 0
+    for _, _, label in _labels(g):
+        targets = set(g.objects(label, MNR.useInstead))
+        for suggested in g.objects(label, MNR.useInsteadLabel):
+            named += 1
+            if owner.get(suggested) not in targets:
+                problems.append(f"{label}: {suggested} is not a label of a use-instead concept")
+            elif _band(g, suggested) != "use":
+                problems.append(f"{label}: suggests {suggested}, band {_band(g, suggested)}")
+    assert named
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [r for r in REFERENCE_ROWS if r["use_instead"]],
+    ids=[f"{r['lang']}:{r['term']}" for r in REFERENCE_ROWS if r["use_instead"]],
+)
+def test_reference_alternatives_are_offered(row: dict[str, str]) -> None:
+    """Every alternative the reference gives is offered by look-up (in English, as it says)."""
+    from mnr_graph.terminology import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    (label,) = [
+        lab for lab in vocabulary.labels if (lab.text, lab.lang) == (row["term"], row["lang"])
+    ]
+    offered = [u["label"] for u in vocabulary.use_instead(label, lang="en")]
+    for wanted in row["use_instead"].split("|"):
+        assert wanted in offered, (row["term"], offered)

@@ -184,12 +184,33 @@ _ARTICLE = re.compile(
 )
 
 
+_SO_CALLED = re.compile(r"^so[\s\-\u2010\u2011]*called\s+", re.IGNORECASE)
+_QUOTES = "\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
+
+
+def _bare(text: str) -> str:
+    """The term without a leading article or "so-called" and the quotes around it
+    ("the so-called ‘child pornography’").
+
+    >>> _bare("the so-called “child pornography”")
+    'child pornography'
+    """
+    bare = text.strip()
+    while True:
+        stripped = _SO_CALLED.sub("", _ARTICLE.sub("", bare, count=1), count=1)
+        stripped = stripped.strip().strip(_QUOTES).strip()
+        if stripped == bare or not stripped:
+            return bare
+        bare = stripped
+
+
 def _fallback_keys(text: str) -> list[str]:
-    """Other keys to try for a term as lists write it (brackets, a leading article, a possessive:
-    "child prostitute(s)", "child sexual abuse material (CSAM)", "the child's")."""
+    """Other keys to try for a term as lists write it (brackets, a leading article or
+    "so-called", a possessive: "child prostitute(s)", "child sexual abuse material (CSAM)",
+    "so-called child pornography", "the child's")."""
     keys = [lookup_key(_BRACKETS.sub("", text))]
     keys += [lookup_key(inner) for inner in _BRACKETS.findall(text)]
-    bare = _ARTICLE.sub("", text.strip(), count=1)
+    bare = _bare(text)
     keys += [lookup_key(bare), lookup_key(_POSSESSIVE.sub("", text))]
     keys += [lookup_key(_POSSESSIVE.sub("", bare))]
     # "sale of a child", "images of a child": the labels name children in the plural
@@ -336,6 +357,8 @@ class TermLabel:
     is_acronym: bool
     concept: str
     review_status: str | None = None  # the label's own, where it differs from its concept's
+    #: Labels (IRIs) of the use-instead concepts to suggest too, each in its own language.
+    use_instead_labels: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -564,6 +587,7 @@ class Vocabulary:
                         is_acronym=_flag(lprops, str(MNR.isAcronym)),
                         concept=iri,
                         review_status=next(iter(_iris(lprops, str(MNR.reviewStatus))), None),
+                        use_instead_labels=tuple(_iris(lprops, str(MNR.useInsteadLabel))),
                     )
                     concept.labels.append(label)
                     self.labels.append(label)
@@ -579,7 +603,9 @@ class Vocabulary:
         self._compact: dict[str, list[TermLabel]] = {}
         self._soft: dict[str, list[TermLabel]] = {}
         self._acronyms: dict[str, str] = {}
+        self._by_iri: dict[str, TermLabel] = {}
         for label in self.labels:
+            self._by_iri.setdefault(label.iri, label)
             for variant in label_variants(label.text, label.lang, is_acronym=label.is_acronym):
                 key = lookup_key(variant)
                 _add_unique(self._index, key, label)
@@ -654,7 +680,16 @@ class Vocabulary:
             return (0 if in_lang else 1, quality, _KIND_RANK[label.kind], label.text)
 
         found.sort(key=rank)
-        matches = tuple(Match(label, self, lang) for label in found)
+        # two labels of one concept, language and band that normalise alike ("live streaming" and
+        # "livestreaming", -ise and -ize): the best-ranked one only
+        seen: set[tuple[str, str, str]] = set()
+        best = []
+        for label in found:
+            key_of = (label.concept, label.lang, label.band)
+            if key_of not in seen:
+                seen.add(key_of)
+                best.append(label)
+        matches = tuple(Match(label, self, lang) for label in best)
         suggestions = () if matches or not key else self.suggest(key, limit=suggest, lang=lang)
         return LookupResult(text, lang, matches, suggestions)
 
@@ -744,11 +779,32 @@ class Vocabulary:
         }
 
     def use_instead(self, label: TermLabel, *, lang: str | None = None) -> list[dict[str, str]]:
-        """The alternatives of a label: ``[{"label": ..., "concept": ...}]`` in ``lang``."""
+        """The alternatives of a label: ``[{"label": ..., "concept": ...}]`` in ``lang``.
+
+        For each concept to use instead, its preferred label in ``lang``, then the labels of that
+        concept the data names for this term (``mnr:useInsteadLabel``) that are in ``lang``.
+
+        >>> vocabulary = load_vocabulary()
+        >>> (label,) = [lab for lab in vocabulary.labels if lab.text == "child prostitution"]
+        >>> for alternative in vocabulary.use_instead(label, lang="en"):
+        ...     print(alternative["label"])
+        exploitation of children in prostitution
+        sexual exploitation of children in prostitution
+        """
+        primary = lang.split("-")[0].casefold() if lang else None
+        extra = [self._by_iri[iri] for iri in label.use_instead_labels if iri in self._by_iri]
         out = []
         for iri in label.use_instead:
             target = self.concepts.get(iri)
-            out.append({"label": target.preferred(lang) if target else iri, "concept": iri})
+            preferred = target.preferred(lang) if target else iri
+            out.append({"label": preferred, "concept": iri})
+            for other in extra:
+                if (
+                    other.concept == iri
+                    and other.text != preferred
+                    and (primary is None or other.lang.split("-")[0].casefold() == primary)
+                ):
+                    out.append({"label": other.text, "concept": iri})
         return out
 
     # --- listing ---------------------------------------------------------------------------------

@@ -424,63 +424,164 @@ def matcher_for(vocabulary: Vocabulary, lang: str | None) -> Matcher:
 
 
 _WORD = re.compile(r"\w+")
+#: The kinds of cue of ``ontology/legal-context-cues.csv`` (its ``context`` column).
+_CUE_ANYWHERE = ""
+_CUE_NOT_AFTER_TERM = "not-after-term"
+_CUE_TITLE = "title"
+_CUE_CONTEXTS = (_CUE_ANYWHERE, _CUE_NOT_AFTER_TERM, _CUE_TITLE)
+#: Lower-case words before a title cue that make it the name of a law: "under the Act",
+#: "this Section", "l'Article", "el Código".
+_DETERMINERS = frozenset(
+    ["the", "this", "that", "le", "la", "les", "l", "ce", "cette", "el", "los", "las", "este"]
+)
+#: What follows a title cue in a citation: a number ("Section 160", "Art. 34", "Article 2(c)",
+#: "Article L. 227-23", "Bill C-22"), a bracket, or "of" ("Act of 2003", "Code of Criminal
+#: Procedure"; French and Spanish "de", "du", "del").
+_CITATION = re.compile(
+    r"\.?[ \t\u00a0]*(?:\(|[A-Z]{0,3}[.\u2010\u2011-]?[ \t\u00a0]?\d|(?:of|de|du|des|del)\b)"
+)
+_APOSTROPHES = "'\u2019\u02bc"
 
 
 @dataclass(frozen=True, slots=True)
 class LegalCues:
     """Words and names that show a sentence names a law, convention or offence.
 
-    Cues written with a capital letter in the data ("Act", "Article") count only when capitalised
-    so in the text; the others ignore case and accents.
+    ``words`` and ``phrases`` (folded: no case or accents) count anywhere in the sentence outside
+    the term itself; those in ``not_after_term`` not as the word right after it ("child
+    pornography offences rose" counts offences, it does not name the law). ``titles`` (as
+    written, with capitals) count only where they look like the title or citation of a law:
+    followed by a number, a bracket or "of" ("Section 160", "Art. 34", "Act of 2003"), after a
+    lower-case determiner ("the Act"), or after a capitalised word that does not start the
+    sentence and not before another capitalised one ("the Sexual Offences Act", not "Bill Smith").
+
+    >>> cues = _legal_cues(load_vocabulary())
+    >>> cues.found_in("Act now to stop it, the campaign said.")
+    False
+    >>> cues.found_in("It breaks the Sexual Offences Act.")
+    True
+    >>> text = "The group said child pornography offences rose."
+    >>> cues.found_in(text, text.index("child"), text.index(" offences"))
+    False
     """
 
     words: frozenset[str]
     phrases: tuple[str, ...]
-    capitalised: frozenset[str]
+    titles: frozenset[str]
+    not_after_term: frozenset[str] = frozenset()
 
-    def found_in(self, folded: str, plain: str = "") -> bool:
-        """Whether a sentence (folded, and as written) contains a cue."""
-        if not self.words.isdisjoint(_WORD.findall(folded)):
-            return True
-        if self.capitalised and not self.capitalised.isdisjoint(_WORD.findall(plain)):
-            return True
-        collapsed = _RUN.sub(" ", folded)
-        return any(phrase in collapsed for phrase in self.phrases)
+    def found_in(self, sentence: str, start: int = 0, end: int = 0) -> bool:
+        """Whether ``sentence`` (as written, markup blanked) holds a cue outside
+        ``sentence[start:end]``, the term being judged."""
+        folded = fold(sentence)
+        spans = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
+        words: list[str | None] = []  # the folded words, with one None where the term is
+        for s, e in spans:
+            if s < end and e > start:
+                if not words or words[-1] is not None:
+                    words.append(None)
+                continue
+            word = folded[s:e]
+            if word in self.words and not (
+                words and words[-1] is None and word in self.not_after_term
+            ):
+                return True
+            words.append(word)
+        if self.phrases:
+            joined = f" {' '.join(w if w is not None else '|' for w in words)} "
+            if any(phrase in joined for phrase in self.phrases):
+                return True
+        return bool(self.titles) and self._title_in(sentence, spans, start, end)
+
+    def _title_in(self, sentence: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
+        for i, (s, e) in enumerate(spans):
+            if sentence[s:e] not in self.titles or (s < end and e > start):
+                continue
+            if _CITATION.match(sentence, e):
+                return True  # "Section 160", "Art. 34", "Act of 2003"
+            j = i - 1
+            if (
+                j > 0
+                and sentence[spans[j][0] : spans[j][1]] == "s"
+                and sentence[spans[j][0] - 1 : spans[j][0]] in _APOSTROPHES
+            ):
+                j -= 1  # a possessive: "the Children's Act"
+            if j < 0:
+                continue  # the first word of the sentence: "Act now", "Bill Smith wrote"
+            before = sentence[spans[j][0] : spans[j][1]]
+            if before in _DETERMINERS:
+                return True  # "under the Act"
+            following = sentence[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
+            if j > 0 and before[:1].isupper() and not following[:1].isupper():
+                return True  # "the Sexual Offences Act", "the Criminal Code", not "Bill Smith"
+        return False
 
 
 def _legal_cues(vocabulary: Vocabulary) -> LegalCues:
-    cues: set[str] = set()
-    capitalised: set[str] = set()
+    """The cues of ``ontology/legal-context-cues.csv`` and the labels of the instruments."""
+    anywhere: set[str] = set()
+    not_after: set[str] = set()
+    titles: set[str] = set()
     with resources.path("ontology", "legal-context-cues.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            cue = row["cue"].strip()
-            if cue[:1].isupper() and _WORD.fullmatch(cue):
-                capitalised.update(label_variants(cue, row["lang"]))
-            else:
-                cues.update(label_variants(cue, row["lang"]))
+            cue, context = row["cue"].strip(), (row.get("context") or "").strip()
+            if context not in _CUE_CONTEXTS:
+                raise ValueError(f"legal-context-cues.csv: unknown context {context!r} ({cue})")
+            forms = label_variants(cue, row["lang"])
+            if context == _CUE_TITLE:
+                titles.update(forms)
+                continue
+            anywhere.update(forms)
+            if context == _CUE_NOT_AFTER_TERM:
+                not_after.update(_pattern(form) for form in forms)
     for instrument in vocabulary.instruments.values():
-        cues.update(instrument["labels"])
-    folded = {_pattern(c) for c in cues if c.strip()}
-    words = frozenset(c for c in folded if _WORD.fullmatch(c))
-    return LegalCues(words, tuple(sorted(folded - words)), frozenset(capitalised))
+        anywhere.update(instrument["labels"])
+    folded = {" ".join(_WORD.findall(fold(c))) for c in anywhere}
+    folded.discard("")
+    words = frozenset(c for c in folded if " " not in c)
+    phrases = tuple(sorted(f" {c} " for c in folded - words))
+    return LegalCues(words, phrases, frozenset(titles), frozenset(not_after))
 
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z\"\u201c\u2018(\[]|$)|\n[ \t]*\n")
+_LINE_BREAK_RE = r"(?:\r\n?|\n)"
+#: Where a sentence ends for the legal-context test: a full stop before a capital, a blank line,
+#: a block element or table cell (``|``: blank_markup marks block tags so), or a line break
+#: before a list item, a heading or a table row (Markdown and plain text).
+_SENTENCE_END = re.compile(
+    r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z\"\u201c\u2018(\[]|$)"
+    rf"|{_LINE_BREAK_RE}[ \t]*{_LINE_BREAK_RE}"
+    r"|\|"
+    rf"|{_LINE_BREAK_RE}(?=[ \t]*(?:[-*+\u2022]|\d{{1,9}}[.)])[ \t])"
+    rf"|{_LINE_BREAK_RE}(?=[ \t]{{0,3}}#{{1,6}}(?:[ \t\r\n]|$))"
+    rf"|{_LINE_BREAK_RE}(?=[^\r\n]*\|)"
+    rf"|(?:(?<=[\r\n])|\A)[ \t]{{0,3}}#{{1,6}}[ \t][^\r\n]*{_LINE_BREAK_RE}"  # a whole heading line
+)
+_HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t][^\r\n]*")
 _WINDOW = 600
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 
 
-_LAST_SENTENCE_END = re.compile(r".*(?:" + _SENTENCE_END.pattern + ")", re.DOTALL)
-
-
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around ``text[start:end]`` (at most ``_WINDOW`` characters either side)."""
-    low = max(0, start - _WINDOW)
-    before = _LAST_SENTENCE_END.match(text, low, start)  # greedy: the last sentence end
-    after = _SENTENCE_END.search(text, end, min(len(text), end + _WINDOW))
-    return (before.end() if before else low), (
-        after.start() if after else min(len(text), end + _WINDOW)
-    )
+    """The sentence around ``text[start:end]`` (at most ``_WINDOW`` characters either side):
+    from the last sentence end or block boundary before it to the first one after it.
+
+    >>> text = "- The law changed\\n- Police seized it"
+    >>> begin, stop = _sentence(text, text.index("seized"), text.index(" it"))
+    >>> text[begin:stop]
+    '- Police seized it'
+    """
+    low, high = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
+    begin = low
+    for boundary in _SENTENCE_END.finditer(text, low, start):
+        begin = boundary.end()
+    after = _SENTENCE_END.search(text, end, high)
+    stop = after.start() if after else high
+    line = max(text.rfind("\n", low, start), text.rfind("\r", low, start)) + 1
+    if line > 0 or low == 0:
+        heading = _HEADING_LINE.match(text, line, high)
+        if heading and heading.end() >= end:  # the term is in a heading: it ends the sentence
+            stop = min(stop, heading.end())
+    return begin, stop
 
 
 # --- 4. checking ---------------------------------------------------------------------------------
@@ -638,10 +739,9 @@ def check_text(
         if label.legal_context_only:
             if not (s_begin <= start and end <= s_end):  # not in the sentence seen last
                 s_begin, s_end = _sentence(plain, start, end)
-                # the sentence without the term itself ("child pornography offences" is no cue)
+                # the sentence outside the term itself: the term is no cue for itself
                 s_legal = matcher.cues.found_in(
-                    f"{folded[s_begin:start]} | {folded[end:s_end]}",
-                    f"{plain[s_begin:start]} | {plain[end:s_end]}",
+                    plain[s_begin:s_end], start - s_begin, end - s_begin
                 )
             legal = s_legal
             band = _CAUTION if legal else label.band
