@@ -339,13 +339,16 @@ def _saved_values(data: bytes, workbook: Any, name: str, filename: str) -> Itera
     formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         pairs = zip_longest(
-            workbook[name].iter_rows(values_only=True),
+            workbook[name].iter_rows(),
             formulas[name].iter_rows(values_only=True),
             fillvalue=(),
         )
-        for number, (values, written) in enumerate(pairs, start=1):
-            for index, (value, formula) in enumerate(zip_longest(values, written)):
-                if value is None and _is_formula(formula):
+        for number, (saved, written) in enumerate(pairs, start=1):
+            values = [cell.value for cell in saved]
+            for index, (cell, formula) in enumerate(zip_longest(saved, written)):
+                if cell is not None and cell.value is None and cell.data_type == "str":
+                    values[index] = ""  # a formula whose saved value is the empty string
+                elif (cell is None or cell.value is None) and _is_formula(formula):
                     text = formula if isinstance(formula, str) else getattr(formula, "text", "")
                     raise InputError(
                         f"sheet {name!r}, cell {_column_letter(index)}{number}: the formula "
