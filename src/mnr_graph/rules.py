@@ -4,7 +4,10 @@ Each rule computes exactly what the ``sh:sparql`` constraint of its shape in
 ``shapes/submission.ttl`` selects (focus ``$this``, ``?path``, ``?value`` and the other variables
 its message uses), on the data graph and the shipped ontology graph. ``tests/test_validation.py``
 checks, on every example, that these rules and pySHACL running the SPARQL give the same results.
-The avoided-term rule (S26) matches the vocabulary's avoided labels with an Aho-Corasick automaton.
+The avoided-term rule (S26) matches the vocabulary's avoided labels with an Aho-Corasick automaton,
+as whole words, leftmost-longest: where a label occurs only inside a longer avoided label, the
+SPARQL reports both and the rule the longer one (the one documented difference, which the test
+allows exactly).
 
 >>> from rdflib import Graph
 >>> data = Graph().parse(data='''
