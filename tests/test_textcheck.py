@@ -198,8 +198,8 @@ def test_legal_context_decides_the_band(
 
 
 def test_legal_context_cues_file_is_well_formed() -> None:
-    """``ontology/legal-context-cues.csv``: lang, cue, context; title cues are capitalised words,
-    the others lower case (they ignore case), and no cue is listed twice."""
+    """``ontology/legal-context-cues.csv``: lang, cue, context; title and citation cues are
+    capitalised words, the others lower case (they ignore case), and no cue is listed twice."""
     import csv
 
     from mnr_graph import resources
@@ -213,10 +213,10 @@ def test_legal_context_cues_file_is_well_formed() -> None:
     for row in rows:
         cue, context = row["cue"], row["context"]
         assert row["lang"] in languages, row
-        assert context in {"", "not-after-term", "title"}, row
+        assert context in {"", "not-after-term", "title", "citation"}, row
         assert cue, row
         assert cue == cue.strip(), row
-        if context == "title":
+        if context in {"title", "citation"}:
             assert re.fullmatch(r"[A-ZÁÉÍÓÚ]\w*", cue), row
         else:
             assert cue == cue.lower(), row

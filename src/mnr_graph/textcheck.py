@@ -428,9 +428,10 @@ _WORD = re.compile(r"\w+")
 _CUE_ANYWHERE = ""
 _CUE_NOT_AFTER_TERM = "not-after-term"
 _CUE_TITLE = "title"
-_CUE_CONTEXTS = (_CUE_ANYWHERE, _CUE_NOT_AFTER_TERM, _CUE_TITLE)
-#: Lower-case words before a title cue that make it the name of a law: "under the Act",
-#: "this Section", "l'Article", "el Código".
+_CUE_CITATION = "citation"
+_CUE_CONTEXTS = (_CUE_ANYWHERE, _CUE_NOT_AFTER_TERM, _CUE_TITLE, _CUE_CITATION)
+#: Words before a title cue that make it the name of a law, in any case: "under the Act",
+#: "The Act requires", "l'Article", "el Código".
 _DETERMINERS = frozenset(
     ["the", "this", "that", "le", "la", "les", "l", "ce", "cette", "el", "los", "las", "este"]
 )
@@ -451,15 +452,21 @@ class LegalCues:
     the term itself; those in ``not_after_term`` not as the word right after it ("child
     pornography offences rose" counts offences, it does not name the law). ``titles`` (as
     written, with capitals) count only where they look like the title or citation of a law:
-    followed by a number, a bracket or "of" ("Section 160", "Art. 34", "Act of 2003"), after a
-    lower-case determiner ("the Act"), or after a capitalised word that does not start the
-    sentence and not before another capitalised one ("the Sexual Offences Act", not "Bill Smith").
+    followed by a number, a bracket or "of" ("Act of 2003"), after a determiner ("the Act",
+    "The Act requires"), or after a capitalised word that does not start the sentence and not
+    before another capitalised one ("the Sexual Offences Act", not "Bill Smith"). ``citations``
+    ("Section", "Article") count only when a number or bracket follows ("Section 160", "Art. 34",
+    "Article 2(c)"): "The Section editor" names no law.
 
     >>> cues = _legal_cues(load_vocabulary())
     >>> cues.found_in("Act now to stop it, the campaign said.")
     False
     >>> cues.found_in("It breaks the Sexual Offences Act.")
     True
+    >>> cues.found_in("The Act requires platforms to report it.")
+    True
+    >>> cues.found_in("The Section editor cut it.")
+    False
     >>> text = "The group said child pornography offences rose."
     >>> cues.found_in(text, text.index("child"), text.index(" offences"))
     False
@@ -469,6 +476,7 @@ class LegalCues:
     phrases: tuple[str, ...]
     titles: frozenset[str]
     not_after_term: frozenset[str] = frozenset()
+    citations: frozenset[str] = frozenset()
 
     def found_in(self, sentence: str, start: int = 0, end: int = 0) -> bool:
         """Whether ``sentence`` (as written, markup blanked) holds a cue outside
@@ -491,14 +499,17 @@ class LegalCues:
             joined = f" {' '.join(w if w is not None else '|' for w in words)} "
             if any(phrase in joined for phrase in self.phrases):
                 return True
-        return bool(self.titles) and self._title_in(sentence, spans, start, end)
+        return bool(self.titles or self.citations) and self._title_in(sentence, spans, start, end)
 
     def _title_in(self, sentence: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
         for i, (s, e) in enumerate(spans):
-            if sentence[s:e] not in self.titles or (s < end and e > start):
+            word = sentence[s:e]
+            if (word not in self.titles and word not in self.citations) or (s < end and e > start):
                 continue
             if _CITATION.match(sentence, e):
                 return True  # "Section 160", "Art. 34", "Act of 2003"
+            if word not in self.titles:
+                continue  # a citation cue with no number: "The Section editor"
             j = i - 1
             if (
                 j > 0
@@ -509,8 +520,8 @@ class LegalCues:
             if j < 0:
                 continue  # the first word of the sentence: "Act now", "Bill Smith wrote"
             before = sentence[spans[j][0] : spans[j][1]]
-            if before in _DETERMINERS:
-                return True  # "under the Act"
+            if before.lower() in _DETERMINERS:
+                return True  # "under the Act", "The Act requires"
             following = sentence[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
             if j > 0 and before[:1].isupper() and not following[:1].isupper():
                 return True  # "the Sexual Offences Act", "the Criminal Code", not "Bill Smith"
@@ -522,14 +533,15 @@ def _legal_cues(vocabulary: Vocabulary) -> LegalCues:
     anywhere: set[str] = set()
     not_after: set[str] = set()
     titles: set[str] = set()
+    citations: set[str] = set()
     with resources.path("ontology", "legal-context-cues.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             cue, context = row["cue"].strip(), (row.get("context") or "").strip()
             if context not in _CUE_CONTEXTS:
                 raise ValueError(f"legal-context-cues.csv: unknown context {context!r} ({cue})")
             forms = label_variants(cue, row["lang"])
-            if context == _CUE_TITLE:
-                titles.update(forms)
+            if context in (_CUE_TITLE, _CUE_CITATION):
+                (titles if context == _CUE_TITLE else citations).update(forms)
                 continue
             anywhere.update(forms)
             if context == _CUE_NOT_AFTER_TERM:
@@ -540,7 +552,7 @@ def _legal_cues(vocabulary: Vocabulary) -> LegalCues:
     folded.discard("")
     words = frozenset(c for c in folded if " " not in c)
     phrases = tuple(sorted(f" {c} " for c in folded - words))
-    return LegalCues(words, phrases, frozenset(titles), frozenset(not_after))
+    return LegalCues(words, phrases, frozenset(titles), frozenset(not_after), frozenset(citations))
 
 
 _LINE_BREAK_RE = r"(?:\r\n?|\n)"
