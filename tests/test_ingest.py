@@ -227,3 +227,20 @@ def test_resubmissions_of_one_country_and_year_are_versions() -> None:
     assert sum(1 for s in listed if s["isCurrent"]) == 1
     assert next(s for s in listed if s["isCurrent"])["graph"] == records[-1].graph
     assert [s["wasRevisionOf"] for s in listed[1:]] == [r.graph for r in records[:-1]]
+
+
+def test_submit_command_says_when_a_resubmission_is_unchanged(tmp_path: Path) -> None:
+    """The CLI tells a data team that an identical file stored nothing, not 'stored as'."""
+    from click.testing import CliRunner
+
+    from mnr_graph.cli import cli
+
+    valid = _example("*-valid.csv")
+    args = ["submit", str(valid), "--store", str(tmp_path / "store")]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "stored as" in first.output
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0, again.output
+    assert "unchanged" in again.output
+    assert "stored as" not in again.output

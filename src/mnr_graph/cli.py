@@ -269,8 +269,14 @@ def submit(
         click.echo(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(record.report.to_text(), nl=False)
-        revision = f", revision of {record.previous}" if record.previous else ""
-        click.echo(f"stored as <{record.graph}> (version {record.version}{revision})")
+        if record.unchanged:
+            click.echo(
+                f"unchanged: the file is identical to the current version {record.version}, "
+                f"<{record.graph}>; nothing was stored"
+            )
+        else:
+            revision = f", revision of {record.previous}" if record.previous else ""
+            click.echo(f"stored as <{record.graph}> (version {record.version}{revision})")
 
 
 @cli.command()
