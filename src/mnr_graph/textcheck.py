@@ -31,9 +31,11 @@ from __future__ import annotations
 import codecs
 import csv
 import html
+import itertools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -569,8 +571,29 @@ _SENTENCE_END = re.compile(
     rf"|(?:(?<=[\r\n])|\A)[ \t]{{0,3}}#{{1,6}}[ \t][^\r\n]*{_LINE_BREAK_RE}"  # a whole heading line
 )
 _HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t][^\r\n]*")
+#: Where a match of ``_SENTENCE_END`` can start: tried only there, since trying its alternatives
+#: at every character was most of the checker's time on legal-context terms.
+_BOUNDARY_START = re.compile(r"[.!?|\r\n]")
 _WINDOW = 600
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
+
+
+def _boundaries(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+    """The matches of ``_SENTENCE_END`` in ``text[pos:endpos]``, as ``finditer`` gives them, but
+    tried only where one can start: at a stop, a bar or a line break, just after a line break (a
+    heading line), and at the start of the text.
+
+    >>> [m.group() for m in _boundaries("One. Two\\n# Head\\nThree", 0, 21)]
+    ['. ', '\\n', '# Head\\n']
+    """
+    starts = (m.start() for m in _BOUNDARY_START.finditer(text, pos, endpos))
+    last = pos
+    for candidate in itertools.chain((0,) if pos == 0 else (), starts):
+        after_break = text[candidate : candidate + 1] in ("\r", "\n")
+        for at in (candidate, candidate + 1) if after_break else (candidate,):
+            if at >= last and (match := _SENTENCE_END.match(text, at, endpos)):
+                yield match
+                last = match.end()
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
@@ -584,9 +607,9 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """
     low, high = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
     begin = low
-    for boundary in _SENTENCE_END.finditer(text, low, start):
+    for boundary in _boundaries(text, low, start):
         begin = boundary.end()
-    after = _SENTENCE_END.search(text, end, high)
+    after = next(_boundaries(text, end, high), None)
     stop = after.start() if after else high
     line = max(text.rfind("\n", low, start), text.rfind("\r", low, start)) + 1
     if line > 0 or low == 0:
