@@ -702,6 +702,20 @@ def test_the_submissions_list_signals_the_result_limit() -> None:
     assert "truncated" in cut.headers["Warning"]
 
 
+def test_an_identical_resubmission_is_200_unchanged() -> None:
+    """The same bytes again store nothing: 200 with ``unchanged`` true, not a 201 and a version."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    upload = {"file": (EXAMPLE.name, EXAMPLE.read_bytes(), "text/turtle")}
+    with TestClient(make_app(Settings(write_token=TOKEN))) as c:
+        first = c.post("/submissions", files=upload, headers=auth)
+        again = c.post("/submissions", files=upload, headers=auth)
+        listed = c.get("/submissions").json()
+    assert (first.status_code, first.json()["unchanged"]) == (201, False), first.text
+    assert (again.status_code, again.json()["unchanged"]) == (200, True), again.text
+    assert again.json()["graph"] == first.json()["graph"]
+    assert len(listed) == 1
+
+
 def _operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
     paths = client.get("/openapi.json").json()["paths"]
     return [(path, method, op) for path, ops in paths.items() for method, op in ops.items()]

@@ -249,6 +249,9 @@ class SubmissionStored(BaseModel):
     previous: str | None
     sha256: str
     isCurrent: bool
+    unchanged: bool = Field(
+        description="true: the file is byte-identical to the current version, nothing stored"
+    )
     report: ValidationReportModel
 
 
@@ -753,7 +756,10 @@ def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Res
             answer = answer_or_error
         solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)
-        table = queries.table_from_solutions(q, solutions, truncated=answer.capped)
+        try:
+            table = queries.table_from_solutions(q, solutions, truncated=answer.capped)
+        finally:
+            del solutions  # never carried to another thread by an error's traceback
         return _table_response(table, csv=csv)
 
     run.__name__ = "query_" + q.name.replace("-", "_")
@@ -1076,6 +1082,11 @@ def _add_validation_routes(router: APIRouter) -> None:
         response_model=SubmissionStored,
         tags=["submissions"],
         responses={
+            200: {
+                "model": SubmissionStored,
+                "description": "Unchanged: the file is byte-identical to the current version of "
+                "its country and year; nothing was stored (`unchanged` is true).",
+            },
             **errors(400, 403, 413, 415, *_STORE_ERRORS),
             422: {
                 "model": SubmissionRefused,
@@ -1114,7 +1125,7 @@ def _add_validation_routes(router: APIRouter) -> None:
             if isinstance(report, validation.ValidationReport):
                 content["report"] = report.to_json()
             return JSONResponse(content, status_code=exc.http_status)
-        return record.to_json()
+        return JSONResponse(record.to_json(), status_code=200 if record.unchanged else 201)
 
 
 def _upload_body(*, submitter: bool = False) -> dict[str, Any]:

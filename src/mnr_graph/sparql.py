@@ -518,14 +518,22 @@ def execute(store: ox.Store | Store, request: QueryRequest) -> QueryAnswer:
         if fmt.kind != "results":
             fmt = negotiate("results", None, None)
         variables = [v.value for v in result.variables]
-        rows = list(islice(result, request.limit + 1))
+        try:
+            rows = list(islice(result, request.limit + 1))
+        finally:
+            # an error while reading (evaluation is lazy) must not keep the iterator alive in
+            # its traceback: it belongs to this thread, and may not be dropped in another
+            del result
         capped = len(rows) > request.limit
         rows = rows[: request.limit]
         body = serialize_solutions(variables, rows, fmt.name)
         return QueryAnswer(body, fmt.media_type, len(rows), capped)
     if fmt.kind != "graph":
         fmt = negotiate("graph", None, None)
-    triples = list(islice(result, request.limit + 1))
+    try:
+        triples = list(islice(result, request.limit + 1))
+    finally:
+        del result  # as above
     capped = len(triples) > request.limit
     triples = triples[: request.limit]
     return QueryAnswer(serialize_graph(triples, fmt.name), fmt.media_type, len(triples), capped)
