@@ -11,6 +11,9 @@ the API to HTTP status codes, each in one place, from the class attributes below
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 __all__ = [
     "ConflictError",
     "ForbiddenError",
@@ -23,6 +26,7 @@ __all__ = [
     "StoreError",
     "UnsupportedMediaTypeError",
     "ValidationFailedError",
+    "located",
 ]
 
 
@@ -43,6 +47,24 @@ class MnrGraphError(Exception):
 
 class InputError(MnrGraphError):
     """The input cannot be used: malformed RDF, a wrong CSV, a bad parameter, a hostile query."""
+
+
+@contextlib.contextmanager
+def located(where: str) -> Iterator[None]:
+    """An :class:`InputError` raised inside says where it is: ``where``, such as the parameter
+    it comes from (a value checked by a function that does not know its name).
+
+    >>> try:
+    ...     with located("parameter 'lang'"):
+    ...         raise InputError("'e n' is not a language tag")
+    ... except InputError as exc:
+    ...     print(exc)
+    parameter 'lang': 'e n' is not a language tag
+    """
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(exc.message, where=where) from None
 
 
 class UnsupportedMediaTypeError(InputError):

@@ -49,7 +49,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from mnr_graph import resources
-from mnr_graph.errors import InputError, NotFoundError
+from mnr_graph.errors import InputError, NotFoundError, located
 from mnr_graph.namespaces import DATA, MNR, MNRID, SKOS, TERM, XSD
 from mnr_graph.store import bind_values
 
@@ -316,10 +316,8 @@ class NamedQuery:
                         f"({PARAMETER_TYPES[p.type].description}, e.g. {p.example})"
                     )
                 continue
-            try:
+            with located(f"parameter {p.name!r}"):
                 term = parse_value(p.type, raw)
-            except InputError as exc:
-                raise InputError(exc.message, where=f"parameter {p.name!r}") from None
             bound[p.name] = term
         check = self.existence_query(bound)
         if store is not None and check is not None:

@@ -50,6 +50,7 @@ from mnr_graph.errors import (
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
     ValidationFailedError,
+    located,
 )
 from mnr_graph.namespaces import MNR, TERM
 from mnr_graph.settings import Settings
@@ -876,10 +877,8 @@ def _add_term_routes(router: APIRouter) -> None:
         preferred label, definition, sources, groups and every label with its band."""
         single_values(request)
         if lang is not None:
-            try:
+            with located("parameter 'lang'"):
                 queries.parse_value("language", lang)  # a language tag, or a 400
-            except InputError as exc:
-                raise InputError(exc.message, where="parameter 'lang'") from None
         return describe_term(id, lang=lang)
 
 
@@ -891,21 +890,17 @@ def _check_term_filters(
     group: str | None,
 ) -> None:
     """Refuse an unknown language, band or group with a 400 that names the parameter."""
-    try:
+    with located("parameter 'lang'"):
         vocabulary.check_lang(lang)
-    except InputError as exc:
-        raise InputError(exc.message, where="parameter 'lang'") from None
     bands = {label.band for label in vocabulary.labels}
     if band is not None and band.strip().lower() not in bands:
         raise InputError(
             f"unknown band {band!r}; known bands: {', '.join(sorted(bands))}",
             where="parameter 'band'",
         )
-    try:
-        if group:
+    if group:
+        with located("parameter 'group'"):
             vocabulary.find_group(group)
-    except InputError as exc:
-        raise InputError(exc.message, where="parameter 'group'") from None
 
 
 def describe_term(id: str, *, lang: str | None = None) -> dict[str, Any]:
