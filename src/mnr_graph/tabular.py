@@ -553,19 +553,22 @@ def _key(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", text.strip().lower())
 
 
+#: The coded columns and the ontology class whose individuals (notations, labels) they take.
+_CODED_COLUMNS = {
+    "maturity_phase": MNR.MaturityPhase,
+    "implementation_status": MNR.ImplementationStatus,
+    "assessor_type": MNR.AssessorType,
+}
+
+
 @cache
 def _value_lookup() -> dict[str, dict[str, URIRef]]:
     """For each coded column, the accepted spellings (normalised) of each individual."""
     from mnr_graph.ontology import load_graph
 
     graph = load_graph()
-    classes = {
-        "maturity_phase": MNR.MaturityPhase,
-        "implementation_status": MNR.ImplementationStatus,
-        "assessor_type": MNR.AssessorType,
-    }
     lookup: dict[str, dict[str, URIRef]] = {}
-    for column, cls in classes.items():
+    for column, cls in _CODED_COLUMNS.items():
         spellings: dict[str, URIRef] = {}
         prefixes = {_key(w) for label in graph.objects(cls, RDFS.label) for w in str(label).split()}
         for individual in graph.subjects(RDF.type, cls):
@@ -615,11 +618,7 @@ def allowed_values() -> dict[str, list[str]]:
 
     graph = load_graph()
     out: dict[str, list[str]] = {}
-    for column, cls in (
-        ("maturity_phase", MNR.MaturityPhase),
-        ("implementation_status", MNR.ImplementationStatus),
-        ("assessor_type", MNR.AssessorType),
-    ):
+    for column, cls in _CODED_COLUMNS.items():
         individuals = sorted(graph.subjects(RDF.type, cls), key=str)
         ordered = sorted(individuals, key=lambda i: int(str(graph.value(i, MNR.number) or 0)))
         out[column] = [str(graph.value(i, SKOS.notation)) for i in ordered]
