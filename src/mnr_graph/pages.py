@@ -41,7 +41,7 @@ from rdflib import Graph
 from mnr_graph import __version__, ontology, queries, resources, rest, terminology, textcheck
 from mnr_graph.errors import InputError, MnrGraphError, NotAcceptableError, NotFoundError
 from mnr_graph.namespaces import BASE, GRAPH, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
-from mnr_graph.sparql import parse_accept, quality
+from mnr_graph.sparql import choose_media, parse_accept
 from mnr_graph.store import EmbeddedStore
 
 __all__ = [
@@ -72,9 +72,12 @@ _BY_MEDIA = {media: name for name, (media, _) in FORMATS.items()}
 _BY_MEDIA.update({"application/xhtml+xml": "html", "application/json": "jsonld"})
 #: What each wildcard gives, first choice first (a refused one is passed over).
 _WILDCARDS = {
-    "*/*": ("ttl", "jsonld", "nt", "rdf", "html"),
-    "text/*": ("ttl", "html"),
-    "application/*": ("jsonld", "nt", "rdf"),
+    wildcard: tuple(FORMATS[name][0] for name in names)
+    for wildcard, names in {
+        "*/*": ("ttl", "jsonld", "nt", "rdf", "html"),
+        "text/*": ("ttl", "html"),
+        "application/*": ("jsonld", "nt", "rdf"),
+    }.items()
 }
 _DOWNLOADS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "owl": "owl"}
 _DOWNLOAD_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
@@ -110,15 +113,9 @@ def negotiate(accept: str | None, fmt: str | None = None) -> str:
             )
         return fmt
     ranges = parse_accept(accept)  # best first: by q, then a type before a wildcard, then order
-    for media, q in ranges:
-        if q <= 0:
-            continue
-        if media in _BY_MEDIA:
-            return _BY_MEDIA[media]
-        for name in _WILDCARDS.get(media, ()):
-            allowed = quality(FORMATS[name][0], ranges)  # the most specific range's q
-            if allowed is None or allowed > 0:
-                return name
+    media = choose_media(ranges, _BY_MEDIA, _WILDCARDS)
+    if media is not None:
+        return _BY_MEDIA[media]
     if ranges:
         raise NotAcceptableError(
             f"cannot answer in {accept!r}; this resource is available as "

@@ -57,10 +57,10 @@ from mnr_graph.settings import Settings
 from mnr_graph.sparql import (
     QueryAnswer,
     QueryRequest,
+    choose_media,
     kind_of,
     negotiate,
     parse_accept,
-    quality,
 )
 from mnr_graph.store import bind_values
 
@@ -382,15 +382,9 @@ def wants_csv(accept: str | None, fmt: str | None = None) -> bool:
             raise InputError(f"unknown format {fmt!r}: json or csv", where="format")
         return fmt == "csv"
     ranges = parse_accept(accept)  # best first; at equal q the first listed
-    for media, q in ranges:
-        if q <= 0:
-            continue
-        if media in _TABLE_MEDIA:
-            return media == "text/csv"
-        for offered in _TABLE_WILDCARDS.get(media, ()):
-            allowed = quality(offered, ranges)  # a refused type is passed over
-            if allowed is None or allowed > 0:
-                return offered == "text/csv"
+    media = choose_media(ranges, _TABLE_MEDIA, _TABLE_WILDCARDS)
+    if media is not None:
+        return media == "text/csv"
     if ranges:
         raise NotAcceptableError(
             f"cannot answer in {accept!r}; use application/json or text/csv", where="Accept"

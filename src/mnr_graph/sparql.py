@@ -23,7 +23,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import accumulate, islice
 from typing import Any, Literal
@@ -44,6 +44,7 @@ __all__ = [
     "QueryRequest",
     "ResultFormat",
     "check_query",
+    "choose_media",
     "execute",
     "kind_of",
     "negotiate",
@@ -387,6 +388,31 @@ def quality(media_type: str, ranges: Sequence[tuple[str, float]]) -> float | Non
         for media_range, q in ranges:
             if media_range == wanted:
                 return q
+    return None
+
+
+def choose_media(
+    ranges: Sequence[tuple[str, float]],
+    offered: Iterable[str],
+    wildcards: Mapping[str, Sequence[str]],
+) -> str | None:
+    """The media type to answer with, of those ``offered``: the first the best range names, or
+    for a wildcard range the first of its ``wildcards`` entry that no range refuses; ``None``
+    when the ranges (of :func:`parse_accept`) allow none.
+
+    >>> table = ["text/csv", "application/json"]
+    >>> choose_media(parse_accept("text/csv;q=0, */*"), table, {"*/*": table})
+    'application/json'
+    """
+    offers = set(offered)
+    for media, q in ranges:
+        if q <= 0:
+            continue
+        if media in offers:
+            return media
+        for candidate in wildcards.get(media, ()):
+            if _allowed(candidate, ranges):
+                return candidate
     return None
 
 
