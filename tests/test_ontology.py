@@ -14,6 +14,7 @@ from rdflib.compare import isomorphic
 from mnr_graph import ontology, resources
 from mnr_graph.errors import UnsupportedMediaTypeError
 from mnr_graph.namespaces import (
+    BIBO,
     DCTERMS,
     MNR,
     MNRID,
@@ -23,6 +24,7 @@ from mnr_graph.namespaces import (
     RDFS,
     SKOS,
     SKOSXL,
+    SOURCE,
     XSD,
 )
 
@@ -145,7 +147,7 @@ def test_skos_scheme_has_domains_as_top_concepts(shipped_graph: Graph) -> None:
         assert (domain, SKOS.narrower, capability) in shipped_graph
 
 
-def test_maturity_phases_are_ordered_and_only_verified_names_confirmed(
+def test_maturity_phases_are_ordered_and_only_sourced_names_checked(
     shipped_graph: Graph,
 ) -> None:
     phases = _individuals(shipped_graph, MNR.MaturityPhase)
@@ -159,14 +161,55 @@ def test_maturity_phases_are_ordered_and_only_verified_names_confirmed(
             label = str(shipped_graph.value(phase, SKOS.prefLabel))
             assert label == f"Phase {_number(shipped_graph, phase)}", phase
         else:
-            assert status == MNRID["review-confirmed"], phase
+            # "building" and "maturity" are named by a copy of the Maturity Model: secondary.
+            assert status == MNRID["review-secondary-source"], phase
+            assert shipped_graph.value(phase, MNR.reviewSource) is not None, phase
 
 
-def test_enablers_are_marked_as_confirmed_from_a_secondary_source(shipped_graph: Graph) -> None:
+def test_enablers_are_unchecked_and_say_why(shipped_graph: Graph) -> None:
+    """The project's notes call the enablers confirmed by a secondary source without naming it;
+    none was found, so they are unchecked, and E04 no longer claims an unsourced "rule of law"."""
     enablers = _individuals(shipped_graph, MNR.Enabler)
     assert len(enablers) == 4
     for enabler in enablers:
-        assert shipped_graph.value(enabler, MNR.reviewStatus) == MNRID["review-secondary-source"]
+        assert shipped_graph.value(enabler, MNR.reviewStatus) == MNRID["review-unchecked"]
+        assert shipped_graph.value(enabler, SKOS.editorialNote) is not None, enabler
+    texts = " ".join(
+        str(o)
+        for p in (SKOS.prefLabel, SKOS.definition)
+        for o in shipped_graph.objects(MNRID.E04, p)
+    )
+    assert "rule of law" not in texts
+
+
+def test_capabilities_are_checked_against_a_page_of_the_first_edition(
+    shipped_graph: Graph,
+) -> None:
+    """The one-page figure is the framework's primary text the project has read."""
+    g = shipped_graph
+    for capability in _individuals(g, MNR.Capability):
+        assert g.value(capability, MNR.reviewStatus) == MNRID["review-primary-text"], capability
+        page = g.value(capability, MNR.reviewSource)
+        whole = g.value(page, DCTERMS.isPartOf)
+        assert whole is not None, capability
+        assert g.value(page, BIBO.pages) is not None, capability
+        assert (None, DCTERMS.source, whole) in g
+
+
+def test_domains_whose_names_no_source_gives_are_unchecked(shipped_graph: Graph) -> None:
+    for domain in _individuals(shipped_graph, MNR.Domain):
+        assert shipped_graph.value(domain, MNR.reviewStatus) == MNRID["review-unchecked"]
+
+
+def test_the_framework_was_launched_at_the_2015_summit(shipped_graph: Graph) -> None:
+    """WeProtect's own review says the MNR was launched at the 2015 Abu Dhabi summit, not
+    agreed after it."""
+    definition = str(shipped_graph.value(MNRID.MNR, SKOS.definition))
+    assert "launched" in definition
+    assert "2015" in definition
+    assert "agreed after" not in definition
+    assert shipped_graph.value(MNRID.MNR, MNR.reviewStatus) == MNRID["review-secondary-source"]
+    assert (MNRID.MNR, MNR.reviewSource, SOURCE["weprotect-framing-the-future"]) in shipped_graph
 
 
 def test_framework_serves_sdg_targets_and_names_its_basis(shipped_graph: Graph) -> None:

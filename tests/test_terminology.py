@@ -34,6 +34,7 @@ MATCH_KEYS = {
     "definition",
     "sources",
     "review_status",
+    "review",
 }
 
 
@@ -99,8 +100,43 @@ def test_review_status_of_the_label_wins(fixture_vocabulary: Vocabulary) -> None
     status = "https://w3id.org/mnr-graph/id/review-"
     kiddie = fixture_vocabulary.lookup("kiddie porn").to_json()["matches"][0]
     assert kiddie["review_status"] == status + "unchecked"
+    assert kiddie["review"] == {
+        "status": "unchecked",
+        "status_label": "not yet checked",
+        "sources": [],
+    }
     csam = fixture_vocabulary.lookup("child pornography").to_json()["matches"][0]
-    assert csam["review_status"] == status + "confirmed"
+    assert csam["review_status"] == status + "secondary-source"
+
+
+def test_lookup_shows_what_the_band_was_checked_against(fixture_vocabulary: Vocabulary) -> None:
+    """A journalist sees the status in words and the source: title, publisher, date, address."""
+    match = fixture_vocabulary.lookup("child pornography").to_json()["matches"][0]
+    assert match["review"] == {
+        "status": "secondary-source",
+        "status_label": "checked against a secondary source",
+        "sources": [
+            {
+                "iri": "https://w3id.org/mnr-graph/source/test-guide",
+                "title": "A test guide",
+                "publisher": "Test publisher",
+                "date": "2024",
+                "url": "https://example.org/test-guide",
+            }
+        ],
+    }
+    (label,) = [lab for lab in fixture_vocabulary.labels if lab.text == "child pornography"]
+    assert label.review_sources == ("https://w3id.org/mnr-graph/source/test-guide",)
+    assert fixture_vocabulary.basis_text(label) == "basis: secondary source (Test publisher (2024))"
+    text = fixture_vocabulary.lookup("child pornography").to_text()
+    assert "review:      checked against a secondary source (secondary-source)" in text
+    assert "Test publisher: A test guide <https://example.org/test-guide>" in text
+
+
+def test_unchecked_labels_say_so_in_the_basis(fixture_vocabulary: Vocabulary) -> None:
+    (label,) = [lab for lab in fixture_vocabulary.labels if lab.text == "kiddie porn"]
+    assert label.review_sources == ()
+    assert "not yet checked" in fixture_vocabulary.basis_text(label)
 
 
 @pytest.mark.parametrize(

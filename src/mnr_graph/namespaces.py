@@ -16,6 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, QB, RDF, RDFS, SH, SKOS, 
 
 __all__ = [
     "BASE",
+    "BIBO",
     "DATA",
     "DCAT",
     "DCTERMS",
@@ -62,6 +63,8 @@ GRAPH = Namespace(BASE + "graph/")
 #: The UN's SDG linked data (targets such as ``sdg:16.2``).
 SDG = Namespace("http://metadata.un.org/sdg/")
 SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
+#: The Bibliographic Ontology (``bibo:pages`` of a cited page of the guidelines).
+BIBO = Namespace("http://purl.org/ontology/bibo/")
 
 PREFIXES: dict[str, str] = {
     "mnr": str(MNR),

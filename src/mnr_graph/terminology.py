@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 
 from mnr_graph import resources
 from mnr_graph.errors import InputError
-from mnr_graph.namespaces import DCTERMS, MNR, RDF, RDFS, SKOS, SKOSXL, TERM
+from mnr_graph.namespaces import BIBO, DCTERMS, MNR, RDF, RDFS, SKOS, SKOSXL, TERM
 
 __all__ = [
     "BAND_AVOID",
@@ -46,6 +46,7 @@ __all__ = [
     "Group",
     "LookupResult",
     "Match",
+    "Source",
     "TermLabel",
     "Vocabulary",
     "label_variants",
@@ -356,9 +357,14 @@ class TermLabel:
     use_instead: tuple[str, ...]
     is_acronym: bool
     concept: str
-    review_status: str | None = None  # the label's own, where it differs from its concept's
+    #: The IRI of the label's review status (``mnrid:review-secondary-source`` ...): its own
+    #: ``mnr:reviewStatus`` (``ontology/review.ttl``), else its concept's.
+    review_status: str | None = None
     #: Labels (IRIs) of the use-instead concepts to suggest too, each in its own language.
     use_instead_labels: tuple[str, ...] = ()
+    #: The IRIs of the sources the review status rests on (``mnr:reviewSource``): the label's
+    #: own, else its concept's; empty when the status is "unchecked".
+    review_sources: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -371,6 +377,7 @@ class Concept:
     scope_notes: dict[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     review_status: str | None = None
+    review_sources: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     labels: list[TermLabel] = field(default_factory=list)
 
@@ -381,6 +388,45 @@ class Concept:
     def definition(self, lang: str | None = None) -> str | None:
         """The definition in ``lang``, falling back to English."""
         return _in_lang(self.definitions, lang)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A source the vocabulary cites: its title, publisher, date and address where known."""
+
+    iri: str
+    title: str
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    #: For a page of an edition of the guidelines: the edition's source and the page.
+    part_of: str | None = None
+    pages: str | None = None
+
+    def short(self) -> str:
+        """A short name for messages: publisher and date, else the title.
+
+        >>> Source("s", "Why language matters", "NSPCC Learning", "2025-08-28").short()
+        'NSPCC Learning (2025)'
+        """
+        if self.publisher:
+            year = f" ({self.date[:4]})" if self.date else ""
+            return f"{self.publisher}{year}"
+        return self.title
+
+    def to_json(self) -> dict[str, str | None]:
+        """``{"iri", "title", "publisher", "date", "url"}`` (and the page, for a page)."""
+        out = {
+            "iri": self.iri,
+            "title": self.title,
+            "publisher": self.publisher,
+            "date": self.date,
+            "url": self.url,
+        }
+        if self.pages:
+            out["part_of"] = self.part_of
+            out["pages"] = self.pages
+        return out
 
 
 @dataclass(slots=True)
@@ -454,7 +500,12 @@ class LookupResult:
             if m["definition"]:
                 lines.append(f"  definition:  {m['definition']}")
             lines.append("  sources:     " + ", ".join(m["sources"]))
-            lines.append(f"  review:      {m['review_status']}")
+            review = m["review"]
+            lines.append(f"  review:      {review['status_label']} ({review['status']})")
+            for source in review["sources"]:
+                where = f" <{source['url']}>" if source["url"] else ""
+                by = f"{source['publisher']}: " if source["publisher"] else ""
+                lines.append(f"    - {by}{source['title']}{where}")
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks)
 
@@ -512,6 +563,31 @@ def _flag(props: dict[str, list[Any]], predicate: str) -> bool:
     )
 
 
+def _review(props: dict[str, list[Any]], concept: Concept) -> dict[str, Any]:
+    """A label's review status and sources: its own, else its concept's."""
+    own = next(iter(_iris(props, str(MNR.reviewStatus))), None)
+    if own is not None:
+        return {"review_status": own, "review_sources": tuple(_iris(props, str(MNR.reviewSource)))}
+    return {"review_status": concept.review_status, "review_sources": concept.review_sources}
+
+
+def _source(iri: str, props: dict[str, list[Any]]) -> Source:
+    title = _in_lang(_texts(props, str(DCTERMS.title)), "en")
+    dates = _texts(props, str(DCTERMS.date)) or _texts(props, str(DCTERMS.issued))
+    publishers = _texts(props, str(DCTERMS.publisher))
+    part_of = next(iter(_iris(props, str(DCTERMS.isPartOf))), None)
+    pages = _texts(props, str(BIBO.pages)).get("")
+    return Source(
+        iri=iri,
+        title=title or (f"{_local_slug(part_of)}, p. {pages}" if part_of else _local_slug(iri)),
+        publisher=publishers.get("") or _in_lang(publishers, "en"),
+        date=next(iter(dates.values()), None),
+        url=next(iter(_iris(props, str(RDFS.seeAlso))), None),
+        part_of=part_of,
+        pages=pages,
+    )
+
+
 def _local_slug(iri: str) -> str:
     return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
@@ -528,9 +604,20 @@ class Vocabulary:
         instrument_type, in_scheme = str(MNR.Instrument), str(SKOS.inScheme)
         band_notation: dict[str, str] = {}
         self.names: dict[str, str] = {}
+        #: The sources the vocabulary cites (``dcterms:BibliographicResource``), by IRI.
+        self.sources: dict[str, Source] = {}
+        #: The review statuses (``mnr:ReviewStatus``): IRI -> (notation, English label).
+        self.review_statuses: dict[str, tuple[str, str]] = {}
+        source_type, status_type = str(DCTERMS.BibliographicResource), str(MNR.ReviewStatus)
         for iri in order:
             props = triples[iri]
             types = set(_iris(props, _RDF_TYPE))
+            if source_type in types:
+                self.sources[iri] = _source(iri, props)
+            if status_type in types:
+                code = _texts(props, str(SKOS.notation)).get("", _local_slug(iri))
+                words = _in_lang(_texts(props, str(SKOS.prefLabel)), "en") or code
+                self.review_statuses[iri] = (code, words)
             for name_property in (DCTERMS.title, SKOS.prefLabel, RDFS.label):
                 name = _in_lang(_texts(props, str(name_property)), "en")
                 if name:
@@ -568,6 +655,7 @@ class Vocabulary:
                 scope_notes=_texts(props, str(SKOS.scopeNote)),
                 sources=tuple(_iris(props, str(DCTERMS.source))),
                 review_status=next(iter(_iris(props, str(MNR.reviewStatus))), None),
+                review_sources=tuple(_iris(props, str(MNR.reviewSource))),
             )
             for predicate, label_iri in xl:
                 lprops = triples.get(label_iri, {})
@@ -586,8 +674,8 @@ class Vocabulary:
                         use_instead=tuple(_iris(lprops, str(MNR.useInstead))),
                         is_acronym=_flag(lprops, str(MNR.isAcronym)),
                         concept=iri,
-                        review_status=next(iter(_iris(lprops, str(MNR.reviewStatus))), None),
                         use_instead_labels=tuple(_iris(lprops, str(MNR.useInsteadLabel))),
+                        **_review(lprops, concept),
                     )
                     concept.labels.append(label)
                     self.labels.append(label)
@@ -775,8 +863,58 @@ class Vocabulary:
             "use_instead": self.use_instead(label, lang=answer_lang),
             "definition": concept.definition(answer_lang),
             "sources": list(concept.sources),
-            "review_status": label.review_status or concept.review_status,
+            "review_status": label.review_status,
+            "review": self.review(label),
         }
+
+    def review_notation(self, label: TermLabel) -> str:
+        """The notation of a label's review status: "primary-text", "secondary-source",
+        "contested" or "unchecked".
+
+        >>> vocabulary = load_vocabulary()
+        >>> (label,) = [lab for lab in vocabulary.labels if lab.text == "child prostitute"]
+        >>> vocabulary.review_notation(label)
+        'secondary-source'
+        """
+        status = label.review_status or ""
+        known = self.review_statuses.get(status)
+        return known[0] if known else _local_slug(status).removeprefix("review-") or "unchecked"
+
+    def review(self, label: TermLabel) -> dict[str, Any]:
+        """What a label's band was checked against: ``{"status", "status_label", "sources"}``,
+        each source with its title, publisher, date and address."""
+        status = label.review_status or ""
+        notation = self.review_notation(label)
+        return {
+            "status": notation,
+            "status_label": self.review_statuses.get(status, (notation, notation))[1],
+            "sources": [self._source(iri).to_json() for iri in label.review_sources],
+        }
+
+    def basis_text(self, label: TermLabel) -> str:
+        """One short phrase saying what a label's band rests on, for messages.
+
+        >>> vocabulary = load_vocabulary()
+        >>> (label,) = [lab for lab in vocabulary.labels if lab.text == "sextortion"]
+        >>> print(vocabulary.basis_text(label))  # doctest: +NORMALIZE_WHITESPACE
+        basis: sources disagree (NSPCC Learning (2025); Internet Matters; Ctrl+Shft (2025));
+        the stricter band is used
+        >>> (label,) = [lab for lab in vocabulary.labels if lab.text == "kiddie porn"]
+        >>> vocabulary.basis_text(label)
+        'basis: secondary source (HoldTheFrontPage (2016))'
+        """
+        notation = self.review_notation(label)
+        names = "; ".join(self._source(iri).short() for iri in label.review_sources)
+        if notation == "primary-text":
+            return f"basis: the guidelines' own text ({names})"
+        if notation == "secondary-source":
+            return f"basis: secondary source ({names})"
+        if notation == "contested":
+            return f"basis: sources disagree ({names}); the stricter band is used"
+        return "basis: not yet checked against a source (the project's reading)"
+
+    def _source(self, iri: str) -> Source:
+        return self.sources.get(iri) or Source(iri=iri, title=self.name_of(iri))
 
     def use_instead(self, label: TermLabel, *, lang: str | None = None) -> list[dict[str, str]]:
         """The alternatives of a label: ``[{"label": ..., "concept": ...}]`` in ``lang``.
