@@ -468,6 +468,22 @@ def test_vocabulary_look_up_and_checker(client: TestClient) -> None:
     assert "Did you mean" in near or _escape(label.text) in near
 
 
+def test_term_pages_show_what_each_band_was_checked_against(client: TestClient) -> None:
+    """The look-up table and the term page name the review status and link its sources."""
+    vocabulary = terminology.load_vocabulary()
+    (label,) = [lab for lab in vocabulary.labels if (lab.text, lab.lang) == ("sextortion", "en")]
+    url = vocabulary.review(label)["sources"][0]["url"]
+    html = client.get("/vocabulary", params={"q": "sextortion"}).text
+    assert "Checked against" in html
+    assert 'class="review-contested"' in html
+    assert f'href="{_escape(url)}"' in html
+    page = client.get(_path(label.concept), headers={"Accept": "text/html"}).text
+    assert "Checked against" in page
+    assert "sources disagree" in page
+    assert f'href="{_escape(url)}"' in page
+    assert "Definition and editions:" in page
+
+
 def test_questions_page_has_a_form_per_query(client: TestClient) -> None:
     html = client.get("/questions").text
     for q in queries.load_queries().values():

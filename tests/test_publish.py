@@ -92,7 +92,25 @@ def test_vale_existence_rules_say_why_from_the_vocabulary() -> None:
     assert existence
     for rule in existence:
         assert rule["level"] == "warning"
-        assert rule["message"].replace("%%", "%").split(": ", 1)[1] in notes
+        why = rule["message"].replace("%%", "%").split(": ", 1)[1]
+        assert any(why.startswith(note + " (basis: ") for note in notes), why
+
+
+def test_vale_messages_say_what_each_band_rests_on() -> None:
+    """One rule per flagged label; its message ends with the label's basis and links its first
+    source, so an editor sees why Vale flags the word."""
+    vocabulary = load_vocabulary()
+    rules = vale_rules(vocabulary)
+    flagged = [label for label in vocabulary.labels if label.band != "use"]
+    assert len(rules) == len(flagged)
+    for label in flagged:
+        basis = vocabulary.basis_text(label).replace("%", "%%")
+        local = label.iri.rsplit("/", 1)[-1]
+        camel = "".join(part.capitalize() for part in local.split("-")) + ".yml"
+        (rule,) = [r for name, r in rules.items() if name.endswith(camel)]
+        assert basis in rule["message"], label.text
+        urls = [s["url"] for s in vocabulary.review(label)["sources"] if s["url"]]
+        assert rule.get("link") == (urls[0] if urls else None), label.text
 
 
 def test_write_vale_style_refuses_a_file_as_folder(tmp_path: Path) -> None:

@@ -333,6 +333,31 @@ def test_every_concept_has_a_term_resource(
         assert len(body["labels"]) == len(concept.labels)
 
 
+def test_terms_say_what_each_band_was_checked_against(
+    client: TestClient, vocabulary: terminology.Vocabulary
+) -> None:
+    """Look-up, listing and the term resource show each label's review status and sources."""
+    body = client.get("/terms/sexual-extortion-of-children").json()
+    assert body["review"]["status"] in {"secondary-source", "contested", "unchecked"}
+    (sextortion,) = [
+        lab for lab in body["labels"] if (lab["label"], lab["lang"]) == ("sextortion", "en")
+    ]
+    assert sextortion["review"]["status"] == "contested"
+    assert sextortion["review"]["status_label"] == "sources disagree"
+    publishers = {s["publisher"] for s in sextortion["review"]["sources"]}
+    assert {"NSPCC Learning", "Internet Matters"} <= publishers
+    assert all(s["url"].startswith("http") for s in sextortion["review"]["sources"])
+    items = client.get("/terms", params={"q": "sextortion", "lang": "en"}).json()["items"]
+    assert items[0]["review"] == sextortion["review"]
+    for label in vocabulary.labels:
+        assert vocabulary.review(label)["status"] in {
+            "primary-text",
+            "secondary-source",
+            "contested",
+            "unchecked",
+        }
+
+
 @pytest.mark.parametrize("slug", ["no-such-term", "%3E", "a%20b"])
 def test_unknown_term_is_404(client: TestClient, slug: str) -> None:
     response = client.get(f"/terms/{slug}")

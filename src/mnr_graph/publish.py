@@ -1,12 +1,12 @@
 """Publish the vocabulary for people and editors: a Vale style and a printable glossary.
 
-``write_vale_style(directory)`` writes one Vale substitution rule file per group (``ignorecase``,
-alternatives joined with ``|``): avoided terms at level ``error``; cautioned and legal-context-only
-terms, which need a human judgement, at level ``warning`` in a second file of the group; cautioned
-terms with no alternative as an ``existence`` rule per concept (level ``warning``, the concept's
-scope note as message), so every avoided and cautioned label is in the style. It also writes
-``vale.ini`` and a ``README.md``. ``glossary(fmt)`` renders the glossary by group as
-Markdown, HTML (Jinja2 templates) or CSV.
+``write_vale_style(directory)`` writes one Vale rule file per avoided or cautioned label
+(``ignorecase``, alternatives joined with ``|``): avoided terms at level ``error``; cautioned and
+legal-context-only terms, which need a human judgement, at level ``warning``; cautioned terms with
+no alternative as an ``existence`` rule (the concept's scope note as message). Each message says
+what the band rests on (review status and sources) and ``link`` opens the first source. It also
+writes ``vale.ini`` and a ``README.md``. ``glossary(fmt)`` renders the glossary by group as
+Markdown, HTML (Jinja2 templates) or CSV, each term with what its band was checked against.
 
 >>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as tmp:
@@ -37,6 +37,7 @@ from mnr_graph.terminology import (
     BAND_USE as _USE,
 )
 from mnr_graph.terminology import (
+    Concept,
     TermLabel,
     Vocabulary,
     label_variants,
@@ -105,72 +106,71 @@ def _vale_message(text: str) -> str:
 
 
 def vale_rules(vocabulary: Vocabulary | None = None) -> dict[str, dict[str, Any]]:
-    """The Vale rule files as ``{file name: rule}``: every avoided and cautioned label is in one.
+    """The Vale rule files as ``{file name: rule}``: one rule per avoided or cautioned label.
 
-    Per group, ``<Group>.yml`` swaps avoided terms for their alternatives (level ``error``) and
-    ``<Group>Care.yml`` does so for cautioned and legal-context-only terms (level ``warning``).
-    A cautioned term with no alternative ("age of sexual consent") is an ``existence`` rule of
-    its concept, ``<Group>Care<Concept>.yml`` (level ``warning``), whose message is the concept's
-    scope note (else its definition).
+    ``<Group><Label>.yml`` (``ProstitutionEnChildProstitute.yml``) swaps the label for its
+    alternatives: level ``error`` for an avoided term, ``warning`` for a cautioned or
+    legal-context-only one. A cautioned term with no alternative ("age of sexual consent") is an
+    ``existence`` rule (level ``warning``) whose message is its concept's scope note. Every
+    message ends with what the band rests on (its review status and sources, from
+    ``ontology/evidence.csv``), and ``link`` points to the first source.
 
     >>> rules = vale_rules()
-    >>> rules["TheChildCareAgeOfSexualConsent.yml"]["extends"]
+    >>> rules["TheChildEnAgeOfSexualConsent.yml"]["extends"]
     'existence'
+    >>> rules["OnlineAbuseEnSextortion.yml"]["message"]  # doctest: +ELLIPSIS
+    "Use '%s' instead of '%s' (basis: sources disagree (NSPCC Learning (2025); ...)."
     """
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
     rules: dict[str, dict[str, Any]] = {}
     for group, concepts in vocab.concepts_by_group():
         name = _camel(group.slug) if group else "Other"
         title = group.label("en") if group else "other terms"
-        strict: dict[str, str] = {}
-        careful: dict[str, str] = {}
         for concept in concepts:
-            unswappable: list[str] = []
-            for label in concept.labels:
+            for label in sorted(concept.labels, key=lambda lab: lab.iri):
                 if label.band == _USE:
                     continue
-                if not label.use_instead:
-                    unswappable.append(_regex(label))
-                    continue
-                alternatives = [u["label"] for u in vocab.use_instead(label, lang=label.lang)]
-                target = careful if label.legal_context_only or label.band != _AVOID else strict
-                target[_regex(label)] = "|".join(dict.fromkeys(alternatives))
-            if unswappable:
-                note = concept.scope_notes.get("en") or concept.definition("en") or ""
-                slug = _camel(concept.iri.rstrip("/").rsplit("/", 1)[-1])
-                rules[f"{name}Care{slug}.yml"] = {
-                    "extends": "existence",
-                    "message": f"'%s' needs care: {_vale_message(note)}",
-                    "description": (
-                        f"Terms to use with care and no single replacement ({title}: "
-                        f"{concept.preferred('en')}), from the mnr-graph vocabulary."
-                    ),
-                    "level": "warning",
-                    "ignorecase": True,
-                    "tokens": sorted(dict.fromkeys(unswappable), key=len, reverse=True),
-                }
-        if strict:
-            rules[f"{name}.yml"] = {
-                "extends": "substitution",
-                "message": "Use '%s' instead of '%s'.",
-                "description": f"Terms to avoid ({title}), from the mnr-graph vocabulary.",
-                "level": "error",
-                "ignorecase": True,
-                "swap": strict,
-            }
-        if careful:
-            rules[f"{name}Care.yml"] = {
-                "extends": "substitution",
-                "message": (
-                    "Consider '%s' instead of '%s': this term needs care, or is acceptable only "
-                    "when naming the offence in law."
-                ),
-                "description": f"Terms to use with care ({title}), from the mnr-graph vocabulary.",
-                "level": "warning",
-                "ignorecase": True,
-                "swap": careful,
-            }
+                rule = _vale_rule(vocab, concept, label, title)
+                rules[f"{name}{_camel(label.iri.rsplit('/', 1)[-1])}.yml"] = rule
     return dict(sorted(rules.items()))
+
+
+def _vale_rule(vocab: Vocabulary, concept: Concept, label: TermLabel, title: str) -> dict[str, Any]:
+    basis = _vale_message(vocab.basis_text(label))
+    strict = label.band == _AVOID and not label.legal_context_only
+    described = f"'{label.text}' ({label.lang}; {title}: {concept.preferred('en')})"
+    if label.use_instead:
+        alternatives = [u["label"] for u in vocab.use_instead(label, lang=label.lang)]
+        message = (
+            "Use '%s' instead of '%s'"
+            if strict
+            else "Consider '%s' instead of '%s': this term needs care, or is acceptable only "
+            "when naming the offence in law"
+        )
+        rule: dict[str, Any] = {
+            "extends": "substitution",
+            "message": f"{message} ({basis}).",
+            "description": f"{'Avoid' if strict else 'Use with care'} {described}, from the "
+            "mnr-graph vocabulary.",
+            "level": "error" if strict else "warning",
+            "ignorecase": True,
+            "swap": {_regex(label): "|".join(dict.fromkeys(alternatives))},
+        }
+    else:
+        note = concept.scope_notes.get("en") or concept.definition("en") or ""
+        rule = {
+            "extends": "existence",
+            "message": f"'%s' needs care: {_vale_message(note)} ({basis})",
+            "description": f"Use with care {described}: no single replacement, from the "
+            "mnr-graph vocabulary.",
+            "level": "warning",
+            "ignorecase": True,
+            "tokens": [_regex(label)],
+        }
+    link = next((s["url"] for s in vocab.review(label)["sources"] if s["url"]), None)
+    if link:
+        rule["link"] = link
+    return rule
 
 
 _VALE_INI = """\
@@ -187,12 +187,14 @@ _README = """\
 
 Generated by `mnr-graph export-vale DIR`; do not edit by hand, regenerate instead.
 
-- `{style}/<Group>.yml`: terms to avoid (level `error`), one substitution rule file per group.
-- `{style}/<Group>Care.yml`: terms to use with care and terms acceptable only when naming the
-  offence in law (level `warning`): Vale cannot see the legal context, you decide.
-- `{style}/<Group>Care<Concept>.yml`: terms to use with care that have no single replacement
-  ("age of sexual consent"), one `existence` rule per concept (level `warning`) whose message
-  says why.
+- `{style}/<Group><Label>.yml`: one rule per term to avoid (level `error`) or to use with care
+  (level `warning`), swapping it for the recommended term. Terms acceptable only when naming the
+  offence in law are warnings: Vale cannot see the legal context, you decide. A term to use with
+  care that has no single replacement ("age of sexual consent") is an `existence` rule whose
+  message says why.
+- Every message ends with what the term's band rests on: checked against a named secondary
+  source, sources that disagree (the stricter band is used), or not yet checked (the project's
+  reading); the rule's `link` opens the first source.
 
 Use: copy `{style}/` into your Vale `StylesPath` and add `{style}` to `BasedOnStyles`
 (see `vale.ini` here), then run `vale yourfile.md`. For the legal-context judgement and exact
@@ -244,6 +246,8 @@ def glossary_context(
                     "use_instead": [
                         u["label"] for u in vocab.use_instead(label, lang=lang or label.lang)
                     ],
+                    "review": vocab.review(label),
+                    "checked_against": _checked_against(vocab.review(label)),
                 }
                 for label in sorted(
                     concept.labels, key=lambda lab: (lab.lang != "en", lab.lang, lab.kind)
@@ -261,7 +265,8 @@ def glossary_context(
                     "scope_note": concept.scope_notes.get(lang or "en")
                     or concept.scope_notes.get("en"),
                     "sources": [vocab.name_of(s) for s in concept.sources],
-                    "review_status": vocab.name_of(concept.review_status or ""),
+                    "review_status": vocab.review(concept)["status_label"],
+                    "checked_against": _checked_against(vocab.review(concept)),
                     "terms": terms,
                 }
             )
@@ -269,6 +274,16 @@ def glossary_context(
             label = group.label(lang or "en") if group else "other terms"
             groups.append({"label": label, "concepts": entries})
     return {"title": _TITLE, "intro": _INTRO, "lang": lang or "en", "groups": groups}
+
+
+def _checked_against(review: dict[str, Any]) -> str:
+    """The status in words and its sources' short names: "checked against a secondary source:
+    INTERPOL; NAPAC (2016)"."""
+    names = []
+    for source in review["sources"]:
+        year = f" ({source['date'][:4]})" if source["date"] else ""
+        names.append(f"{source['publisher'] or source['title']}{year}")
+    return f"{review['status_label']}: {'; '.join(names)}" if names else review["status_label"]
 
 
 def _md_cell(value: object) -> str:
@@ -301,7 +316,16 @@ def glossary(
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         columns = ["group", "concept", "preferred", "label", "lang", "band"]
-        writer.writerow([*columns, "legal_context_only", "use_instead", "definition"])
+        writer.writerow(
+            [
+                *columns,
+                "legal_context_only",
+                "use_instead",
+                "definition",
+                "review",
+                "review_sources",
+            ]
+        )
         for group in context["groups"]:
             for concept in group["concepts"]:
                 for term in concept["terms"]:
@@ -316,6 +340,8 @@ def glossary(
                             str(term["legal_context_only"]).lower(),
                             "; ".join(term["use_instead"]),
                             concept["definition"] or "",
+                            term["review"]["status"],
+                            " ".join(s["url"] or s["iri"] for s in term["review"]["sources"]),
                         ]
                     )
         return out.getvalue()

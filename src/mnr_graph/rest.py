@@ -163,6 +163,19 @@ class TermPage(BaseModel):
     )
 
 
+class ReviewModel(BaseModel):
+    """What a band or a definition was checked against, and the sources it rests on."""
+
+    status: str = Field(
+        description="primary-text, secondary-source, contested or unchecked",
+        examples=["secondary-source"],
+    )
+    status_label: str = Field(examples=["checked against a secondary source"])
+    sources: list[dict[str, Any]] = Field(
+        description="[{iri, title, publisher, date, url}] of the sources the status rests on"
+    )
+
+
 class TermLabelModel(BaseModel):
     """One label of a concept with its usage data."""
 
@@ -172,6 +185,10 @@ class TermLabelModel(BaseModel):
     band: str = Field(description="use, caution or avoid")
     legal_context_only: bool
     use_instead: list[dict[str, str]] = Field(description="[{label, concept}]")
+    review_status: str | None = Field(None, description="the IRI of the label's review status")
+    review: ReviewModel | None = Field(
+        None, description="what the label's band was checked against, with its sources"
+    )
 
 
 class TermDescription(BaseModel):
@@ -184,6 +201,9 @@ class TermDescription(BaseModel):
     scope_note: str | None = None
     sources: list[str]
     review_status: str | None = None
+    review: ReviewModel | None = Field(
+        None, description="what the definition and editions were checked against"
+    )
     groups: list[str]
     labels: list[TermLabelModel]
 
@@ -918,11 +938,21 @@ def describe_term(id: str, *, lang: str | None = None) -> dict[str, Any]:
         "scope_note": _pick(concept.scope_notes, lang),
         "sources": list(concept.sources),
         "review_status": concept.review_status,
+        "review": vocabulary.review(concept),
         "groups": [vocabulary.groups[g].slug for g in concept.groups if g in vocabulary.groups],
         "labels": [
             {
                 k: row[k]
-                for k in ("label", "lang", "kind", "band", "legal_context_only", "use_instead")
+                for k in (
+                    "label",
+                    "lang",
+                    "kind",
+                    "band",
+                    "legal_context_only",
+                    "use_instead",
+                    "review_status",
+                    "review",
+                )
             }
             for row in labels
         ],

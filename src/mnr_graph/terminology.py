@@ -876,20 +876,23 @@ class Vocabulary:
         >>> vocabulary.review_notation(label)
         'secondary-source'
         """
-        status = label.review_status or ""
-        known = self.review_statuses.get(status)
-        return known[0] if known else _local_slug(status).removeprefix("review-") or "unchecked"
+        return self._notation(label.review_status or "")
 
-    def review(self, label: TermLabel) -> dict[str, Any]:
-        """What a label's band was checked against: ``{"status", "status_label", "sources"}``,
-        each source with its title, publisher, date and address."""
+    def review(self, label: TermLabel | Concept) -> dict[str, Any]:
+        """What a label's band (or a concept's definition and editions) was checked against:
+        ``{"status", "status_label", "sources"}``, each source with its title, publisher, date
+        and address."""
         status = label.review_status or ""
-        notation = self.review_notation(label)
+        notation, words = self.review_statuses.get(status, (self._notation(status),) * 2)
         return {
             "status": notation,
-            "status_label": self.review_statuses.get(status, (notation, notation))[1],
+            "status_label": words,
             "sources": [self._source(iri).to_json() for iri in label.review_sources],
         }
+
+    def _notation(self, status: str) -> str:
+        known = self.review_statuses.get(status)
+        return known[0] if known else _local_slug(status).removeprefix("review-") or "unchecked"
 
     def basis_text(self, label: TermLabel) -> str:
         """One short phrase saying what a label's band rests on, for messages.
