@@ -75,6 +75,7 @@ __all__ = [
     "ParameterInfo",
     "QueryInfo",
     "QueryResult",
+    "ReviewModel",
     "Runner",
     "StoreReader",
     "SubmissionEntry",
