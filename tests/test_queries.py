@@ -218,15 +218,13 @@ def test_an_identifier_that_names_nothing_is_not_found(
     parameter, never an empty answer."""
     with pytest.raises(NotFoundError, match=re.escape(message)) as info:
         queries.run_query(store, name, values)
-    assert info.value.where is not None and info.value.where.startswith("parameter ")
+    assert (info.value.where or "").startswith("parameter ")
 
 
 def test_a_country_is_one_key_whatever_code_or_name_names_it(store: EmbeddedStore) -> None:
     """FR, fr, FRA, 250 and France are one country; XAB (user-assigned alpha-3) is itself."""
     fr = ox.NamedNode(str(DATA["country/FR"]))
-    assert {queries.parse_value("country", v) for v in ("FR", "fr", "FRA", "250", "France")} == {
-        fr
-    }
+    assert {queries.parse_value("country", v) for v in ("FR", "fr", "FRA", "250", "France")} == {fr}
     assert queries.parse_value("country", "xab") == ox.NamedNode(str(DATA["country/XAB"]))
     assert queries.parse_value("country", str(DATA["country/XA"])) == ox.NamedNode(
         str(DATA["country/XA"])
