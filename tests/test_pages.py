@@ -604,3 +604,17 @@ def test_a_country_without_a_current_submission_is_not_found() -> None:
         assert "no current submission" in go.text
         unknown = c.get("/country", params={"code": "ZQ"})
         assert (unknown.status_code, unknown.json()["where"]) == (404, "parameter 'code'")
+
+
+def test_a_question_page_pages_and_its_csv_link_works(client: TestClient) -> None:
+    page = client.get("/questions/capabilities-by-domain", params={"limit": 5})
+    assert "5 row(s): rows 1 to 5, more follow" in page.text
+    following = re.search(r'<a href="([^"]+)" rel="next">', page.text)
+    assert following is not None
+    second = client.get(following.group(1).replace("&amp;", "&"))
+    assert "5 row(s): rows 6 to 10, more follow" in second.text
+    csv_link = re.search(r'<a href="(/queries/[^"]+)">Download as CSV', second.text)
+    assert csv_link is not None
+    answer = client.get(csv_link.group(1).replace("&amp;", "&"))
+    assert answer.status_code == 200
+    assert len(answer.text.strip().splitlines()) == 6  # the header and the page's rows

@@ -790,15 +790,21 @@ def get_router() -> APIRouter:
         try:
             q = queries.get_query(name)
             values = {k: v for k, v in rest.single_values(request).items() if v != ""}
-            table = queries.run_query(rest.store_reader(request), q.name, values, limit=1000)
+            limit, offset = rest.page_parameters(values, most=_PAGE_ROWS)
+            table = queries.run_query(
+                rest.store_reader(request), q.name, values, limit=limit, offset=offset
+            )
         except MnrGraphError as exc:
             return _error_page(request, exc, lang)
+        paged = table.truncated or offset > 0  # the CSV of this page: a longer one is paged
+        page = {"limit": str(limit), "offset": str(offset)} if paged else {}
         return render(
             "question.html",
             query=q,
             table=table,
             values=values,
-            csv_link=f"/queries/{q.name}?{urlencode({**values, 'format': 'csv'})}",
+            csv_link=f"/queries/{q.name}?{urlencode({**values, **page, 'format': 'csv'})}",
+            next_link=rest.next_page(request, table.next_offset, limit),
             **_base(request, lang, q.summary),
         )
 
@@ -864,6 +870,8 @@ def get_router() -> APIRouter:
     return router
 
 
+#: The most rows a question's page shows (then a link to the next page).
+_PAGE_ROWS = 1000
 #: An HTML page, for the OpenAPI document.
 _HTML: dict[str, Any] = {"content": {"text/html": {"schema": {"type": "string"}}}}
 _STORE_ERRORS = (502, 503)
