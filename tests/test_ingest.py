@@ -27,7 +27,7 @@ from mnr_graph.ingest import (
     submit,
     tool_iri,
 )
-from mnr_graph.namespaces import MNR
+from mnr_graph.namespaces import DATA, MNR
 from mnr_graph.store import EmbeddedStore
 
 
@@ -427,3 +427,13 @@ def test_a_country_is_stored_under_its_key_whatever_code_names_it() -> None:
     stored = submit(store, turtle.replace('"XA"', '"XAB"').encode(), filename="xab.ttl")
     assert (stored.country, stored.graph.rsplit("/", 3)[1]) == ("XAB", "XAB")
     assert {e["countryCode"] for e in list_submissions(store)} == {"FR", "XAB"}
+    # in RDF too: a submission that says "FRA" is stored as FR, its country node renamed
+    said = (
+        resources.path("examples", "XA-2024-valid.ttl")
+        .read_text()
+        .replace("country/XA>", "country/FRA>")
+        .replace('"XA"', '"FRA"')
+    )
+    fourth = submit(store, said.encode(), filename="fra.ttl")
+    assert (fourth.country, fourth.version) == ("FR", 4)
+    assert not bool(store.query(f"ASK {{ ?s ?p <{DATA}country/FRA> }}"))

@@ -618,3 +618,19 @@ def test_a_question_page_pages_and_its_csv_link_works(client: TestClient) -> Non
     answer = client.get(csv_link.group(1).replace("&amp;", "&"))
     assert answer.status_code == 200
     assert len(answer.text.strip().splitlines()) == 6  # the header and the page's rows
+
+
+def test_a_real_countrys_page_is_not_called_illustrative() -> None:
+    """Only a user-assigned code (or the demo) is illustrative: FR's page says France (FR)."""
+    from mnr_graph import api
+    from mnr_graph.ingest import submit
+    from mnr_graph.settings import Settings
+
+    store = EmbeddedStore.with_shipped_data()
+    text = resources.path("examples", "XC-2024-valid.csv").read_text().replace("XC,", "FR,")
+    submit(store, text.encode(), filename="fr.csv")
+    with TestClient(api.get_fastapi_app(Settings(store_path=TESTS), store=store)) as c:
+        page = c.get("/data/country/FR", headers={"Accept": "text/html"}).text
+        assert "<title>Country France (FR) · mnr-graph" in page
+        assert "llustrative" not in page.split("<footer>")[0]
+        assert ">France (FR)</option>" in c.get("/").text
