@@ -44,7 +44,6 @@ from mnr_graph.store import (
     bind_values,
     build_store,
     data_graph,
-    example_graphs,
     push_graphs,
     shipped_graphs,
 )
@@ -324,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data.write_text(
             dataset_turtle(countries=args.countries, years=args.years), encoding="utf-8"
         )
-        graphs = [*shipped_graphs(), *example_graphs(), (data_graph(data), data)]
+        graphs = [*shipped_graphs(), (data_graph(data), data)]
         print(
             f"dataset: {args.countries} countries x {args.years} years "
             f"({data.stat().st_size / 1e6:.1f} MB Turtle); {args.seconds:g} s per server, "
@@ -442,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # rdflib-endpoint takes minutes per query on the full dataset: compare on a small one
             small = tmp / "small.ttl"
             small.write_text(dataset_turtle(countries=3, years=1), encoding="utf-8")
-            small_graphs = [*shipped_graphs(), *example_graphs(), (data_graph(small), small)]
+            small_graphs = [*shipped_graphs(), (data_graph(small), small)]
             p, ours_small = start_ours(small, env)
             processes.append(p)
             p, rdflib_small = start_rdflib(small_graphs)

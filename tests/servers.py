@@ -1,10 +1,12 @@
-"""Servers the tests start: a free loopback port, and a real ``oxigraph serve`` (PyPI ``oxigraph``).
+"""Servers the tests start: a free loopback port, a real ``oxigraph serve`` (PyPI ``oxigraph``),
+and ``mnr-graph serve`` itself in its own process.
 
 Shared by ``conftest.py`` (the ``oxigraph_url`` fixture) and the tests that need a free port.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -50,3 +52,35 @@ def oxigraph_server(location: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def mnr_graph_server(args: list[str], *, token: str | None = None) -> Iterator[str]:
+    """``mnr-graph serve ARGS`` on a free loopback port, in its own process (as an operator runs
+    it: one process, its own workers); its URL once ``/health`` answers."""
+    port = free_port()
+    env = dict(os.environ)
+    if token is not None:
+        env["MNR_GRAPH_WRITE_TOKEN"] = token
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mnr_graph", "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"mnr-graph serve {args} stopped"
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "mnr-graph serve did not start"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -43,3 +43,30 @@ def test_cli_writes_the_file(tmp_path: Path) -> None:
         main(["generate", "--countries", "2", "--years", "1", "--seed", "3", "--output", str(out)])
     assert exit_info.value.code == 0
     assert out.read_text() == dataset_turtle(countries=2, years=1, seed=3)
+
+
+def test_every_generated_country_is_reachable_in_queries_and_pages(tmp_path: Path) -> None:
+    """`generate --countries 40` writes XA..XZ and XAA..XAN: every one (14 were a 400) answers
+    in the named queries and has its page, and the list of countries names all 40."""
+    import warnings
+
+    from mnr_graph import api
+    from mnr_graph.settings import Settings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*httpx2.*")
+        from fastapi.testclient import TestClient
+
+    data = tmp_path / "countries.ttl"
+    data.write_text(dataset_turtle(countries=40, years=1), encoding="utf-8")
+    codes = country_codes(40)
+    assert codes[-1] == "XAN"
+    with TestClient(api.get_fastapi_app(Settings(data_files=(data,)))) as client:
+        for code in codes:
+            rows = client.get("/queries/country-profile", params={"country": code})
+            assert rows.status_code == 200, (code, rows.text)
+            assert len(rows.json()["rows"]) == 21, code
+            page = client.get(f"/data/country/{code}", headers={"Accept": "text/html"})
+            assert page.status_code == 200, code
+        averages = client.get("/queries/average-phase-by-domain").json()["rows"]
+        assert {r["countryCode"] for r in averages} == set(codes)

@@ -282,8 +282,8 @@ def test_unknown_is_a_404_page_for_browsers_and_json_for_tools(
         "/vocabulary?band=no-such-band",
         "/vocabulary?q=" + "x" * 201,
         "/country",
-        "/country?code=123",
-        "/questions/capability?capability=C99",
+        "/country?code=1",
+        "/country?code=X1",
         "/questions/capability?colour=red&capability=C01",
         "/id/C07?lang=%00",
         "/terms?limit=many",
@@ -450,7 +450,8 @@ def test_home_page(client: TestClient) -> None:
     html = client.get("/").text
     for link in ("/framework", "/vocabulary", "/questions", "/docs", "/download/mnr-graph.ttl"):
         assert f'href="{link}' in html
-    assert 'value="XA"' in html
+    assert 'value="https://w3id.org/mnr-graph/data/country/XA"' in html
+    assert ">XA (illustrative)</option>" in html
 
 
 def test_vocabulary_look_up_and_checker(client: TestClient) -> None:
@@ -499,7 +500,7 @@ def test_question_page_shows_the_rows(client: TestClient) -> None:
         rows = client.get(f"/queries/{q.name}", params=params).json()["rows"]
         assert f"{len(rows)} row(s)" in html
     bad = client.get("/questions/capability", params={"capability": "C99"})
-    assert bad.status_code == 400
+    assert bad.status_code == 404
     assert "unknown capability" in bad.text
 
 
@@ -581,3 +582,71 @@ def test_pages_render_in_headless_chromium(app: FastAPI, client: TestClient) -> 
 @pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
 def test_odd_paths_are_not_found_not_errors(client: TestClient, path: str, accept: str) -> None:
     assert client.get(path, headers={"Accept": accept}).status_code == 404
+
+
+def test_a_country_page_is_at_its_key_whatever_code_names_it(client: TestClient) -> None:
+    """/data/country/xa, .../FRA or .../250 name a country by another code: 303 to its key."""
+    for path, key in (
+        ("/data/country/xa", "/data/country/XA"),
+        ("/data/country/FRA", "/data/country/FR"),
+        ("/data/country/250?lang=fr", "/data/country/FR?lang=fr"),
+    ):
+        response = client.get(path, follow_redirects=False)
+        assert (response.status_code, response.headers["location"]) == (303, key), path
+    go = client.get("/country", params={"code": "XA"}, follow_redirects=False)
+    assert (go.status_code, go.headers["location"]) == (303, "/data/country/XA")
+    page = client.get("/data/country/XA", headers={"Accept": "text/html"})
+    assert "Country XA (illustrative)" in page.text
+    assert "(demo" not in page.text
+
+
+def test_a_country_without_a_current_submission_is_not_found() -> None:
+    """Its page and /country are a 404 with a message (the page showed only "Error")."""
+    store = EmbeddedStore.with_shipped_data()
+    store.update(
+        "INSERT DATA { GRAPH <https://w3id.org/mnr-graph/graph/data/x> { "
+        "<https://w3id.org/mnr-graph/data/country/XQ> a <https://w3id.org/mnr-graph/def/Country> ; "
+        '<https://w3id.org/mnr-graph/def/countryCode> "XQ" } }'
+    )
+    from mnr_graph import api
+    from mnr_graph.settings import Settings
+
+    with TestClient(api.get_fastapi_app(Settings(data_files=(TESTS,)), store=store)) as c:
+        page = c.get("/data/country/XQ", headers={"Accept": "text/html"})
+        assert page.status_code == 404
+        assert "XQ has no current submission" in page.text
+        go = c.get("/country", params={"code": "XQ"}, headers={"Accept": "text/html"})
+        assert go.status_code == 404
+        assert "no current submission" in go.text
+        unknown = c.get("/country", params={"code": "ZQ"})
+        assert (unknown.status_code, unknown.json()["where"]) == (404, "parameter 'code'")
+
+
+def test_a_question_page_pages_and_its_csv_link_works(client: TestClient) -> None:
+    page = client.get("/questions/capabilities-by-domain", params={"limit": 5})
+    assert "5 row(s): rows 1 to 5, more follow" in page.text
+    following = re.search(r'<a href="([^"]+)" rel="next">', page.text)
+    assert following is not None
+    second = client.get(following.group(1).replace("&amp;", "&"))
+    assert "5 row(s): rows 6 to 10, more follow" in second.text
+    csv_link = re.search(r'<a href="(/queries/[^"]+)">Download as CSV', second.text)
+    assert csv_link is not None
+    answer = client.get(csv_link.group(1).replace("&amp;", "&"))
+    assert answer.status_code == 200
+    assert len(answer.text.strip().splitlines()) == 6  # the header and the page's rows
+
+
+def test_a_real_countrys_page_is_not_called_illustrative() -> None:
+    """Only a user-assigned code (or the demo) is illustrative: FR's page says France (FR)."""
+    from mnr_graph import api
+    from mnr_graph.ingest import submit
+    from mnr_graph.settings import Settings
+
+    store = EmbeddedStore.with_shipped_data()
+    text = resources.path("examples", "XC-2024-valid.csv").read_text().replace("XC,", "FR,")
+    submit(store, text.encode(), filename="fr.csv")
+    with TestClient(api.get_fastapi_app(Settings(store_path=TESTS), store=store)) as c:
+        page = c.get("/data/country/FR", headers={"Accept": "text/html"}).text
+        assert "<title>Country France (FR) · mnr-graph" in page
+        assert "llustrative" not in page.split("<footer>")[0]
+        assert ">France (FR)</option>" in c.get("/").text

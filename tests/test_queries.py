@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -182,18 +183,55 @@ def test_term_lookup_ignores_case_and_ranks_exact_first(store: EmbeddedStore) ->
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"capability": "C99"}, "unknown capability"),
         ({"capability": "seven"}, "not a valid capability"),
         ({"capability": "C07", "lang": "not a tag"}, "not a valid language"),
         ({"capability": "C07", "colour": "red"}, "no parameter colour"),
         ({}, "needs the parameter 'capability'"),
     ],
 )
-def test_bad_parameters_are_refused(
+def test_malformed_parameters_are_input_errors(
     store: EmbeddedStore, values: dict[str, str], message: str
 ) -> None:
+    """A value without the form of its type is an input error (400)."""
     with pytest.raises(InputError, match=message):
         queries.run_query(store, "capability", values)
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "message"),
+    [
+        ("capability", {"capability": "C99"}, "unknown capability 'C99'"),
+        ("capabilities-by-domain", {"domain": "D09"}, "unknown domain 'D09'"),
+        ("countries-below-phase", {"capability": "C07", "phase": "P07"}, "unknown phase"),
+        ("terms-by-band", {"band": "sometimes"}, "unknown band 'sometimes'"),
+        ("country-profile", {"country": "ZQ"}, "unknown country 'ZQ'"),
+        ("country-profile", {"country": "XQ"}, "country 'XQ' has no current submission"),
+        ("country-profile", {"country": "XAB"}, "country 'XAB' has no current submission"),
+        ("average-phase-by-domain", {"country": "Frnace"}, "did you mean France (FR)?"),
+        ("countries-compared", {"country": "XA", "other": "XQ"}, "'XQ' has no current"),
+    ],
+)
+def test_an_identifier_that_names_nothing_is_not_found(
+    store: EmbeddedStore, name: str, values: dict[str, str], message: str
+) -> None:
+    """A well-formed identifier the store (or ISO 3166) does not know is a 404 saying which
+    parameter, never an empty answer."""
+    with pytest.raises(NotFoundError, match=re.escape(message)) as info:
+        queries.run_query(store, name, values)
+    assert (info.value.where or "").startswith("parameter ")
+
+
+def test_a_country_is_one_key_whatever_code_or_name_names_it(store: EmbeddedStore) -> None:
+    """FR, fr, FRA, 250 and France are one country; XAB (user-assigned alpha-3) is itself."""
+    fr = ox.NamedNode(str(DATA["country/FR"]))
+    assert {queries.parse_value("country", v) for v in ("FR", "fr", "FRA", "250", "France")} == {fr}
+    assert queries.parse_value("country", "xab") == ox.NamedNode(str(DATA["country/XAB"]))
+    assert queries.parse_value("country", str(DATA["country/XA"])) == ox.NamedNode(
+        str(DATA["country/XA"])
+    )
+    by_code = queries.run_query(store, "country-profile", {"country": "XA"}).rows
+    by_iri = queries.run_query(store, "country-profile", {"country": str(DATA["country/XA"])})
+    assert by_code == by_iri.rows
 
 
 def test_unknown_query() -> None:

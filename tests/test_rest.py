@@ -217,7 +217,11 @@ def test_query_by_id_alias(client: TestClient) -> None:
     [
         ("/queries/no-such-query", {}, 404, "unknown query"),
         ("/queries/capability", {}, 400, "needs the parameter"),
-        ("/queries/capability", {"capability": "C99"}, 400, "unknown capability"),
+        ("/queries/capability", {"capability": "C99"}, 404, "unknown capability"),
+        ("/queries/country-profile", {"country": "XQ"}, 404, "has no current submission"),
+        ("/queries/country-profile", {"country": "ZQ"}, 404, "unknown country 'ZQ'"),
+        ("/queries/country-profile", {"country": "X1"}, 400, "not a country code"),
+        ("/queries/terms-by-band", {"band": "never"}, 404, "unknown band"),
         ("/queries/capability", {"capability": "x"}, 400, "not a valid capability"),
         ("/queries/capability", {"capability": "C01", "colour": "red"}, 400, "no parameter"),
         ("/queries/capabilities-by-domain", {"format": "xml"}, 400, "unknown format"),
@@ -644,8 +648,8 @@ def test_submission_is_stored_listed_and_queryable() -> None:
         )
         assert response.status_code == 201, response.text
         stored = response.json()
-        listed = c.get("/submissions").json()
-        assert len(listed) == len(before) + 1
+        listed = c.get("/submissions").json()["items"]
+        assert len(listed) == before["total"] + 1
         assert stored["graph"] in {s["graph"] for s in listed}
         profile = c.get("/queries/country-profile", params={"country": stored["country"]})
         assert {r["submission"] for r in profile.json()["rows"]} == {stored["submission"]}
@@ -663,7 +667,7 @@ def test_invalid_submission_is_refused_with_its_report() -> None:
         assert response.status_code == 422
         assert response.json()["report"]["conforms"] is False
         assert response.json()["error"] == "ValidationFailedError"
-        assert c.get("/submissions").json() == []
+        assert c.get("/submissions").json()["items"] == []
 
 
 # --- framework as JSON-LD --------------------------------------------------------------------
@@ -705,26 +709,65 @@ def test_framework_jsonld_is_complete_whatever_the_result_limit(path: str, cls: 
     assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(list(full))
 
 
-def test_the_submissions_list_signals_the_result_limit() -> None:
-    """GET /submissions can grow: past the result limit it says so, as /sparql does."""
+def _version(n: int) -> dict[str, Any]:
+    """The Turtle example with other content (revision ``n`` in an evidence text)."""
+    text = EXAMPLE.read_text().replace(
+        "meets every quarter with the sectors concerned.",
+        f"meets every quarter with the sectors concerned (revision {n}).",
+        1,
+    )
+    return {"file": (EXAMPLE.name, text.encode(), "text/turtle")}
+
+
+def test_the_submissions_list_pages_and_says_so_in_its_body() -> None:
+    """GET /submissions can grow: past a page it says so in the body (truncated, next, total)
+    and in the Link header, and the next page gives the rest."""
     auth = {"Authorization": f"Bearer {TOKEN}"}
-
-    def version(n: int) -> dict[str, Any]:  # different bytes: a new version each time
-        data = EXAMPLE.read_bytes() + f"\n# version {n}\n".encode()
-        return {"file": (EXAMPLE.name, data, "text/turtle")}
-
     with TestClient(make_app(Settings(write_token=TOKEN, result_limit=2))) as c:
-        assert c.post("/submissions", files=version(1), headers=auth).status_code == 201
-        assert c.post("/submissions", files=version(2), headers=auth).status_code == 201
-        whole = c.get("/submissions")
-        assert c.post("/submissions", files=version(3), headers=auth).status_code == 201
-        cut = c.get("/submissions")
-    assert len(whole.json()) == 2
-    assert "X-Results-Truncated" not in whole.headers
-    assert len(cut.json()) == 2
-    assert cut.headers["X-Results-Truncated"] == "true"
-    assert cut.headers["X-Result-Limit"] == "2"
-    assert "truncated" in cut.headers["Warning"]
+        for n in range(3):
+            assert c.post("/submissions", files=_version(n), headers=auth).status_code == 201
+        first = c.get("/submissions")
+        body = first.json()
+        assert (body["total"], body["limit"], len(body["items"]), body["truncated"]) == (
+            3,
+            2,
+            2,
+            True,
+        )
+        assert body["next"] == "/submissions?limit=2&offset=2"
+        assert first.headers["Link"] == '</submissions?limit=2&offset=2>; rel="next"'
+        rest_ = c.get(body["next"]).json()
+        assert (len(rest_["items"]), rest_["truncated"], rest_["next"]) == (1, False, None)
+        versions = [e["version"] for e in body["items"] + rest_["items"]]
+        # after the versions the test data holds (data/submission/XA/2024/v1, v2)
+        assert versions == [3, 4, 5]
+        too_many = c.get("/submissions", params={"limit": 3})
+        assert too_many.status_code == 400
+        assert too_many.json()["where"] == "parameter 'limit'"
+
+
+def test_the_submissions_list_filters_by_country_and_year() -> None:
+    """country (any code or name of it) and year filter; an unknown parameter is a 400 (it was
+    ignored: the whole list came back), a country with no submission a 404."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(make_app(Settings(write_token=TOKEN))) as c:
+        assert c.post("/submissions", files=_version(1), headers=auth).status_code == 201
+        xc = resources.path("examples", "XC-2024-valid.csv")
+        upload = {"file": (xc.name, xc.read_bytes(), "text/csv")}
+        assert c.post("/submissions", files=upload, headers=auth).status_code == 201
+        only = c.get("/submissions", params={"country": "xc"}).json()
+        assert [e["countryCode"] for e in only["items"]] == ["XC"]
+        assert only["total"] == 1
+        assert c.get("/submissions", params={"country": "XA", "year": "2024"}).json()["total"] == 1
+        assert c.get("/submissions", params={"country": "XA", "year": "2023"}).json()["total"] == 0
+        unknown = c.get("/submissions", params={"countryy": "XA"})
+        assert unknown.status_code == 400
+        assert unknown.json()["where"] == "parameter 'countryy'"
+        nothing = c.get("/submissions", params={"country": "XQ"})
+        assert nothing.status_code == 404
+        assert "XQ" in nothing.json()["message"]
+        assert c.get("/submissions", params={"year": "24"}).status_code == 400
+        assert c.get("/submissions", params={"country": "X1"}).status_code == 400
 
 
 def test_an_identical_resubmission_is_200_unchanged() -> None:
@@ -738,7 +781,7 @@ def test_an_identical_resubmission_is_200_unchanged() -> None:
     assert (first.status_code, first.json()["unchanged"]) == (201, False), first.text
     assert (again.status_code, again.json()["unchanged"]) == (200, True), again.text
     assert again.json()["graph"] == first.json()["graph"]
-    assert len(listed) == 1
+    assert listed["total"] == 1
 
 
 def _operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
@@ -933,3 +976,127 @@ def test_serve_data_with_a_remote_endpoint_sends_nothing_if_a_file_is_bad(
         build_store(settings)
     assert str(bad) in str(error.value)
     assert not _ask(oxigraph_url, f"ASK {{ GRAPH <{data_graph(good)}> {{ ?s ?p ?o }} }}")
+
+
+# --- paging: a truncated answer says so where every client reads it -----------------------------
+
+
+def test_a_truncated_named_query_says_so_in_its_json_body_and_pages() -> None:
+    """Past the result limit the JSON body says truncated and gives the next page (and the Link
+    header); the pages, joined, are the whole answer."""
+    with TestClient(make_app(Settings(result_limit=5, query_workers=1))) as c:
+        whole = []
+        url: str | None = "/queries/capabilities-by-domain"
+        while url is not None:
+            response = c.get(url)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            whole += body["rows"]
+            assert len(body["rows"]) <= 5
+            if body["next"]:
+                assert body["truncated"] is True
+                assert response.headers["Link"] == f'<{body["next"]}>; rel="next"'
+            url = body["next"]
+        assert len(whole) == 21
+        assert whole == queries.run_query(c.app.state.store, "capabilities-by-domain").rows  # type: ignore[attr-defined]
+
+
+def test_a_csv_answer_longer_than_the_limit_must_be_paged() -> None:
+    """pandas.read_csv and SPARQLWrapper never see headers: a CSV past the limit is a 400 naming
+    limit and offset, never a silently short table; asked for in pages, it is whole."""
+    with TestClient(make_app(Settings(result_limit=5, query_workers=1))) as c:
+        refused = c.get("/queries/capabilities-by-domain", headers={"Accept": "text/csv"})
+        assert refused.status_code == 400
+        assert refused.json()["where"] == "parameter 'limit'"
+        assert "more than 5 rows" in refused.json()["message"]
+        assert "offset" in refused.json()["message"]
+        rows: list[dict[str, str]] = []
+        for offset in range(0, 25, 5):
+            page = c.get(
+                "/queries/capabilities-by-domain",
+                params={"format": "csv", "limit": 5, "offset": offset},
+            )
+            assert page.status_code == 200, page.text
+            rows += list(csv.DictReader(io.StringIO(page.text)))
+            assert ("Link" in page.headers) is (offset + 5 < 21)
+        assert len(rows) == 21
+        small = c.get("/queries/capability", params={"capability": "C07", "format": "csv"})
+        assert small.status_code == 200, "an answer within the limit needs no paging"
+        too_big = c.get("/queries/capabilities-by-domain", params={"limit": 6})
+        assert too_big.status_code == 400
+        assert too_big.json()["where"] == "parameter 'limit'"
+
+
+# --- submissions: replace, sheets, withdrawal over HTTP -------------------------------------------
+
+
+def test_a_submission_with_less_data_is_a_409_until_replace_is_given() -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    xc = resources.path("examples", "XC-2024-valid.csv")
+    lines = xc.read_text().splitlines()
+    partial = [lines[0], *lines[1:6]] + [
+        ",".join([*line.split(",")[:3], "", "no data", "", "", "", "", "", ""])
+        for line in lines[6:]
+    ]
+    data = ("\n".join(partial) + "\n").encode()
+    with TestClient(make_app(Settings(write_token=TOKEN))) as c:
+        upload = {"file": (xc.name, xc.read_bytes(), "text/csv")}
+        assert c.post("/submissions", files=upload, headers=auth).status_code == 201
+        refused = c.post("/submissions", files={"file": ("p.csv", data)}, headers=auth)
+        assert refused.status_code == 409, refused.text
+        body = refused.json()
+        assert body["error"] == "ConflictError"
+        assert body["details"]["reason"] == "less-data"
+        assert (body["details"]["current"]["assessed"], body["details"]["new"]["assessed"]) == (
+            20,
+            5,
+        )
+        assert c.get("/submissions").json()["total"] == 1, "nothing stored"
+        bad = c.post(
+            "/submissions", files={"file": ("p.csv", data)}, data={"replace": "maybe"}, headers=auth
+        )
+        assert (bad.status_code, bad.json()["where"]) == (400, "field 'replace'")
+        stored = c.post(
+            "/submissions", files={"file": ("p.csv", data)}, data={"replace": "true"}, headers=auth
+        )
+        assert stored.status_code == 201, stored.text
+        assert "less data" in stored.json()["notice"]
+
+
+def test_a_workbook_sheet_is_chosen_with_the_form_field() -> None:
+    workbook = TESTS / "data" / "validation" / "xlsx-two-submission-sheets.xlsx"
+    files = {"file": (workbook.name, workbook.read_bytes())}
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(make_app(Settings(write_token=TOKEN))) as c:
+        refused = c.post("/validate", files=files)
+        assert refused.status_code == 400
+        assert "'2023 copy', '2024'" in refused.json()["message"]
+        chosen = c.post("/validate", files=files, data={"sheet": "2024"})
+        assert (chosen.status_code, chosen.json()["sheet"]) == (200, "2024"), chosen.text
+        assert c.post("/submissions", files=files, headers=auth).status_code == 400
+        stored = c.post("/submissions", files=files, data={"sheet": "2024"}, headers=auth)
+        assert stored.status_code == 201, stored.text
+        assert stored.json()["sheet"] == "2024"
+        (entry,) = c.get("/submissions", params={"country": "XD"}).json()["items"]
+        assert entry["sheet"] == "2024"
+
+
+def test_a_version_is_withdrawn_with_the_token() -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(make_app(Settings(write_token=TOKEN))) as c:
+        first = c.post("/submissions", files=_version(1), headers=auth).json()
+        second = c.post("/submissions", files=_version(2), headers=auth).json()
+        path = f"/submissions/XA/2024/{second['version']}"
+        assert c.delete(path).status_code == 403
+        assert c.delete(path, params={"colour": "red"}, headers=auth).status_code == 400
+        assert c.delete("/submissions/XA/2024/99", headers=auth).status_code == 404
+        assert c.delete("/submissions/ZQ/2024/1", headers=auth).status_code == 404
+        done = c.delete(path, params={"reason": "wrong file", "by": "Data team"}, headers=auth)
+        assert done.status_code == 200, done.text
+        assert done.json()["current"] == first["graph"]
+        assert c.delete(path, headers=auth).status_code == 409
+        listed = {e["version"]: e for e in c.get("/submissions").json()["items"]}
+        assert listed[second["version"]]["withdrawn"]["reason"] == "wrong file"
+        assert listed[first["version"]]["isCurrent"] is True
+        rows = c.get("/queries/country-profile", params={"country": "XA"}).json()["rows"]
+        assert {r["submission"] for r in rows} == {first["submission"]}

@@ -47,3 +47,15 @@ def test_the_token_is_not_in_the_repr() -> None:
 def test_a_bad_number_says_which_variable() -> None:
     with pytest.raises(InputError, match="MNR_GRAPH_QUERY_TIMEOUT"):
         Settings.from_env({"MNR_GRAPH_QUERY_TIMEOUT": "soon"})
+
+
+def test_the_demo_is_on_only_without_data_unless_asked_for() -> None:
+    assert Settings().demo is True
+    assert Settings.from_env({"MNR_GRAPH_DATA": "countries.ttl"}).demo is False
+    assert Settings.from_env({"MNR_GRAPH_STORE": "store"}).demo is False
+    assert (
+        Settings.from_env({"MNR_GRAPH_SPARQL_ENDPOINT": "http://127.0.0.1:7878/query"}).demo
+        is False
+    )
+    assert Settings.from_env({"MNR_GRAPH_STORE": "s", "MNR_GRAPH_EXAMPLES": "true"}).demo is True
+    assert Settings.from_env({"MNR_GRAPH_EXAMPLES": "0"}).demo is False

@@ -20,7 +20,6 @@ from mnr_graph.store import (
     bind_values,
     build_store,
     data_graph,
-    example_graphs,
     shipped_graphs,
 )
 from servers import free_port
@@ -76,7 +75,8 @@ def test_both_stores_follow_the_protocol(remote: RemoteStore, embedded: Embedded
 
 
 def test_load_pushed_every_graph(remote: RemoteStore, embedded: EmbeddedStore) -> None:
-    expected = {iri for iri, _ in [*shipped_graphs(), *example_graphs()]} | {data_graph(DATA)}
+    # no demo: `load` pushes it only with --examples, `serve --data` serves it only with it
+    expected = {iri for iri, _ in shipped_graphs()} | {data_graph(DATA)}
     assert set(remote.graph_names()) == expected
     assert set(embedded.graph_names()) == expected
 

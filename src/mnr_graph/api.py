@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from mnr_graph import __version__, netguard, pages, rest
+from mnr_graph.demo import demo_graph_names
 from mnr_graph.errors import InputError, MnrGraphError, NotFoundError, PayloadTooLargeError
 from mnr_graph.settings import Settings
 from mnr_graph.sparql import (
@@ -265,12 +266,14 @@ class HeadMiddleware:
 
 def error_response(exc: MnrGraphError) -> JSONResponse:
     """The JSON answer for an error of the tree, with its HTTP status."""
-    body = {
+    body: dict[str, Any] = {
         "error": type(exc).__name__,
         "message": exc.message,
         "where": exc.where,
         "detail": str(exc),
     }
+    if exc.details is not None:
+        body["details"] = exc.details
     return JSONResponse(body, status_code=exc.http_status)
 
 
@@ -303,6 +306,14 @@ def _location(loc: Sequence[Any]) -> str | None:
     if not names:
         return "the request body" if loc[0] == "body" else None
     return f"{place or 'field'} {'.'.join(names)!r}"
+
+
+def _holds_demo(store: Store) -> bool:
+    """True when the store holds the demo's graphs (pages then mark the demo's countries)."""
+    try:
+        return bool(demo_graph_names(store))
+    except MnrGraphError:  # a remote store that does not answer now: the pages say nothing
+        return False
 
 
 def _runner(store: Store, settings: Settings) -> QueryRunner:
@@ -376,6 +387,7 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
     app.state.settings = settings
     app.state.store = the_store
     app.state.query_runner = runner
+    app.state.demo = _holds_demo(the_store)
 
     @app.exception_handler(MnrGraphError)
     async def mapped(request: Request, exc: MnrGraphError) -> Response:
@@ -429,6 +441,7 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
             "status": "ok",
             "version": __version__,
             "store": "remote" if settings.remote else "embedded",
+            "demo": app.state.demo,
             "writes": settings.writes_enabled,
             "queryTimeout": settings.query_timeout,
             "resultLimit": settings.result_limit,
@@ -461,9 +474,9 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
             allow_headers=["Accept", "Content-Type", "Authorization"],
-            expose_headers=["X-Result-Limit", "X-Results-Truncated", "Warning"],
+            expose_headers=["X-Result-Limit", "X-Results-Truncated", "Warning", "Link"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(HeadMiddleware)

@@ -195,13 +195,17 @@ def _report_output(report: object, fmt: str) -> str:
     return report.to_text()
 
 
+_SHEET_HELP = "The workbook sheet to read (needed when several sheets look like a submission)."
+
+
 @cli.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True
 )
+@click.option("--sheet", default=None, metavar="NAME", help=_SHEET_HELP)
 @click.pass_context
-def validate(ctx: click.Context, file: Path, fmt: str) -> None:
+def validate(ctx: click.Context, file: Path, fmt: str, sheet: str | None) -> None:
     """Validate a submission (Turtle, JSON-LD, CSV, XLSX).
 
     Exit 0 conforms (warnings allowed), 1 violations, 2 unusable input.
@@ -210,7 +214,7 @@ def validate(ctx: click.Context, file: Path, fmt: str) -> None:
     from mnr_graph.validation import validate_bytes
 
     try:
-        report = validate_bytes(file.read_bytes(), filename=str(file))
+        report = validate_bytes(file.read_bytes(), filename=str(file), sheet=sheet)
     except InputError as exc:
         if fmt == "json":  # a program reading stdout gets JSON even for an unusable file
             import json
@@ -245,14 +249,30 @@ def template(fmt: str, output: Path | None) -> None:
     "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), required=True
 )
 @click.option("--submitter", default=None, help="Name of the person or team submitting.")
+@click.option("--sheet", default=None, metavar="NAME", help=_SHEET_HELP)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Store it even when it repeats an older version or has less data than the current one.",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.pass_context
 def submit(
-    ctx: click.Context, file: Path, store_dir: Path, submitter: str | None, fmt: str
+    ctx: click.Context,
+    file: Path,
+    store_dir: Path,
+    submitter: str | None,
+    sheet: str | None,
+    replace: bool,
+    fmt: str,
 ) -> None:
-    """Validate a submission and, if it has no violation, store it in a persistent store."""
+    """Validate a submission and, if it has no violation, store it in a persistent store.
+
+    A file that repeats an older version, or has less data than the current one, is refused
+    (exit 1, saying what it was compared with) unless --replace is given.
+    """
     import json
 
     from mnr_graph.errors import ValidationFailedError
@@ -261,7 +281,14 @@ def submit(
 
     store = EmbeddedStore(store_dir)
     try:
-        record = submit_file(store, file.read_bytes(), filename=str(file), submitter=submitter)
+        record = submit_file(
+            store,
+            file.read_bytes(),
+            filename=str(file),
+            submitter=submitter,
+            sheet=sheet,
+            replace=replace,
+        )
     except ValidationFailedError as exc:
         click.echo(_report_output(getattr(exc, "report", None), fmt), nl=False)
         raise
@@ -271,12 +298,56 @@ def submit(
         click.echo(record.report.to_text(), nl=False)
         if record.unchanged:
             click.echo(
-                f"unchanged: the file is identical to the current version {record.version}, "
+                f"unchanged: the file says what the current version {record.version} says, "
                 f"<{record.graph}>; nothing was stored"
             )
         else:
             revision = f", revision of {record.previous}" if record.previous else ""
             click.echo(f"stored as <{record.graph}> (version {record.version}{revision})")
+            if record.notice:
+                click.echo(f"note: {record.notice}")
+
+
+@cli.command()
+@click.argument("country")
+@click.argument("year")
+@click.argument("version")
+@click.option(
+    "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), required=True
+)
+@click.option("--by", default=None, help="Name of the person or team withdrawing it.")
+@click.option("--reason", default=None, help="Why it is withdrawn (kept with its history).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def withdraw(
+    country: str,
+    year: str,
+    version: str,
+    store_dir: Path,
+    by: str | None,
+    reason: str | None,
+    fmt: str,
+) -> None:
+    """Withdraw a stored version (COUNTRY YEAR VERSION: FR 2024 3); the previous version
+    becomes current again. The version stays in the store with its history (PROV-O)."""
+    import json
+
+    from mnr_graph.ingest import withdraw as withdraw_version
+    from mnr_graph.store import EmbeddedStore
+
+    if not store_dir.is_dir():
+        from mnr_graph.errors import InputError
+
+        raise InputError("no such store folder", where=str(store_dir))
+    result = withdraw_version(
+        EmbeddedStore(store_dir), country, year, version, by=by, reason=reason
+    )
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        now = f"<{result['current']}> is current" if result["current"] else "no version is current"
+        click.echo(f"withdrew <{result['graph']}> (version {result['version']}); {now}")
 
 
 @cli.command()
@@ -345,6 +416,12 @@ def export_country_shape(output: Path | None) -> None:
     default=None,
     help="Environment variable holding the bearer token for writes [MNR_GRAPH_WRITE_TOKEN].",
 )
+@click.option(
+    "--examples/--no-examples",
+    default=None,
+    help="Serve the demo (the shipped examples, marked as such) [only without --data, --store "
+    "or a remote store].",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -358,8 +435,13 @@ def serve(
     query_workers: int | None,
     query_memory_mb: int | None,
     write_token_env: str | None,
+    examples: bool | None,
 ) -> None:
-    """Serve the API, the SPARQL endpoint and the linked-data pages."""
+    """Serve the API, the SPARQL endpoint and the linked-data pages.
+
+    With no data given (no --data, --store or remote store) it serves the demo: the shipped
+    examples, marked as such on every page.
+    """
     import os
     import time
     from concurrent.futures import ThreadPoolExecutor
@@ -387,6 +469,7 @@ def serve(
         query_workers=query_workers,
         query_memory_mb=query_memory_mb,
         write_token=token,
+        examples=examples,
     )
     # Load the data while the web modules import: pyoxigraph parses without holding the GIL.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mnr-graph-load") as pool:
@@ -397,10 +480,11 @@ def serve(
 
         store = loading.result()
     app = get_fastapi_app(settings, store=store)
+    demo = "; demo: the shipped examples" if settings.demo else ""
     click.echo(
         f"mnr-graph {__version__}: store ready in {time.perf_counter() - started:.2f} s; "
         f"serving http://{settings.host}:{settings.port}/ (writes "
-        f"{'on' if settings.writes_enabled else 'off'})",
+        f"{'on' if settings.writes_enabled else 'off'}{demo})",
         err=True,
     )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
@@ -417,17 +501,30 @@ def serve(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Also push this RDF file, in its own named graph (repeatable).",
 )
+@click.option(
+    "--examples",
+    is_flag=True,
+    help="Also push the demo (the shipped examples, in their own graphs and IRI space); "
+    "without it, demo graphs on the endpoint are dropped.",
+)
 def load(
-    endpoint: str, update_endpoint: str | None, gsp: str | None, data_files: tuple[Path, ...]
+    endpoint: str,
+    update_endpoint: str | None,
+    gsp: str | None,
+    data_files: tuple[Path, ...],
+    examples: bool,
 ) -> None:
-    """Push the shipped graphs (and the examples, and --data files) to a remote endpoint."""
-    from mnr_graph.store import RemoteStore, data_graph, example_graphs, push_graphs, shipped_graphs
+    """Push the shipped graphs (and --data files, and with --examples the demo) to a remote
+    endpoint."""
+    from mnr_graph.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
 
     store = RemoteStore(endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp, timeout=60)
-    files = [*shipped_graphs(), *example_graphs(), *((data_graph(f), f) for f in data_files)]
+    files = [*shipped_graphs(), *((data_graph(f), f) for f in data_files)]
     try:
         for graph in push_graphs(store, files):
             click.echo(graph)
+        for graph in set_demo(store, examples):
+            click.echo(graph if examples else f"dropped {graph}")
     finally:
         store.close()
 

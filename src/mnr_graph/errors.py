@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 __all__ = [
+    "BusyError",
     "ConflictError",
     "ForbiddenError",
     "InputError",
@@ -36,10 +38,14 @@ class MnrGraphError(Exception):
     exit_code: int = 2
     http_status: int = 400
 
-    def __init__(self, message: str, *, where: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, where: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.where = where
+        #: Structured facts about the error for a program (a comparison), or None.
+        self.details = details
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -51,8 +57,9 @@ class InputError(MnrGraphError):
 
 @contextlib.contextmanager
 def located(where: str) -> Iterator[None]:
-    """An :class:`InputError` raised inside says where it is: ``where``, such as the parameter
-    it comes from (a value checked by a function that does not know its name).
+    """An :class:`InputError` or :class:`NotFoundError` raised inside says where it is:
+    ``where``, such as the parameter it comes from (a value checked by a function that does not
+    know its name). The error keeps its kind (a malformed value stays a 400, an unknown one a 404).
 
     >>> try:
     ...     with located("parameter 'lang'"):
@@ -63,8 +70,8 @@ def located(where: str) -> Iterator[None]:
     """
     try:
         yield
-    except InputError as exc:
-        raise InputError(exc.message, where=where) from None
+    except (InputError, NotFoundError) as exc:
+        raise type(exc)(exc.message, where=where) from None
 
 
 class UnsupportedMediaTypeError(InputError):
@@ -107,10 +114,17 @@ class ForbiddenError(MnrGraphError):
 
 
 class ConflictError(MnrGraphError):
-    """The request conflicts with what is stored."""
+    """The request conflicts with what is stored (``details``: what it was compared with)."""
 
     exit_code = 1
     http_status = 409
+
+
+class BusyError(MnrGraphError):
+    """Another write holds what this one needs (the write lock of a country and year)."""
+
+    exit_code = 3
+    http_status = 503
 
 
 class QueryTimeoutError(MnrGraphError):

@@ -81,13 +81,17 @@ def submission_turtle(code: str, year: int, rng: random.Random) -> str:
         f'    dcterms:created "{year + 1}-01-{rng.randint(10, 28)}"^^xsd:date ;',
         "    qb:structure mnrid:indicator-structure .",
     ]
-    skipped = capabilities[rng.randrange(len(capabilities))] if rng.random() < 0.02 else None
+    # now and then a capability the country has nothing on: a 'no data' row (every capability
+    # has a row: a submission without one is refused, S09)
+    unknown = capabilities[rng.randrange(len(capabilities))] if rng.random() < 0.02 else None
     for notation in capabilities:
-        if notation == skipped:
-            continue
         node = _iri(f"{submission}/{notation}")
         lines.append(f"{_iri(submission)} mnr:hasAssessment {node} .")
         body = [f"{node} a mnr:Assessment ;", f"    mnr:assessedCapability mnrid:{notation} ;"]
+        if notation == unknown:
+            body.append("    mnr:implementationStatus mnrid:status-no-data .")
+            lines.extend(body)
+            continue
         if rng.random() < 0.05:
             body.append("    mnr:implementationStatus mnrid:status-no-data ;")
         else:

@@ -20,6 +20,7 @@ __all__ = [
     "DATA",
     "DCAT",
     "DCTERMS",
+    "DEMO",
     "GRAPH",
     "LABEL",
     "MNR",
@@ -56,6 +57,8 @@ LABEL = Namespace(BASE + "label/")
 SOURCE = Namespace(BASE + "source/")
 #: Country data: countries, submissions, assessments, observations.
 DATA = Namespace(BASE + "data/")
+#: The demo: the shipped examples as served in demo mode (never a user's data, never generated).
+DEMO = Namespace(BASE + "demo/")
 #: SHACL shapes, by stable id (S01, S02, ...).
 SHAPE = Namespace(BASE + "shape/")
 #: Named graphs.
@@ -73,6 +76,7 @@ PREFIXES: dict[str, str] = {
     "label": str(LABEL),
     "source": str(SOURCE),
     "data": str(DATA),
+    "demo": str(DEMO),
     "graph": str(GRAPH),
     "shape": str(SHAPE),
     "sdg": str(SDG),

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import jinja2
 import pyoxigraph as ox
@@ -39,8 +39,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rdflib import Graph
 
 from mnr_graph import __version__, ontology, queries, resources, rest, terminology, textcheck
-from mnr_graph.errors import InputError, MnrGraphError, NotAcceptableError, NotFoundError
+from mnr_graph.countries import lookup_country
+from mnr_graph.demo import is_demo
+from mnr_graph.errors import InputError, MnrGraphError, NotAcceptableError, NotFoundError, located
 from mnr_graph.namespaces import BASE, GRAPH, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
+from mnr_graph.settings import Settings
 from mnr_graph.sparql import choose_media, parse_accept
 from mnr_graph.store import EmbeddedStore
 
@@ -89,7 +92,7 @@ _MAX_DEPTH = 64
 #: Paths that can be part of an IRI here (anything else is simply not found).
 _IRI_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@/%-]+")
 #: The IRI spaces that resolve here (``def`` alone is the ontology).
-SPACES = ("def", "id", "term", "label", "source", "data", "shape")
+SPACES = ("def", "id", "term", "label", "source", "data", "demo", "shape")
 
 
 def negotiate(accept: str | None, fmt: str | None = None) -> str:
@@ -404,12 +407,16 @@ def _base(
     request: Request, lang: str, title: str, *, languages: list[str] | None = None
 ) -> dict[str, Any]:
     other = {k: v for k, v in request.query_params.items() if k != "lang"}
+    settings = getattr(request.app.state, "settings", None)
     return {
         "languages": _languages(rest.store_reader(request)) if languages is None else languages,
         "lang": lang,
         "title": title,
         "path": request.url.path,
         "query_without_lang": urlencode(other),
+        # the store holds the demo (graph/demo/...); the server was given no data at all
+        "demo": bool(getattr(request.app.state, "demo", False)),
+        "no_data": isinstance(settings, Settings) and settings.demo and settings.examples is None,
     }
 
 
@@ -448,7 +455,27 @@ def shapes_store() -> EmbeddedStore:
     return store
 
 
+_COUNTRY_PATH = re.compile(r"^(data|demo)/country/([^/]+)$")
+
+
+def _country_key(path: str) -> str | None:
+    """The path of a country's key when ``path`` names a country by another code or name
+    (``data/country/FRA`` -> ``data/country/FR``); None when it is the key or no country."""
+    match = _COUNTRY_PATH.match(path)
+    if match is None:
+        return None
+    try:
+        code = lookup_country(unquote(match.group(2))).code
+    except MnrGraphError:
+        return None
+    return f"{match.group(1)}/country/{code}" if code != match.group(2) else None
+
+
 def _resource(request: Request, path: str) -> Response:
+    key = _country_key(path)
+    if key is not None:  # FRA, 250 or France: the country's page is at its key, FR
+        query = request.url.query
+        return RedirectResponse(f"/{key}" + (f"?{query}" if query else ""), status_code=303)
     iri = BASE + path
     # shape/ IRIs: from the shipped shapes files (small, read in memory like /terms), not the store
     store: queries.QueryStore = (
@@ -495,14 +522,25 @@ def _resource(request: Request, path: str) -> Response:
             store, "terms-for-capability", {"capability": notation, "lang": lang}
         ).rows
     elif str(MNR.Country) in types:
-        code = iri.rsplit("/", 1)[1]
+        country = _country_facts(iri)
+        if not _has_submission(store, iri):  # a country of no current submission: not found
+            return _error_page(
+                request, NotFoundError(f"country {country['code']} has no current submission"), lang
+            )
         context["special"] = "country"
-        context["title"] = f"Country {code} (illustrative)"
+        context["country"] = country
+        context["title"] = f"Country {country['label']}" + (
+            " (demo, illustrative)"
+            if country["demo"]
+            else " (illustrative)"
+            if country["illustrative"]
+            else ""
+        )
         context["profile"] = queries.run_query(
-            store, "country-profile", {"country": code, "lang": lang}
+            store, "country-profile", {"country": iri, "lang": lang}
         ).rows
         context["averages"] = queries.run_query(
-            store, "average-phase-by-domain", {"country": code, "lang": lang}
+            store, "average-phase-by-domain", {"country": iri, "lang": lang}
         ).rows
     elif iri in terminology.load_vocabulary().concepts:
         context["special"] = "term"
@@ -550,17 +588,44 @@ def _framework(store: queries.QueryStore, lang: str) -> list[dict[str, Any]]:
     return list(domains.values())
 
 
-def _countries(store: queries.QueryStore) -> list[dict[str, str]]:
-    rows = store.query(
-        f"SELECT DISTINCT ?country ?code WHERE {{ ?s a <{MNR.Submission}> ; <{MNR.country}> "
-        f"?country . OPTIONAL {{ ?country <{MNR.countryCode}> ?code }} }} ORDER BY ?code"
+def _country_facts(iri: str) -> dict[str, Any]:
+    """A country as a page shows it: its code, name, and whether it is illustrative (a
+    user-assigned code, or the demo's) or the demo's."""
+    code = unquote(iri.rsplit("/", 1)[1])
+    try:
+        country = lookup_country(code)
+        label, user_assigned = country.label, country.user_assigned
+    except MnrGraphError:
+        label, user_assigned = code, False
+    demo = is_demo(iri)
+    return {
+        "iri": iri,
+        "code": code,
+        "label": label,
+        "demo": demo,
+        "illustrative": demo or user_assigned,
+    }
+
+
+def _has_submission(store: queries.QueryStore, iri: str) -> bool:
+    """True when the country has a current submission (one the registry has not replaced)."""
+    return bool(
+        store.query(
+            f"ASK {{ ?s a <{MNR.Submission}> ; <{MNR.country}> ?c . "
+            f"FILTER NOT EXISTS {{ ?s <{MNR.isCurrent}> false }} }}",
+            substitutions={"c": ox.NamedNode(iri)},
+        )
     )
-    out = []
-    for row in rows:
-        iri = row["country"].value
-        code = row["code"].value if row["code"] is not None else iri.rsplit("/", 1)[1]
-        out.append({"iri": iri, "code": code})
-    return out
+
+
+def _countries(store: queries.QueryStore) -> list[dict[str, Any]]:
+    """The countries with a current submission, the user's data first, then the demo's."""
+    rows = store.query(
+        f"SELECT DISTINCT ?country WHERE {{ ?s a <{MNR.Submission}> ; <{MNR.country}> ?country . "
+        f"FILTER NOT EXISTS {{ ?s <{MNR.isCurrent}> false }} }}"
+    )
+    found = [_country_facts(row["country"].value) for row in rows]
+    return sorted(found, key=lambda c: (c["demo"], c["code"]))
 
 
 def get_router() -> APIRouter:
@@ -606,18 +671,31 @@ def get_router() -> APIRouter:
         tags=["pages"],
         responses={
             303: {"description": "the country's IRI, /data/country/XA"},
-            **rest.page_errors(400),
+            **rest.page_errors(400, 404, *_STORE_ERRORS),
         },
         response_class=RedirectResponse,
         status_code=303,
     )
     def country(
+        request: Request,
         code: str = Query(
-            ..., max_length=8, description="ISO 3166-1 alpha-2 code", examples=["XA"]
+            ...,
+            max_length=200,
+            description="the country: an ISO 3166-1 code (FR, FRA, 250), a user-assigned code "
+            "(XA, XAB), an English name, or the country's IRI",
+            examples=["XA"],
         ),
     ) -> Response:
-        node = queries.parse_value("country", code)
-        return RedirectResponse(local_path(node.value), status_code=303)
+        with located("parameter 'code'"):
+            node = queries.parse_value("country", code)
+        store = rest.store_reader(request)
+        # a code stands for the user's country, else the demo's (as in the named queries)
+        for candidate in queries.PARAMETER_TYPES["country"].candidates(node):
+            if _has_submission(store, candidate.value):
+                return RedirectResponse(local_path(candidate.value), status_code=303)
+        raise NotFoundError(
+            f"country {code!r} has no current submission here", where="parameter 'code'"
+        )
 
     @router.get(
         "/vocabulary",
@@ -712,15 +790,21 @@ def get_router() -> APIRouter:
         try:
             q = queries.get_query(name)
             values = {k: v for k, v in rest.single_values(request).items() if v != ""}
-            table = queries.run_query(rest.store_reader(request), q.name, values, limit=1000)
+            limit, offset = rest.page_parameters(values, most=_PAGE_ROWS)
+            table = queries.run_query(
+                rest.store_reader(request), q.name, values, limit=limit, offset=offset
+            )
         except MnrGraphError as exc:
             return _error_page(request, exc, lang)
+        paged = table.truncated or offset > 0  # the CSV of this page: a longer one is paged
+        page = {"limit": str(limit), "offset": str(offset)} if paged else {}
         return render(
             "question.html",
             query=q,
             table=table,
             values=values,
-            csv_link=f"/queries/{q.name}?{urlencode({**values, 'format': 'csv'})}",
+            csv_link=f"/queries/{q.name}?{urlencode({**values, **page, 'format': 'csv'})}",
+            next_link=rest.next_page(request, table.next_offset, limit),
             **_base(request, lang, q.summary),
         )
 
@@ -786,6 +870,8 @@ def get_router() -> APIRouter:
     return router
 
 
+#: The most rows a question's page shows (then a link to the next page).
+_PAGE_ROWS = 1000
 #: An HTML page, for the OpenAPI document.
 _HTML: dict[str, Any] = {"content": {"text/html": {"schema": {"type": "string"}}}}
 _STORE_ERRORS = (502, 503)

@@ -49,9 +49,9 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from mnr_graph import resources
+from mnr_graph.countries import country_iri, lookup_country
 from mnr_graph.errors import InputError, NotFoundError, located
-from mnr_graph.namespaces import DATA, MNR, MNRID, SKOS, TERM, XSD
-from mnr_graph.store import bind_values
+from mnr_graph.namespaces import BASE, DATA, DEMO, MNR, MNRID, SKOS, TERM, XSD
 
 __all__ = [
     "PARAMETER_TYPES",
@@ -63,6 +63,7 @@ __all__ = [
     "QueryTable",
     "get_query",
     "load_queries",
+    "paged",
     "parse_header",
     "parse_value",
     "run_query",
@@ -91,15 +92,25 @@ class QueryStore(Protocol):
 
 @dataclass(frozen=True)
 class ParameterType:
-    """A kind of parameter value: how to check it, turn it into an RDF term, and test it exists."""
+    """A kind of parameter value: how to check it, turn it into an RDF term, and test it exists.
+
+    A value that does not have the type's form is an :class:`InputError` (400); a well-formed
+    identifier that names nothing (a capability C22, a country with no submission) is a
+    :class:`NotFoundError` (404).
+    """
 
     name: str
     description: str
     pattern: str
     convert: Callable[[re.Match[str]], ox.NamedNode | ox.Literal]
-    #: A SELECT with ``?value`` projected that has a row when the (bound) value exists in the store.
+    #: A graph pattern that matches when the (bound) ``?value`` exists in the store.
     exists: str | None = None
     json_type: str = "string"
+    #: Further terms the value may stand for, tried in order when the first is not in the store
+    #: (a country code: the user's data first, then the demo).
+    alternatives: Callable[[ox.NamedNode | ox.Literal], list[ox.NamedNode]] | None = None
+    #: What a value the store does not hold is told (``{raw}``: the value as given).
+    missing: str = "unknown {type} {raw!r}"
 
     def parse(self, raw: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a raw text value, or :class:`InputError` saying what was expected."""
@@ -107,6 +118,10 @@ class ParameterType:
         if match is None:
             raise InputError(f"{raw!r} is not a valid {self.name}: expected {self.description}")
         return self.convert(match)
+
+    def candidates(self, term: ox.NamedNode | ox.Literal) -> list[ox.NamedNode | ox.Literal]:
+        """The term and its alternatives, in the order they are tried."""
+        return [term, *(self.alternatives(term) if self.alternatives else [])]
 
 
 def _notation(prefix: str) -> Callable[[re.Match[str]], ox.NamedNode]:
@@ -116,8 +131,31 @@ def _notation(prefix: str) -> Callable[[re.Match[str]], ox.NamedNode]:
     return convert
 
 
-def _exists(condition: str) -> str:
-    return f"SELECT ?value WHERE {{ {condition} }} LIMIT 1"
+_COUNTRY_IRI = re.escape(BASE) + r"(data|demo)/country/"
+
+
+def _country(match: re.Match[str]) -> ox.NamedNode:
+    """A country code, name or IRI as the IRI of the country's key (FRA -> .../country/FR)."""
+    space, code, text = match.group(1), match.group(2), match.group(3)
+    country = lookup_country(code if code is not None else text)
+    iri = country_iri(country.code)
+    return ox.NamedNode(iri.replace("/data/", "/demo/", 1) if space == "demo" else iri)
+
+
+def _demo_country(term: ox.NamedNode | ox.Literal) -> list[ox.NamedNode]:
+    """A country of the user's data also stands for the demo's country of the same code."""
+    data = str(DATA) + "country/"
+    if isinstance(term, ox.NamedNode) and term.value.startswith(data):
+        return [ox.NamedNode(str(DEMO) + "country/" + term.value[len(data) :])]
+    return []
+
+
+#: A country has data when it has a current submission (one the registry has not superseded or
+#: withdrawn).
+_HAS_SUBMISSION = (
+    f"?submission a <{MNR.Submission}> ; <{MNR.country}> ?value . "
+    f"FILTER NOT EXISTS {{ ?submission <{MNR.isCurrent}> false }}"
+)
 
 
 _IRI_PATTERN = r"https?://[^\s<>\"{}|\\^`]+"
@@ -159,41 +197,45 @@ PARAMETER_TYPES: dict[str, ParameterType] = {
             "a capability notation such as C07 (or its number, 7)",
             r"(?i)C?(\d{1,2})",
             _notation("C"),
-            _exists(f"?value a <{MNR.Capability}>"),
+            f"?value a <{MNR.Capability}>",
         ),
         ParameterType(
             "domain",
             "a domain notation such as D02 (or its number, 2)",
             r"(?i)D?(\d{1,2})",
             _notation("D"),
-            _exists(f"?value a <{MNR.Domain}>"),
+            f"?value a <{MNR.Domain}>",
         ),
         ParameterType(
             "phase",
             "a maturity phase notation such as P02 (or its number, 2)",
             r"(?i)P?(\d{1,2})",
             _notation("P"),
-            _exists(f"?value a <{MNR.MaturityPhase}>"),
+            f"?value a <{MNR.MaturityPhase}>",
         ),
         ParameterType(
             "band",
             "a usage band notation (use, caution or avoid)",
             r"(?i)([a-z]+)",
             lambda m: ox.NamedNode(str(MNRID[f"band-{m.group(1).lower()}"])),
-            _exists(f"?label <{MNR.usageBand}> ?value"),
+            f"?label <{MNR.usageBand}> ?value",
         ),
         ParameterType(
             "country",
-            "an ISO 3166-1 alpha-2 country code such as XA",
-            r"(?i)([A-Z]{2})",
-            lambda m: ox.NamedNode(str(DATA[f"country/{m.group(1).upper()}"])),
+            "a country: an ISO 3166-1 code (alpha-2 FR, alpha-3 FRA or numeric 250; "
+            "user-assigned XA or XAB), its English name, or its IRI",
+            _COUNTRY_IRI + r"([^/\s]{1,100})|(.{1,100})",
+            _country,
+            _HAS_SUBMISSION,
+            alternatives=_demo_country,
+            missing="country {raw!r} has no current submission here",
         ),
         ParameterType(
             "term",
             "a term identifier such as child-sexual-abuse-material",
             r"([a-z0-9]+(?:-[a-z0-9]+)*)",
             lambda m: ox.NamedNode(str(TERM[m.group(1)])),
-            _exists(f"?value a <{SKOS.Concept}>"),
+            f"?value a <{SKOS.Concept}>",
         ),
     )
 }
@@ -242,20 +284,33 @@ class Column:
 
 @dataclass(frozen=True)
 class QueryTable:
-    """The rows of a named query; values as JSON (IRIs and texts as strings, numbers as such)."""
+    """The rows of a named query; values as JSON (IRIs and texts as strings, numbers as such).
+
+    A page of the answer: ``offset`` rows were skipped, at most ``limit`` given; ``truncated`` is
+    true when more rows follow (the next page starts at ``offset + len(rows)``).
+    """
 
     query: str
     columns: tuple[str, ...]
     rows: list[dict[str, Any]]
     truncated: bool = False
+    offset: int = 0
+    limit: int | None = None
+
+    @property
+    def next_offset(self) -> int | None:
+        """Where the next page starts, or None when this page is the last."""
+        return self.offset + len(self.rows) if self.truncated else None
 
     def to_json(self) -> dict[str, Any]:
-        """``{"query", "columns", "rows", "truncated"}``."""
+        """``{"query", "columns", "rows", "truncated", "offset", "limit"}``."""
         return {
             "query": self.query,
             "columns": list(self.columns),
             "rows": self.rows,
             "truncated": self.truncated,
+            "offset": self.offset,
+            "limit": self.limit,
         }
 
     def to_csv(self) -> str:
@@ -294,8 +349,9 @@ class NamedQuery:
         """Check the raw values and return the substitutions (defaults filled in).
 
         Unknown parameter names, missing required ones and malformed values raise
-        :class:`InputError`; with a store, a capability, domain, phase, band or term that the
-        store does not hold is refused too.
+        :class:`InputError` (400); with a store, a capability, domain, phase, band, term or
+        country that the store does not hold raises :class:`NotFoundError` (404), and a country
+        code stands for the country that has data (the user's, else the demo's).
         """
         declared = {p.name for p in self.parameters}
         unknown = sorted(set(values) - declared)
@@ -321,42 +377,65 @@ class NamedQuery:
             bound[p.name] = term
         check = self.existence_query(bound)
         if store is not None and check is not None:
-            self.check_existence(values, bound, store.query(check))
+            bound = self.check_existence(values, bound, store.query(check))
         return bound
 
     def _checked(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> list[Parameter]:
         return [p for p in self.parameters if p.name in bound and PARAMETER_TYPES[p.type].exists]
 
+    def resolves(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> bool:
+        """True when a bound value may stand for another term (a country: the demo's), so the
+        query can only run once :meth:`check_existence` has chosen."""
+        return any(
+            len(PARAMETER_TYPES[p.type].candidates(bound[p.name])) > 1 for p in self._checked(bound)
+        )
+
     def existence_query(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> str | None:
-        """One ``SELECT ?i`` with a row for each bound value (the ``i``-th checked parameter) the
-        store holds; ``None`` when no bound parameter's type can be checked. The values are
-        bound as RDF terms in ``VALUES`` blocks.
+        """One ``SELECT ?i ?rank`` with a row for each bound value (the ``i``-th checked
+        parameter; ``rank``: which of its candidate terms) the store holds; ``None`` when no
+        bound parameter's type can be checked. The values are RDF terms in ``VALUES`` blocks.
 
         >>> q = get_query("capability")
-        >>> "VALUES (?value) { (<https://w3id.org/mnr-graph/id/C07>) }" in q.existence_query(
+        >>> "(<https://w3id.org/mnr-graph/id/C07> 0)" in q.existence_query(
         ...     q.bind({"capability": "C07"}))
         True
         """
         parts = []
         for i, p in enumerate(self._checked(bound)):
-            check = PARAMETER_TYPES[p.type].exists
-            assert check is not None
-            sub = bind_values(check, {"value": bound[p.name]})
-            parts.append(f"{{ {{ {sub} }} BIND({i} AS ?i) }}")
-        return f"SELECT ?i WHERE {{ {' UNION '.join(parts)} }}" if parts else None
+            kind = PARAMETER_TYPES[p.type]
+            rows = " ".join(
+                f"({term} {rank})" for rank, term in enumerate(kind.candidates(bound[p.name]))
+            )
+            parts.append(
+                f"{{ VALUES (?value ?rank) {{ {rows} }} FILTER EXISTS {{ {kind.exists} }} "
+                f"BIND({i} AS ?i) }}"
+            )
+        return f"SELECT DISTINCT ?i ?rank WHERE {{ {' UNION '.join(parts)} }}" if parts else None
 
     def check_existence(
         self,
         values: Mapping[str, str | None],
         bound: Mapping[str, ox.NamedNode | ox.Literal],
         found: Iterable[Any],
-    ) -> None:
-        """Refuse the first checked parameter whose value :meth:`existence_query` did not find."""
-        present = {int(row["i"].value) for row in found if row["i"] is not None}
+    ) -> dict[str, ox.NamedNode | ox.Literal]:
+        """The substitutions with each checked value as the first of its candidates that
+        :meth:`existence_query` found; :class:`NotFoundError` (404) naming the first parameter
+        whose value names nothing here."""
+        ranks: dict[int, int] = {}
+        for row in found:
+            if row["i"] is not None:
+                i, rank = int(row["i"].value), int(row["rank"].value)
+                ranks[i] = min(rank, ranks.get(i, rank))
+        resolved = dict(bound)
         for i, p in enumerate(self._checked(bound)):
-            if i not in present:
+            kind = PARAMETER_TYPES[p.type]
+            if i not in ranks:
                 raw = values.get(p.name) or p.default
-                raise InputError(f"unknown {p.type} {raw!r}", where=f"parameter {p.name!r}")
+                raise NotFoundError(
+                    kind.missing.format(type=p.type, raw=raw), where=f"parameter {p.name!r}"
+                )
+            resolved[p.name] = kind.candidates(bound[p.name])[ranks[i]]
+        return resolved
 
     def to_json(self) -> dict[str, Any]:
         """The query as listed at ``GET /queries``."""
@@ -538,24 +617,41 @@ def term_to_json(term: object) -> Any:
     return str(term)
 
 
+def paged(text: str, *, limit: int | None, offset: int = 0) -> str:
+    """A named query's text asking for one page: ``limit`` rows (and one more, to tell whether
+    another page follows) after ``offset`` rows. The named queries end with their ``ORDER BY``,
+    so the pages are stable.
+
+    >>> paged("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", limit=10, offset=20).split()[-4:]
+    ['LIMIT', '11', 'OFFSET', '20']
+    """
+    if limit is None and not offset:
+        return text
+    page = f"LIMIT {int(limit) + 1} " if limit is not None else ""
+    return f"{text.rstrip()}\n{page}OFFSET {int(offset)}\n"
+
+
 def run_query(
     store: QueryStore,
     name: str,
     values: Mapping[str, str | None] | None = None,
     *,
     limit: int | None = None,
+    offset: int = 0,
 ) -> QueryTable:
-    """Run a named query with raw parameter values; return its declared columns.
+    """Run a named query with raw parameter values; return its declared columns, one page of
+    at most ``limit`` rows after ``offset`` (``truncated``: more follow).
 
     >>> from mnr_graph.store import EmbeddedStore
-    >>> table = run_query(EmbeddedStore.with_shipped_data(), "capabilities-by-domain")
-    >>> table.columns[:2], len(table.rows) > 0
-    (('domain', 'domainNotation'), True)
+    >>> table = run_query(EmbeddedStore.with_shipped_data(), "capabilities-by-domain", limit=5)
+    >>> table.columns[:2], len(table.rows), table.truncated, table.next_offset
+    (('domain', 'domainNotation'), 5, True, 5)
     """
     query = get_query(name)
     substitutions = query.bind(values or {}, store=store)
-    solutions = store.query(query.text, substitutions=substitutions)
-    return table_from_solutions(query, solutions, limit=limit)
+    text = paged(query.text, limit=limit, offset=offset)
+    solutions = store.query(text, substitutions=substitutions)
+    return table_from_solutions(query, solutions, limit=limit, offset=offset)
 
 
 def table_from_solutions(
@@ -564,8 +660,10 @@ def table_from_solutions(
     *,
     limit: int | None = None,
     truncated: bool = False,
+    offset: int = 0,
 ) -> QueryTable:
-    """The declared columns of a named query's solutions, at most ``limit`` rows."""
+    """The declared columns of a named query's solutions, at most ``limit`` rows (a row beyond
+    them, or ``truncated``, says more follow)."""
     columns = tuple(c.name for c in query.columns)
     rows: list[dict[str, Any]] = []
     for solution in solutions:
@@ -573,4 +671,11 @@ def table_from_solutions(
             truncated = True
             break
         rows.append({c: term_to_json(solution[c]) for c in columns})
-    return QueryTable(query=query.name, columns=columns, rows=rows, truncated=truncated)
+    return QueryTable(
+        query=query.name,
+        columns=columns,
+        rows=rows,
+        truncated=truncated,
+        offset=offset,
+        limit=limit,
+    )

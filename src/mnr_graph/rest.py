@@ -30,6 +30,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import Annotated, Any, Protocol
+from urllib.parse import urlencode
 
 import anyio.from_thread
 import pyoxigraph as ox
@@ -40,7 +41,8 @@ from rdflib import Graph
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mnr_graph import ingest, queries, resources, terminology, textcheck, validation
+from mnr_graph import ingest, queries, registry, resources, terminology, textcheck, validation
+from mnr_graph.countries import lookup_country
 from mnr_graph.errors import (
     ForbiddenError,
     InputError,
@@ -71,6 +73,7 @@ __all__ = [
     "CheckRequest",
     "CheckResponse",
     "ColumnInfo",
+    "CompletenessModel",
     "ErrorModel",
     "ParameterInfo",
     "QueryInfo",
@@ -78,7 +81,9 @@ __all__ = [
     "ReviewModel",
     "Runner",
     "StoreReader",
+    "StoredWarning",
     "SubmissionEntry",
+    "SubmissionPage",
     "SubmissionRefused",
     "SubmissionStored",
     "TermDescription",
@@ -87,13 +92,17 @@ __all__ = [
     "Upload",
     "ValidationReportModel",
     "ValidationResultModel",
+    "Withdrawal",
+    "Withdrawn",
     "describe_term",
     "document_errors",
     "errors",
     "framework_jsonld",
     "get_router",
     "jsonld_context",
+    "next_page",
     "page_errors",
+    "page_parameters",
     "parse_answer",
     "read_upload",
     "retry_headers",
@@ -145,12 +154,19 @@ class QueryInfo(BaseModel):
 
 
 class QueryResult(BaseModel):
-    """The rows of a named query: IRIs and texts as strings, numbers as numbers, null if unbound."""
+    """One page of the rows of a named query: IRIs and texts as strings, numbers as numbers,
+    null if unbound."""
 
     query: str
     columns: list[str]
     rows: list[dict[str, Any]]
-    truncated: bool = Field(description="true when the rows were cut at the result limit")
+    truncated: bool = Field(
+        description="true when more rows follow this page (at most `limit` rows are given): "
+        "`next` asks for them"
+    )
+    offset: int = Field(description="how many rows were skipped")
+    limit: int = Field(description="the most rows a page gives (the result limit by default)")
+    next: str | None = Field(description="the URL of the next page, or null on the last page")
 
 
 class TermPage(BaseModel):
@@ -234,30 +250,92 @@ class ValidationResultModel(BaseModel):
     row: int | None = None
     column: str | None = None
     cell: str | None = Field(default=None, description="the XLSX cell (A1 style), if any")
+    sheet: str | None = Field(default=None, description="the workbook sheet of the row, if any")
 
 
 class ValidationReportModel(BaseModel):
     """The validation report, as the CLI's JSON (``mnr-graph validate --format json``)."""
 
     conforms: bool
+    sheet: str | None = Field(default=None, description="the workbook sheet that was read")
     results: list[ValidationResultModel]
+
+
+class CompletenessModel(BaseModel):
+    """How much a version says: capabilities assessed, and those marked 'no data'."""
+
+    capabilities: int = Field(description="the capabilities of the framework (21)")
+    assessed: int | None = Field(description="with a phase or a status other than 'no data'")
+    noData: int | None = Field(description="marked 'no data'")
+    noDataFor: list[str] = Field(description="the capabilities marked 'no data' (C05 ...)")
+
+
+class StoredWarning(BaseModel):
+    """A warning a version was stored with (a SHACL result of severity Warning)."""
+
+    severity: str
+    shape: str
+    message: str | None
+    focus: str | None
+    path: str | None
+    value: str | None
+    row: int | None
+    column: str | None
+    cell: str | None
+
+
+class Withdrawal(BaseModel):
+    """When and why a version was withdrawn (a prov:Activity that invalidated it)."""
+
+    activity: str | None
+    at: str | None
+    by: str | None
+    reason: str | None
 
 
 class SubmissionEntry(BaseModel):
     """One stored submission graph, from the registry (``GET /submissions``)."""
 
     graph: str
+    submission: str | None
     country: str | None
     countryCode: str | None
     year: str | None
     version: int
     isCurrent: bool
+    withdrawn: Withdrawal | None
     generatedAtTime: str | None
     sha256: str | None
+    contentDigest: str | None
     sourceFile: str | None
+    sheet: str | None
     toolVersion: str | None
     submitter: str | None
     wasRevisionOf: str | None
+    completeness: CompletenessModel
+    warnings: list[StoredWarning]
+
+
+class SubmissionPage(BaseModel):
+    """One page of the stored versions (``GET /submissions``)."""
+
+    total: int = Field(description="how many versions match the filters")
+    offset: int
+    limit: int
+    truncated: bool = Field(description="true when more versions follow this page")
+    next: str | None = Field(description="the URL of the next page, or null on the last page")
+    items: list[SubmissionEntry]
+
+
+class Withdrawn(BaseModel):
+    """What ``DELETE /submissions/{country}/{year}/{version}`` did."""
+
+    country: str
+    year: str
+    graph: str
+    version: int
+    withdrawn: bool
+    current: str | None = Field(description="the version now current (its graph), or null")
 
 
 class SubmissionStored(BaseModel):
@@ -272,8 +350,15 @@ class SubmissionStored(BaseModel):
     sha256: str
     isCurrent: bool
     unchanged: bool = Field(
-        description="true: the file is byte-identical to the current version, nothing stored"
+        description="true: the file says what the current version says, nothing stored"
     )
+    notice: str | None = Field(
+        description="what the submission repeats or loses against a stored version (stored "
+        "with replace=true), or why nothing was stored"
+    )
+    replaced: list[str] = Field(description="submissions of the served data this replaced")
+    sheet: str | None = Field(description="the workbook sheet it was read from")
+    completeness: CompletenessModel | None
     report: ValidationReportModel
 
 
@@ -284,6 +369,11 @@ class ErrorModel(BaseModel):
     message: str = Field(description="what is wrong")
     where: str | None = Field(description="where: a parameter, a field, a file, line and column")
     detail: str = Field(description="message and where in one text")
+    details: dict[str, Any] | None = Field(
+        default=None,
+        description="for a 409: what the submission was compared with (its reason, the "
+        "current version, the new one's completeness)",
+    )
 
 
 class SubmissionRefused(ErrorModel):
@@ -296,7 +386,10 @@ class SubmissionRefused(ErrorModel):
 _ERRORS: dict[int, str] = {
     400: "A missing, malformed or unknown parameter, field or input, saying where.",
     403: "No or a wrong bearer token, or writes are off.",
-    404: "No such resource.",
+    404: "No such resource: an identifier (a country, capability, domain, phase, band, term, "
+    "query, version) that names nothing here, or a country with no current submission.",
+    409: "The submission repeats an older version or has less data than the current one: "
+    "`details` says which; send it again with replace=true to store it.",
     406: "No format we have matches Accept (or the format parameter).",
     413: "The request body is larger than the configured limit.",
     415: "A request body in a media type this operation does not take.",
@@ -423,10 +516,65 @@ def single_values(request: Request) -> dict[str, str]:
     return values
 
 
-def _table_response(table: queries.QueryTable, *, csv: bool) -> Response:
+def page_parameters(
+    values: dict[str, str], *, most: int, default: int | None = None
+) -> tuple[int, int]:
+    """``limit`` and ``offset`` taken out of ``values`` (the URL's parameters): a page of at
+    most ``most`` rows (``default``: ``most``); a 400 naming the parameter when either is not a
+    whole number in range."""
+    limit = default if default is not None else most
+    offset = 0
+    for name in ("limit", "offset"):
+        raw = values.pop(name, None)
+        if raw is None:
+            continue
+        low, high = (1, most) if name == "limit" else (0, 1_000_000_000)
+        if not raw.strip().isdigit() or not low <= int(raw) <= high:
+            raise InputError(
+                f"{raw!r} is not a {name}: a whole number from {low} to {high}",
+                where=f"parameter {name!r}",
+            )
+        if name == "limit":
+            limit = int(raw)
+        else:
+            offset = int(raw)
+    return limit, offset
+
+
+def next_page(request: Request, offset: int | None, limit: int) -> str | None:
+    """The URL (path and query) of the page that starts at ``offset``, or None."""
+    if offset is None:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+    query = urlencode([*params, ("limit", str(limit)), ("offset", str(offset))])
+    return f"{request.url.path}?{query}"
+
+
+def _page_headers(link: str | None) -> dict[str, str]:
+    return {"Link": f'<{link}>; rel="next"'} if link else {}
+
+
+def _table_response(
+    request: Request, table: queries.QueryTable, *, csv: bool, paged: bool
+) -> Response:
+    """The page as JSON (``truncated`` and ``next`` in the body, ``Link: rel=next``) or CSV.
+
+    A CSV table is never silently short: an answer longer than one page must be asked for in
+    pages (``limit``, ``offset``); without them it is a 400 that says how."""
+    limit = table.limit if table.limit is not None else len(table.rows)
+    link = next_page(request, table.next_offset, limit)
     if csv:
-        return Response(table.to_csv(), media_type="text/csv; charset=utf-8")
-    return JSONResponse(table.to_json())
+        if table.truncated and not paged:
+            raise InputError(
+                f"the answer has more than {limit} rows (the server's result limit): ask for it "
+                f"in pages of at most {limit} rows with the parameters limit and offset, from "
+                f"{next_page(request, 0, limit)} on (each page's Link header names the next)",
+                where="parameter 'limit'",
+            )
+        return Response(
+            table.to_csv(), media_type="text/csv; charset=utf-8", headers=_page_headers(link)
+        )
+    return JSONResponse({**table.to_json(), "next": link}, headers=_page_headers(link))
 
 
 @dataclass(frozen=True)
@@ -733,38 +881,46 @@ def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Res
         values = single_values(request)
         csv = wants_csv(request.headers.get("accept"), values.pop("format", None))
         settings = _settings(request)
+        paged = "limit" in values or "offset" in values
+        limit, offset = page_parameters(values, most=settings.result_limit)
         runner: Runner | None = getattr(request.app.state, "query_runner", None)
         if runner is None:  # a bare router without the app factory's query runner
             store = request.app.state.store
             table = await asyncio.to_thread(
-                queries.run_query, store, q.name, values, limit=settings.result_limit
+                queries.run_query, store, q.name, values, limit=limit, offset=offset
             )
-            return _table_response(table, csv=csv)
+            return _table_response(request, table, csv=csv, paged=paged)
         # The same time-limited runner as /sparql: parameters are checked, then bound as RDF
         # terms in a VALUES block (never spliced as text) and the query runs in a worker; the
-        # check that the named things exist runs there too, at the same time.
+        # check that the named things exist runs there too (first, when it decides what a
+        # value stands for: a country code, the user's data or the demo's).
         substitutions = q.bind(values)
-        text = bind_values(q.text, substitutions) if substitutions else q.text
+        check = q.existence_query(substitutions)
+        if check is not None and q.resolves(substitutions):
+            found = parse_answer(await run_read(runner, check, limit=settings.result_limit))
+            assert isinstance(found, list)
+            substitutions = q.check_existence(values, substitutions, found)
+            check = None
+        text = queries.paged(q.text, limit=limit, offset=offset)
         main = runner.run(
             QueryRequest(
-                text,
+                bind_values(text, substitutions) if substitutions else text,
                 "results",
                 format=negotiate("results", _SPARQL_JSON, None),
-                limit=settings.result_limit,
+                limit=limit + 1,
             )
         )
-        check = q.existence_query(substitutions)
         if check is None:
             answer = await main
         else:
-            found, answer_or_error = await asyncio.gather(
+            found_or_error, answer_or_error = await asyncio.gather(
                 run_read(runner, check, limit=settings.result_limit),
                 main,
                 return_exceptions=True,
             )
-            if isinstance(found, BaseException):
-                raise found
-            checked = parse_answer(found)
+            if isinstance(found_or_error, BaseException):
+                raise found_or_error
+            checked = parse_answer(found_or_error)
             assert isinstance(checked, list)
             q.check_existence(values, substitutions, checked)
             if isinstance(answer_or_error, BaseException):
@@ -773,10 +929,10 @@ def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Res
         solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)
         try:
-            table = queries.table_from_solutions(q, solutions, truncated=answer.capped)
+            table = queries.table_from_solutions(q, solutions, limit=limit, offset=offset)
         finally:
             del solutions  # never carried to another thread by an error's traceback
-        return _table_response(table, csv=csv)
+        return _table_response(request, table, csv=csv, paged=paged)
 
     run.__name__ = "query_" + q.name.replace("-", "_")
     return run
@@ -808,7 +964,29 @@ def _query_parameters(q: queries.NamedQuery) -> list[dict[str, Any]]:
             "schema": {"type": "string", "enum": ["json", "csv"]},
         }
     )
+    params += _PAGE_PARAMETERS
     return params
+
+
+#: The paging parameters of the named queries and of GET /submissions.
+_PAGE_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "description": "the most rows a page gives (1 to the server's result limit, its "
+        "default); a longer answer says so (JSON: truncated and next; the Link header "
+        "rel=next), and as CSV must be asked for in pages",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    {
+        "name": "offset",
+        "in": "query",
+        "required": False,
+        "description": "how many rows to skip (0 by default)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+]
 
 
 def _add_query_routes(router: APIRouter) -> None:
@@ -1066,35 +1244,75 @@ def _add_validation_routes(router: APIRouter) -> None:
         response_model=ValidationReportModel,
         tags=["submissions"],
         responses=errors(400, 413, 415),
-        openapi_extra=_upload_body(),
+        openapi_extra=_upload_body(sheet=True),
     )
     async def validate(request: Request) -> dict[str, Any]:
-        """Validate a submission without storing it; the report of ``mnr-graph validate``."""
-        upload = await read_upload(request, _settings(request))
+        """Validate a submission without storing it; the report of ``mnr-graph validate``.
+        A workbook with several sheets that look like a submission needs the field ``sheet``."""
+        upload = await read_upload(request, _settings(request), fields={"sheet": 200})
         report = await asyncio.to_thread(
             validation.validate_bytes,
             upload.data,
             filename=upload.filename,
             media_type=upload.media_type,
+            sheet=upload.fields.get("sheet"),
         )
         result: dict[str, Any] = report.to_json()
         return result
 
     @router.get(
         "/submissions",
-        response_model=list[SubmissionEntry],
+        response_model=SubmissionPage,
         tags=["submissions"],
-        responses=errors(*_STORE_ERRORS),
+        responses=errors(400, 404, *_STORE_ERRORS),
+        openapi_extra={"parameters": _SUBMISSION_FILTERS + _PAGE_PARAMETERS},
     )
     def list_submissions(request: Request) -> Response:
-        """The stored submissions with their provenance; the current version is marked. At most
-        the server's result limit of them: past it, the headers ``X-Results-Truncated: true``,
-        ``X-Result-Limit`` and ``Warning`` say so (as ``/sparql`` does)."""
-        reader: Any = store_reader(request)  # reads only: list_submissions never writes
-        listed = list(ingest.list_submissions(reader))
-        truncated = isinstance(reader, StoreReader) and reader.truncated
-        headers = truncation_headers(_settings(request).result_limit) if truncated else None
-        return JSONResponse(listed, headers=headers)
+        """The stored versions with their provenance, completeness and warnings, by country,
+        year and version; the current one is marked, a withdrawn one says when and why.
+        ``country`` (a code or name: FR, FRA, France) and ``year`` filter; ``limit`` and
+        ``offset`` page (``truncated`` and ``next`` in the body, ``Link: rel=next``). An
+        unknown parameter is a 400; a country with no submission a 404."""
+        values = single_values(request)
+        unknown = sorted(set(values) - {"country", "year", "limit", "offset"})
+        if unknown:
+            raise InputError(
+                f"no parameter {', '.join(unknown)}; the parameters: country, year, limit, offset",
+                where=f"parameter {unknown[0]!r}",
+            )
+        limit, offset = page_parameters(values, most=_settings(request).result_limit)
+        reader: Any = store_reader(request, capped=False)  # bounded by the page
+        country = year = None
+        if values.get("country"):
+            with located("parameter 'country'"):
+                country = lookup_country(values["country"])
+            if not registry.count_submissions(reader, country=country.iri):
+                raise NotFoundError(
+                    f"no submission from {country.label} is stored",
+                    where="parameter 'country'",
+                )
+        if values.get("year"):
+            year = values["year"].strip()
+            if not (len(year) == 4 and year.isdigit()):
+                raise InputError(
+                    f"{year!r} is not a year: four digits such as 2024", where="parameter 'year'"
+                )
+        iri = country.iri if country else None
+        total = registry.count_submissions(reader, country=iri, year=year)
+        items = registry.list_submissions(
+            reader, country=iri, year=year, limit=limit, offset=offset
+        )
+        more = offset + len(items) < total
+        link = next_page(request, offset + len(items) if more else None, limit)
+        body = {
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+            "truncated": more,
+            "next": link,
+            "items": items,
+        }
+        return JSONResponse(body, headers=_page_headers(link))
 
     @router.post(
         "/submissions",
@@ -1104,16 +1322,17 @@ def _add_validation_routes(router: APIRouter) -> None:
         responses={
             200: {
                 "model": SubmissionStored,
-                "description": "Unchanged: the file is byte-identical to the current version of "
-                "its country and year; nothing was stored (`unchanged` is true).",
+                "description": "Unchanged: the file says what the current version of its "
+                "country and year says (the same content, whatever its bytes); nothing was "
+                "stored (`unchanged` is true).",
             },
-            **errors(400, 403, 413, 415, *_STORE_ERRORS),
+            **errors(400, 403, 409, 413, 415, *_STORE_ERRORS),
             422: {
                 "model": SubmissionRefused,
                 "description": "The submission has violations: the error and the report.",
             },
         },
-        openapi_extra=_upload_body(submitter=True),
+        openapi_extra=_upload_body(submitter=True, sheet=True, replace=True),
     )
     async def submit(
         request: Request,
@@ -1122,10 +1341,14 @@ def _add_validation_routes(router: APIRouter) -> None:
         """Validate and store a submission (needs the operator's bearer token).
 
         The token is checked before the body is read: a request without it is refused (403)
-        whatever it carries."""
+        whatever it carries. A submission that repeats an older version, or has less data
+        than the current one, is a 409 saying so, unless the field ``replace`` is true."""
         settings = _settings(request)
         _authorise(settings, authorization)
-        upload = await read_upload(request, settings, fields={"submitter": 200})
+        upload = await read_upload(
+            request, settings, fields={"submitter": 200, "sheet": 200, "replace": 10}
+        )
+        replace = _flag(upload.fields.get("replace"), "replace")
         try:
             record = await asyncio.to_thread(
                 ingest.submit,
@@ -1133,6 +1356,9 @@ def _add_validation_routes(router: APIRouter) -> None:
                 upload.data,
                 filename=upload.filename,
                 submitter=upload.fields.get("submitter"),
+                sheet=upload.fields.get("sheet"),
+                replace=replace,
+                media_type=upload.media_type,
             )
         except ValidationFailedError as exc:
             content: dict[str, Any] = {
@@ -1147,8 +1373,81 @@ def _add_validation_routes(router: APIRouter) -> None:
             return JSONResponse(content, status_code=exc.http_status)
         return JSONResponse(record.to_json(), status_code=200 if record.unchanged else 201)
 
+    @router.delete(
+        "/submissions/{country}/{year}/{version}",
+        response_model=Withdrawn,
+        tags=["submissions"],
+        responses=errors(400, 403, 404, 409, *_STORE_ERRORS),
+    )
+    async def withdraw(
+        request: Request,
+        country: str,
+        year: str,
+        version: str,
+        authorization: Annotated[str | None, Header(description="Bearer TOKEN")] = None,
+        reason: str | None = Query(None, max_length=500, description="why it is withdrawn"),
+        by: str | None = Query(None, max_length=200, description="who withdraws it"),
+    ) -> dict[str, Any]:
+        """Withdraw a stored version (needs the bearer token): it stays in the store with its
+        history, ``prov:wasInvalidatedBy`` a withdrawal activity, and the previous version
+        becomes current again. ``country`` is a code or name (FR, FRA), ``version`` a number
+        (3 or v3)."""
+        _authorise(_settings(request), authorization)
+        unknown = sorted(set(single_values(request)) - {"reason", "by"})
+        if unknown:
+            raise InputError(
+                f"no parameter {', '.join(unknown)}; the parameters: reason, by",
+                where=f"parameter {unknown[0]!r}",
+            )
+        with located("path segment 'country'"):
+            lookup_country(country)
+        result: dict[str, Any] = await asyncio.to_thread(
+            ingest.withdraw,
+            request.app.state.store,
+            country,
+            year,
+            version,
+            by=by,
+            reason=reason,
+        )
+        return result
 
-def _upload_body(*, submitter: bool = False) -> dict[str, Any]:
+
+#: The filters of GET /submissions.
+_SUBMISSION_FILTERS: list[dict[str, Any]] = [
+    {
+        "name": "country",
+        "in": "query",
+        "required": False,
+        "description": "only this country: an ISO 3166-1 code (FR, FRA, 250), a user-assigned "
+        "code (XA, XAB) or an English name",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "year",
+        "in": "query",
+        "required": False,
+        "description": "only this reporting year (four digits)",
+        "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
+    },
+]
+
+
+def _flag(raw: str | None, name: str) -> bool:
+    """A yes/no form field: true, 1, yes, on / false, 0, no, off (any case); absent: false."""
+    if raw is None or not raw.strip():
+        return False
+    text = raw.strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise InputError(f"{raw!r} is not true or false", where=f"field {name!r}")
+
+
+def _upload_body(
+    *, submitter: bool = False, sheet: bool = False, replace: bool = False
+) -> dict[str, Any]:
     """The OpenAPI request body of an upload: ``multipart/form-data`` with the field ``file``."""
     properties: dict[str, Any] = {
         "file": {
@@ -1162,6 +1461,19 @@ def _upload_body(*, submitter: bool = False) -> dict[str, Any]:
             "type": "string",
             "maxLength": 200,
             "description": "who submits (recorded with the submission)",
+        }
+    if sheet:
+        properties["sheet"] = {
+            "type": "string",
+            "maxLength": 200,
+            "description": "the workbook sheet to read (needed when several sheets look like a "
+            "submission)",
+        }
+    if replace:
+        properties["replace"] = {
+            "type": "boolean",
+            "description": "store it even when it repeats an older version or has less data "
+            "than the current one (otherwise a 409 says so)",
         }
     schema = {"type": "object", "properties": properties, "required": ["file"]}
     return {

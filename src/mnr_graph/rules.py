@@ -115,8 +115,26 @@ def _capabilities(ontology: Graph) -> tuple[Node, ...]:
     return tuple(sorted(ontology.subjects(RDF.type, MNR.Capability), key=str))
 
 
+def _capability_name(capability: Node, data: Graph, ontology: Graph) -> str:
+    """``C05 (label)`` as S09's message names a capability: its notation (else its IRI) and its
+    English preferred label, if any."""
+    notation = next(
+        (str(n) for g in (ontology, data) for n in g.objects(capability, SKOS.notation)), None
+    )
+    label = next(
+        (
+            str(lab)
+            for g in (ontology, data)
+            for lab in g.objects(capability, SKOS.prefLabel)
+            if isinstance(lab, Literal) and lab.language == "en"
+        ),
+        None,
+    )
+    return (notation or str(capability)) + (f" ({label})" if label is not None else "")
+
+
 def _missing_capabilities(data: Graph, ontology: Graph) -> list[RuleResult]:
-    """S09: each capability of the framework the submission does not assess."""
+    """S09: each capability of the framework the submission does not assess, named."""
     everything = set(_capabilities(ontology)) | set(data.subjects(RDF.type, MNR.Capability))
     out: list[RuleResult] = []
     for focus in data.subjects(RDF.type, MNR.Submission):
@@ -126,7 +144,13 @@ def _missing_capabilities(data: Graph, ontology: Graph) -> list[RuleResult]:
             for c in data.objects(a, MNR.assessedCapability)
         }
         out.extend(
-            RuleResult(focus, MNR.hasAssessment, c) for c in sorted(everything - assessed, key=str)
+            RuleResult(
+                focus,
+                MNR.hasAssessment,
+                c,
+                {"capability": _capability_name(c, data, ontology)},
+            )
+            for c in sorted(everything - assessed, key=str)
         )
     return out
 

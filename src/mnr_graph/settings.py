@@ -52,6 +52,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     #: Let queries follow SERVICE and fetch remote data. Off unless an operator turns it on.
     allow_network: bool = False
+    #: Serve the demo (the shipped valid examples, in their own graphs and IRI space): None
+    #: means only when no data is given (no data files, store folder or remote store).
+    examples: bool | None = None
 
     @property
     def writes_enabled(self) -> bool:
@@ -62,6 +65,19 @@ class Settings:
     def remote(self) -> bool:
         """True when a remote SPARQL endpoint holds the data."""
         return self.sparql_endpoint is not None
+
+    @property
+    def demo(self) -> bool:
+        """True when the demo is served: asked for, or no data given at all.
+
+        >>> Settings().demo, Settings(data_files=(Path("x.ttl"),)).demo
+        (True, False)
+        >>> Settings(store_path=Path("s"), examples=True).demo
+        True
+        """
+        if self.examples is not None:
+            return self.examples
+        return not (self.data_files or self.store_path or self.sparql_endpoint)
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (``None`` values are ignored)."""
@@ -89,6 +105,7 @@ class Settings:
         data = get("DATA")
         cors = get("CORS_ORIGINS")
         network = get("ALLOW_NETWORK")
+        examples = get("EXAMPLES")
         return cls().with_(
             host=get("HOST"),
             port=number("PORT", int),
@@ -105,4 +122,5 @@ class Settings:
             write_token=get("WRITE_TOKEN"),
             cors_origins=tuple(o.strip() for o in cors.split(",")) if cors else None,
             allow_network=(network.lower() in ("1", "true", "yes")) if network else None,
+            examples=(examples.lower() in ("1", "true", "yes")) if examples else None,
         )

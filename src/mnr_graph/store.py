@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -42,10 +43,10 @@ __all__ = [
     "build_store",
     "data_graph",
     "dict_of_lists",
-    "example_graphs",
     "push_graphs",
     "replace_graphs_update",
     "run_query",
+    "set_demo",
     "shipped_graphs",
 ]
 
@@ -84,7 +85,7 @@ def shipped_graphs() -> list[tuple[str, Path]]:
     return [(str(GRAPH[p.stem]), p) for p in resources.files("ontology", "*.ttl")]
 
 
-def replace_graphs_update(graphs: dict[str, Iterable[ox.Quad]]) -> str:
+def replace_graphs_update(graphs: Mapping[str, Iterable[ox.Quad]]) -> str:
     """One SPARQL update that replaces the given named graphs with the given quads."""
     parts = [f"DROP SILENT GRAPH <{iri}>" for iri in graphs]
     for iri, quads in graphs.items():
@@ -111,6 +112,10 @@ class EmbeddedStore:
         self.path = path
         self.generation = 0
         self._replica: ox.Store | None = None
+        #: Held while a version of a submission is chosen and written (:mod:`mnr_graph.registry`):
+        #: one process holds an embedded store (RocksDB locks its folder), so a lock of the
+        #: process orders every write.
+        self.write_lock = threading.Lock()
 
     def snapshot_source(self) -> ox.Store:
         """The in-memory pyoxigraph store that holds the same data (the store itself in memory)."""
@@ -571,17 +576,30 @@ def data_graph(file: Path) -> str:
     return str(GRAPH[f"data/{file.stem}"])
 
 
-def example_graphs() -> list[tuple[str, Path]]:
-    """The illustrative ``examples/*.ttl`` files with their graphs ``.../graph/example/<stem>``."""
-    return [(str(GRAPH[f"example/{p.stem}"]), p) for p in resources.files("examples", "*.ttl")]
+def set_demo(store: EmbeddedStore | RemoteStore, on: bool) -> list[str]:
+    """Serve the demo (:mod:`mnr_graph.demo`) in the store, or take it out: its graphs are
+    (re)loaded, or dropped with those of earlier versions' examples. Returns the graphs written.
+    """
+    from mnr_graph import demo
+
+    if on:
+        graphs = demo.demo_graphs()
+        store.update(replace_graphs_update(graphs), graphs=list(graphs))
+        return list(graphs)
+    present = demo.demo_graph_names(store)
+    if present:
+        store.update(demo.drop_update(present), graphs=present)
+    return present
 
 
 def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
     """The store the settings ask for.
 
     Remote (``sparql_endpoint`` set): every read and write goes to the endpoint; push data there
-    with :func:`push_graphs`. Embedded: the shipped graphs, the illustrative examples and each
-    ``data_files`` file in its own named graph, in memory or in the on-disk store at ``store_path``.
+    with :func:`push_graphs`. Embedded: the shipped graphs and each ``data_files`` file in its
+    own named graph, in memory or in the on-disk store at ``store_path``. The demo (the shipped
+    examples, :mod:`mnr_graph.demo`) only when ``settings.demo``: no data given, or asked for;
+    otherwise any demo graph a store holds is dropped.
 
     >>> store = build_store(Settings())
     >>> isinstance(store, EmbeddedStore) and isinstance(store, Store)
@@ -616,16 +634,32 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
                 push_graphs(pusher, [(data_graph(f), f) for f in settings.data_files])
             finally:
                 pusher.close()
+        if settings.demo and not (settings.update_endpoint or settings.gsp_endpoint):
+            raise InputError(
+                "--examples with --sparql-endpoint pushes the demo to that endpoint: give its "
+                "--update-endpoint too, or push it first with `mnr-graph load --examples`"
+            )
+        if settings.demo or settings.update_endpoint:
+            set_demo(remote, settings.demo)
+            _upgrade(remote)
         return remote
     store = EmbeddedStore(settings.store_path)
-    for graph_iri, file in [*shipped_graphs(), *example_graphs()]:
+    for graph_iri, file in shipped_graphs():
         store.load_file(file, graph_iri, sync=False)
     for file in settings.data_files:
         if not file.is_file():
             raise InputError("no such data file", where=str(file))
         store.load_file(file, data_graph(file), sync=False)
     store.sync_union()
+    set_demo(store, settings.demo)
+    _upgrade(store)
     return store
+
+
+def _upgrade(store: EmbeddedStore | RemoteStore) -> None:
+    from mnr_graph import registry
+
+    registry.upgrade(store)
 
 
 #: Seconds a start-up push of ``--data`` files to a remote store may take.

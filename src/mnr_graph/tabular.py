@@ -32,7 +32,8 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from mnr_graph.errors import InputError
+from mnr_graph.countries import lookup_country
+from mnr_graph.errors import InputError, NotFoundError
 from mnr_graph.namespaces import DATA, DCTERMS, MNR, MNRID, QB, RDF, RDFS, SKOS, XSD
 
 __all__ = [
@@ -56,7 +57,8 @@ __all__ = [
 
 #: The columns of the template, in order, with what each holds.
 COLUMNS: dict[str, str] = {
-    "country_code": "ISO 3166-1 alpha-2 code of the country (the same on every row)",
+    "country_code": "the country: its ISO 3166-1 code (FR, FRA or 250) or English name, the same "
+    "on every row; stored as the alpha-2 code (a user-assigned alpha-3 code such as XAB as it is)",
     "reporting_year": "the year the submission reports on, four digits (the same on every row)",
     "capability": "the capability assessed on this row: 1 to 21 (or C01..C21, or its name)",
     "maturity_phase": "the phase of the maturity scale reached: 1 to 4 (or P01..P04); may be empty",
@@ -127,6 +129,8 @@ class CellMap:
     """From (focus node, property, value) to the cell it was read from."""
 
     entries: dict[tuple[Node, Node | None, Node | None], Location] = field(default_factory=dict)
+    #: The workbook sheet the submission was read from (None for CSV).
+    sheet: str | None = None
 
     def add(self, focus: Node, path: Node | None, value: Node | None, where: Location) -> None:
         """Record a location; the first one recorded for a key wins."""
@@ -158,6 +162,8 @@ class Table:
     rows: list[Row]
     #: The rows of the ``indicators`` sheet (XLSX only); their cells name the sheet.
     indicators: list[Row] = field(default_factory=list)
+    #: The workbook sheet the rows come from (None for CSV).
+    sheet: str | None = None
 
 
 @dataclass(frozen=True)
@@ -263,9 +269,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_records(data: bytes, filename: str) -> Iterator[list[Any]]:
-    """The rows of the sheet that holds the submission: ``submission``, else the first sheet
-    whose first rows name the template's columns."""
+def _open_workbook(data: bytes, filename: str) -> Any:
     from openpyxl import load_workbook
 
     if data.startswith(_OLE_MAGIC):
@@ -284,37 +288,66 @@ def _xlsx_records(data: bytes, filename: str) -> Iterator[list[Any]]:
             f"not an XLSX workbook: an .xlsx file is a zip archive{hint}", where=filename
         )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise InputError(
             f"not a readable XLSX workbook (damaged, or not saved by a spreadsheet program): {exc}",
             where=filename,
         ) from None
-    try:
-        names = [n for n in workbook.sheetnames if n != INDICATOR_SHEET]
-        if "submission" in names:
-            names.remove("submission")
-            names.insert(0, "submission")
-        if not names:
+
+
+def _choose_sheet(workbook: Any, filename: str, sheet: str | None) -> str:
+    """The sheet that holds the submission: ``sheet`` if given; else the one sheet whose first
+    rows name the template's columns. Several such sheets (an old copy beside this year's) are
+    refused, naming them: the caller must choose."""
+    names = [n for n in workbook.sheetnames if n != INDICATOR_SHEET]
+    if sheet is not None:
+        if sheet not in names:
+            listed = ", ".join(repr(n) for n in names) or "none"
             raise InputError(
-                f"the workbook has no submission sheet (only {INDICATOR_SHEET!r}): add the sheet "
-                f"'submission' of the template, one row per capability",
+                f"the workbook has no submission sheet {sheet!r}; its sheets: {listed}",
                 where=filename,
             )
-        chosen = None
-        for name in names:
-            head = [
-                list(r)
-                for _i, r in zip(
-                    range(_HEADER_SEARCH), workbook[name].iter_rows(values_only=True), strict=False
-                )
-            ]
-            if _header_index([[_cell_text(v) for v in r] for r in head]) is not None:
-                chosen = name
-                break
-        yield from _saved_values(
-            data, workbook, chosen if chosen is not None else names[0], filename
+        return sheet
+    if not names:
+        raise InputError(
+            f"the workbook has no submission sheet (only {INDICATOR_SHEET!r}): add the sheet "
+            f"'submission' of the template, one row per capability",
+            where=filename,
         )
+    candidates = []
+    for name in names:
+        head = [
+            [_cell_text(v) for v in r]
+            for _i, r in zip(
+                range(_HEADER_SEARCH), workbook[name].iter_rows(values_only=True), strict=False
+            )
+        ]
+        if _header_index(head) is not None:
+            candidates.append(name)
+    if len(candidates) > 1:
+        listed = ", ".join(repr(n) for n in candidates)
+        raise InputError(
+            f"the workbook has {len(candidates)} sheets that look like a submission ({listed}): "
+            "choose the one to read with --sheet NAME (in the API, the form field 'sheet'), or "
+            "delete the others",
+            where=filename,
+        )
+    if candidates:
+        return str(candidates[0])
+    return "submission" if "submission" in names else str(names[0])
+
+
+def _xlsx_records(
+    data: bytes, filename: str, sheet: str | None, chosen: list[str]
+) -> Iterator[list[Any]]:
+    """The rows of the sheet that holds the submission (:func:`_choose_sheet`); its name is
+    appended to ``chosen``."""
+    workbook = _open_workbook(data, filename)
+    try:
+        name = _choose_sheet(workbook, filename, sheet)
+        chosen.append(name)
+        yield from _saved_values(data, workbook, name, filename)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
         raise InputError(f"cannot read the workbook: {exc}", where=filename) from None
     finally:
@@ -395,15 +428,22 @@ def _date_text(value: Any, *, xlsx: bool) -> str:
     return text
 
 
-def read_table(data: bytes, *, filename: str, fmt: str) -> Table:
+def read_table(data: bytes, *, filename: str, fmt: str, sheet: str | None = None) -> Table:
     """Read a CSV or XLSX submission; wrong headers give an error naming the columns.
 
     The header is the first row naming the template's columns (rows above it, such as a title,
     are skipped); its names are matched ignoring case, spaces and hyphens; columns may come in any
-    order and unknown columns are ignored.
+    order and unknown columns are ignored. In a workbook, ``sheet`` names the sheet to read
+    (needed when several look like a submission).
     """
     xlsx = fmt == "xlsx"
-    records = _xlsx_records(data, filename) if xlsx else _csv_records(data, filename)
+    if sheet is not None and not xlsx:
+        raise InputError(
+            f"a sheet ({sheet!r}) was chosen, but this is {fmt.upper()}, not a workbook",
+            where=filename,
+        )
+    chosen: list[str] = []
+    records = _xlsx_records(data, filename, sheet, chosen) if xlsx else _csv_records(data, filename)
     header: list[str] | None = None
     before: list[tuple[int, list[str]]] = []
     rows: list[Row] = []
@@ -445,6 +485,7 @@ def read_table(data: bytes, *, filename: str, fmt: str) -> Table:
                 values[name] = record[index].strip() if index < len(record) else ""
                 cells[name] = f"{_column_letter(index)}{number}"
         values["reporting_year"] = _YEAR.sub(r"\1", values.get("reporting_year", ""))
+        values["country_code"] = _country_key(values.get("country_code", ""))
         rows.append(Row(number, values, cells))
     if header is None:
         if before:
@@ -452,7 +493,13 @@ def read_table(data: bytes, *, filename: str, fmt: str) -> Table:
             _check_header(header, filename)
         raise InputError("the file is empty: expected a header row", where=filename)
     indicators = _indicator_rows(data, filename) if xlsx else []
-    return Table(filename=filename, header=header, rows=rows, indicators=indicators)
+    return Table(
+        filename=filename,
+        header=header,
+        rows=rows,
+        indicators=indicators,
+        sheet=chosen[0] if chosen else None,
+    )
 
 
 def _indicator_rows(data: bytes, filename: str) -> list[Row]:
@@ -522,6 +569,17 @@ def _refuse_error_values(
                 "value: correct the formula (or type the value) and save the file again",
                 where=filename,
             )
+
+
+def _country_key(text: str) -> str:
+    """The country's key for a code or name (``FRA``, ``fr``, ``250``, ``France`` -> ``FR``);
+    anything else as written, for the shapes (S12, S13) to refuse."""
+    if not text:
+        return text
+    try:
+        return lookup_country(text).code
+    except (InputError, NotFoundError):
+        return text
 
 
 def _check_header(header: list[str], filename: str) -> None:
@@ -658,7 +716,7 @@ def to_graph(table: Table, *, version: int = 1) -> Converted:
 
 def _to_graph(table: Table, version: int) -> Converted:
     graph = Graph()
-    cells = CellMap()
+    cells = CellMap(sheet=table.sheet)
     if not table.rows:
         raise InputError(
             "no data rows: add one row per capability under the header (rows whose first cell "
@@ -969,11 +1027,39 @@ def _example_source_row() -> list[str]:
     ]
 
 
+def _example_no_data_rows() -> list[list[str]]:
+    """Documented rows for the other capabilities: 'no data', as a submission with nothing to
+    report on a capability says (every capability needs a row)."""
+    from mnr_graph.ontology import load_graph
+
+    no_data = str(load_graph().value(MNRID["status-no-data"], SKOS.notation))
+    count = _capability_count()
+    return [
+        ["#XA", "2024", str(n), "", no_data, "", "", "", "", "", ""] for n in range(2, count + 1)
+    ]
+
+
+@cache
+def _capability_count() -> int:
+    from mnr_graph.ontology import load_graph
+
+    return len(set(load_graph().subjects(RDF.type, MNR.Capability)))
+
+
+def _example_rows() -> list[list[str]]:
+    """The template's documented example: a complete submission for the illustrative country XA,
+    every row commented out."""
+    return [_example_row(), _example_source_row(), *_example_no_data_rows()]
+
+
 def _comment() -> str:
     allowed = allowed_values()
+    count = _capability_count()
     return (
-        "# Rows starting with # are ignored. Below: a documented example row for the illustrative "
-        "country XA (remove the # to use it). One row per capability 1 to 21. maturity_phase: "
+        "# Rows starting with # are ignored. Below: a documented example for the illustrative "
+        f"country XA (remove the # to use it). One row for each capability, 1 to {count}: every "
+        "capability needs a row; give implementation_status 'no data' where there is nothing to "
+        "report. maturity_phase: "
         + " | ".join(allowed["maturity_phase"])
         + " (or 1 to 4). implementation_status: "
         + " | ".join(allowed["implementation_status"])
@@ -992,8 +1078,7 @@ def template_bytes(fmt: str) -> bytes:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         writer.writerow([_comment()])
-        writer.writerow(_example_row())
-        writer.writerow(_example_source_row())
+        writer.writerows(_example_rows())
         return out.getvalue().encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -1005,12 +1090,14 @@ def template_bytes(fmt: str) -> bytes:
         sheet.title = "submission"
         sheet.append(header)
         sheet.append([_comment()])
-        sheet.append(_example_row())
-        sheet.append(_example_source_row())
+        examples = _example_rows()
+        for row in examples:
+            sheet.append(row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for cell in list(sheet[2]) + list(sheet[3]) + list(sheet[4]):
-            cell.font = Font(italic=True, color="808080")
+        for number in range(2, len(examples) + 3):
+            for cell in sheet[number]:
+                cell.font = Font(italic=True, color="808080")
         for index, name in enumerate(header):
             sheet.column_dimensions[_column_letter(index)].width = max(14, len(name) + 2)
         indicators = workbook.create_sheet(INDICATOR_SHEET)

@@ -35,6 +35,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from mnr_graph import resources, rules, tabular
+from mnr_graph.countries import suggest_countries
 from mnr_graph.errors import InputError, UnsupportedMediaTypeError
 from mnr_graph.namespaces import BASE, DCTERMS, MNR, MNRID, RDF, RDFS, SH, SKOS, XSD
 
@@ -387,9 +388,10 @@ def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
 
 
 def read_input(
-    data: bytes, *, filename: str, media_type: str | None = None
+    data: bytes, *, filename: str, media_type: str | None = None, sheet: str | None = None
 ) -> tuple[Graph, tabular.CellMap | None]:
-    """The submission as an rdflib graph, with the row/column map for CSV and XLSX input."""
+    """The submission as an rdflib graph, with the row/column map for CSV and XLSX input
+    (``sheet``: the workbook sheet to read, when several look like a submission)."""
     try:
         fmt = input_format(filename, media_type)
     except UnsupportedMediaTypeError:
@@ -402,9 +404,13 @@ def read_input(
     if not data.strip():
         raise InputError("the file is empty", where=filename)
     if fmt in ("csv", "xlsx"):
-        table = tabular.read_table(data, filename=filename, fmt=fmt)
+        table = tabular.read_table(data, filename=filename, fmt=fmt, sheet=sheet)
         converted = tabular.to_graph(table)
         return converted.graph, converted.cells
+    if sheet is not None:
+        raise InputError(
+            f"a sheet ({sheet!r}) was chosen, but this is RDF, not a workbook", where=filename
+        )
     return parse_rdf(data, filename=filename, fmt=fmt), None
 
 
@@ -437,6 +443,8 @@ class ValidationResult:
     row: int | None = None
     column: str | None = None
     cell: str | None = None
+    #: The workbook sheet of the row and cell (None for CSV and RDF input).
+    sheet: str | None = None
     #: For a blank node of RDF input: what it is and where it hangs (blank node ids mean nothing).
     node: str | None = None
 
@@ -463,6 +471,8 @@ class ValidationReport:
     filename: str
     results: list[ValidationResult]
     report_graph: Graph = field(repr=False)
+    #: The workbook sheet the submission was read from (None for CSV and RDF input).
+    sheet: str | None = None
 
     @property
     def has_violations(self) -> bool:
@@ -479,8 +489,13 @@ class ValidationReport:
         return sum(1 for r in self.results if r.severity == severity)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"conforms": bool, "results": [...]}``; row and column are null for RDF input."""
-        return {"conforms": self.conforms, "results": [r.to_json() for r in self.results]}
+        """``{"conforms": bool, "sheet", "results": [...]}``; row, column and sheet are null for
+        RDF input (and sheet for CSV)."""
+        return {
+            "conforms": self.conforms,
+            "sheet": self.sheet,
+            "results": [r.to_json() for r in self.results],
+        }
 
     def to_turtle(self) -> str:
         """The SHACL validation report, as Turtle."""
@@ -493,7 +508,8 @@ class ValidationReport:
             for s in _SEVERITY_ORDER
         )
         verdict = "conforms" if self.conforms else "does NOT conform"
-        lines = [f"{self.filename}: {verdict} ({counts})"]
+        sheet = f" (sheet {self.sheet!r})" if self.sheet else ""
+        lines = [f"{self.filename}{sheet}: {verdict} ({counts})"]
         for severity in _SEVERITY_ORDER:
             group = [r for r in self.results if r.severity == severity]
             if not group:
@@ -510,6 +526,7 @@ def _result_lines(r: ValidationResult) -> list[str]:
         where = ", ".join(
             part
             for part in (
+                f"sheet {r.sheet!r}" if r.sheet else "",
                 f"row {r.row}" if r.row is not None else "",
                 f"column {r.column}" if r.column else "",
                 f"cell {r.cell}" if r.cell else "",
@@ -721,7 +738,7 @@ def _build_report(
         if shape is not None and ident == str(shape):  # a nested shape: report it as its top shape
             ident = _top_shape_id(shape) or ident
         sev = str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
-        row = column = cell = None
+        row = column = cell = sheet = None
         value_text = _term_text(value)
         if cells is not None and focus is not None:
             where = None
@@ -733,22 +750,30 @@ def _build_report(
                 value_text = None
             if where is not None:
                 row, column, cell = where.row, where.column, where.cell
+                if cell and "!" in cell:  # a row of another sheet (indicators!B5)
+                    sheet = cell.split("!", 1)[0]
+                elif row is not None:
+                    sheet = cells.sheet
                 # the cell's text; for a count (S01, S02: no value), the cell that differs
                 if where.text is not None and value != focus:
                     value_text = where.text
                 elif isinstance(value, URIRef) and str(value).startswith(str(MNRID)):
                     value_text = str(value)[len(str(MNRID)) :]
+        text = str(message) if message is not None else ""
+        if ident in _COUNTRY_SHAPES and value_text:
+            text += _did_you_mean(value_text)
         results.append(
             ValidationResult(
                 severity=sev,
                 shape=ident,
-                message=str(message) if message is not None else "",
+                message=text,
                 focus=str(focus),
                 path=str(path) if isinstance(path, URIRef) else None,
                 value=value_text,
                 row=row,
                 column=column,
                 cell=cell,
+                sheet=sheet,
                 node=_describe(focus, data) if cells is None and isinstance(focus, BNode) else None,
             )
         )
@@ -759,7 +784,22 @@ def _build_report(
     top = next(iter(report.subjects(RDF.type, SH.ValidationReport)))
     report.set((top, SH.conforms, Literal(conforms)))
     report.bind("sh", SH)
-    return ValidationReport(filename=filename, results=results, report_graph=report)
+    return ValidationReport(
+        filename=filename,
+        results=results,
+        report_graph=report,
+        sheet=cells.sheet if cells is not None else None,
+    )
+
+
+#: The shapes about a country code, whose results suggest the country a name or code is close to.
+_COUNTRY_SHAPES = ("S12", "S13")
+
+
+def _did_you_mean(value: str) -> str:
+    """`` (did you mean France, FR?)`` for a country written close to a known one's name."""
+    suggestions = suggest_countries(value) if len(value) > 3 else []
+    return f" (did you mean {', '.join(c.label for c in suggestions)}?)" if suggestions else ""
 
 
 def _top_shape_id(shape: Node) -> str | None:
@@ -805,15 +845,16 @@ def _shape_path(shape: Node) -> URIRef | None:
 
 
 def validate_bytes(
-    data: bytes, *, filename: str, media_type: str | None = None
+    data: bytes, *, filename: str, media_type: str | None = None, sheet: str | None = None
 ) -> ValidationReport:
-    """Validate one submission file (Turtle, JSON-LD, CSV or XLSX).
+    """Validate one submission file (Turtle, JSON-LD, CSV or XLSX; ``sheet``: the workbook sheet).
 
     Raises :class:`~mnr_graph.errors.InputError` when the input cannot be read at all (a syntax
-    error, with its line and column; a table with wrong headers).
+    error, with its line and column; a table with wrong headers; a workbook with several sheets
+    that look like a submission and none chosen).
     """
     with _paused_gc():
-        graph, cells = read_input(data, filename=filename, media_type=media_type)
+        graph, cells = read_input(data, filename=filename, media_type=media_type, sheet=sheet)
         graph = with_inferred_types(graph)
         submissions_in(graph, filename=filename)
         with tabular.quiet_rdflib():

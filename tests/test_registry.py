@@ -1,0 +1,333 @@
+"""The registry: versions that cannot race, withdrawals, the list, and what a write costs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from mnr_graph import registry
+from mnr_graph.errors import ConflictError, NotFoundError
+from mnr_graph.ingest import list_submissions, submit, withdraw
+from mnr_graph.namespaces import DATA, MNR, PROV
+from mnr_graph.queries import run_query
+from mnr_graph.store import EmbeddedStore, RemoteStore
+from servers import mnr_graph_server
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "XC-2024-valid.csv"
+TOKEN = "token-for-the-registry-tests"
+
+
+def _variant(n: int, *, country: str = "XC") -> bytes:
+    """The CSV example with its own content (revision ``n`` in the first evidence text)."""
+    rows = list(csv.reader(io.StringIO(EXAMPLE.read_text())))
+    rows[1][5] = f"{rows[1][5]} (revision {n})"
+    for row in rows[1:]:
+        row[0] = country
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def _post_at_once(urls: Sequence[str], count: int) -> list[httpx.Response]:
+    """``count`` different submissions for XC 2024 posted at the same moment, round-robin over
+    ``urls`` (several API processes), each on its own connection."""
+    start = threading.Barrier(count)
+
+    def post(n: int) -> httpx.Response:
+        files = {"file": (f"XC-2024-{n}.csv", _variant(n), "text/csv")}
+        start.wait()
+        return httpx.post(
+            urls[n % len(urls)] + "/submissions",
+            files=files,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=120,
+        )
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(post, range(count)))
+
+
+def _check_versions(url: str, responses: list[httpx.Response], count: int) -> None:
+    """Every post became its own version, 1..count, each listed once, one current (the last),
+    each a revision of the one before; the named queries read the last."""
+    assert [r.status_code for r in responses] == [201] * count, [r.text for r in responses]
+    versions = sorted(r.json()["version"] for r in responses)
+    assert versions == list(range(1, count + 1))
+    listed = httpx.get(url + "/submissions", params={"country": "XC"}, timeout=30).json()
+    assert listed["total"] == count
+    items = listed["items"]
+    assert [e["version"] for e in items] == list(range(1, count + 1)), "each listed once"
+    assert [e["isCurrent"] for e in items] == [False] * (count - 1) + [True]
+    assert [e["wasRevisionOf"] for e in items[1:]] == [e["graph"] for e in items[:-1]]
+    stored = {r.json()["version"]: r.json()["sha256"] for r in responses}
+    assert {e["version"]: e["sha256"] for e in items} == stored, "each its own file"
+    profile = httpx.get(url + "/queries/country-profile", params={"country": "XC"}, timeout=30)
+    assert {row["submission"] for row in profile.json()["rows"]} == {items[-1]["submission"]}
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_concurrent_posts_to_one_server_become_versions_in_order(tmp_path: Path) -> None:
+    """Ten different files for one country and year posted at once (a double click, two people
+    uploading): ten versions, none lost, each listed once. (They all got "version 2" before,
+    one survived, and the list showed it 36 times.)"""
+    with mnr_graph_server(["--store", str(tmp_path / "store")], token=TOKEN) as url:
+        responses = _post_at_once([url], 10)
+        _check_versions(url, responses, 10)
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_api_replicas_sharing_a_remote_store_never_share_a_version(oxigraph_url: str) -> None:
+    """Two API processes on one SPARQL endpoint: the version is claimed in the store (a
+    conditional update, read back), so posts through both become distinct versions."""
+    from mnr_graph.cli import main
+
+    endpoints = [
+        "--sparql-endpoint",
+        oxigraph_url + "/query",
+        "--update-endpoint",
+        oxigraph_url + "/update",
+    ]
+    with pytest.raises(SystemExit) as loaded:
+        main(["load", "--endpoint", oxigraph_url + "/query", "--update-endpoint",
+              oxigraph_url + "/update"])  # fmt: skip
+    assert loaded.value.code == 0
+    with (
+        mnr_graph_server(endpoints, token=TOKEN) as one,
+        mnr_graph_server(endpoints, token=TOKEN) as two,
+    ):
+        responses = _post_at_once([one, two], 8)
+        _check_versions(one, responses, 8)
+        _check_versions(two, responses, 8)
+    store = RemoteStore(oxigraph_url + "/query")
+    try:
+        assert not bool(store.query(f"ASK {{ GRAPH <{registry.LOCK_GRAPH}> {{ ?s ?p ?o }} }}"))
+    finally:
+        store.close()
+
+
+@pytest.mark.server
+def test_the_remote_write_lock_lets_one_writer_in_at_a_time(oxigraph_url: str) -> None:
+    """Writers on separate connections to one endpoint: never two inside at once."""
+    inside = 0
+    most = 0
+    guard = threading.Lock()
+
+    def work(_: int) -> None:
+        nonlocal inside, most
+        store = RemoteStore(oxigraph_url + "/query", update_endpoint=oxigraph_url + "/update")
+        try:
+            with registry.write_lock(store, "XL", "2024"):
+                with guard:
+                    inside += 1
+                    most = max(most, inside)
+                time.sleep(0.05)
+                with guard:
+                    inside -= 1
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(work, range(12)))
+    assert most == 1
+
+
+@pytest.mark.server
+def test_a_lapsed_claim_does_not_block_for_good(
+    oxigraph_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that died holding the lock: its claim lapses and the next writer goes in."""
+    store = RemoteStore(oxigraph_url + "/query", update_endpoint=oxigraph_url + "/update")
+    try:
+        lock = f"<{registry.LOCK_GRAPH}/XM/2024>"
+        claim = f'{lock} <{MNR.writeLock}> "dead 1.0"'
+        store.update(
+            f"INSERT DATA {{ GRAPH <{registry.LOCK_GRAPH}> {{ {claim} }} }}",
+            graphs=[registry.LOCK_GRAPH],
+        )
+        monkeypatch.setattr(registry, "LOCK_WAIT", 5.0)
+        started = time.monotonic()
+        with registry.write_lock(store, "XM", "2024"):
+            pass
+        assert time.monotonic() - started < 5
+        assert not bool(store.query(f"ASK {{ GRAPH <{registry.LOCK_GRAPH}> {{ {lock} ?p ?o }} }}"))
+    finally:
+        store.close()
+
+
+def test_concurrent_submissions_in_one_process_become_versions() -> None:
+    """The embedded store (one process holds it): threads submitting at once."""
+    store = EmbeddedStore()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        records = list(
+            pool.map(lambda n: submit(store, _variant(n), filename=f"XC-{n}.csv"), range(6))
+        )
+    assert sorted(r.version for r in records) == [1, 2, 3, 4, 5, 6]
+    listed = list_submissions(store)
+    assert [e["version"] for e in listed] == [1, 2, 3, 4, 5, 6]
+    assert sum(e["isCurrent"] for e in listed) == 1
+
+
+class _Recording:
+    """A store that records the updates sent to it."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+        self.write_lock = store.write_lock
+        self.updates: list[tuple[str, list[str] | None]] = []
+
+    def query(self, sparql: str) -> Any:
+        return self.store.query(sparql)
+
+    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None:
+        self.updates.append((sparql_update, None if graphs is None else list(graphs)))
+        self.store.update(sparql_update, graphs=graphs)
+
+
+def test_a_write_costs_what_it_changes_not_the_size_of_the_registry() -> None:
+    """The update of the 30th version is no larger than the 2nd's (the registry's statements
+    are written as data, in its graph and the default graph; only the new graph is synced)."""
+    recording = _Recording(EmbeddedStore.with_shipped_data())
+    sizes = {}
+    for n in range(1, 31):
+        record = submit(recording, _variant(n), filename="XC.csv")
+        text, graphs = recording.updates[-1]
+        assert graphs == [record.graph], "only the new graph is synced into the default graph"
+        assert registry.REGISTRY_GRAPH not in (graphs or [])
+        sizes[n] = len(text)
+    # one more digit in each IRI of the version (v30), nothing that grows with the registry
+    assert sizes[30] < sizes[2] * 1.02, sizes
+    merged = recording.store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{registry.REGISTRY_GRAPH}> {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ ?s ?p ?o }} }}"
+    )
+    assert int(next(iter(merged))["n"].value) == 0, "the default graph holds the registry"
+
+
+# --- withdrawal --------------------------------------------------------------------------------
+
+
+def test_a_withdrawn_version_leaves_its_history_and_the_previous_one_is_current() -> None:
+    store = EmbeddedStore.with_shipped_data()
+    first = submit(store, _variant(1), filename="XC-1.csv")
+    second = submit(store, _variant(2), filename="XC-2.csv", submitter="Data team XC")
+    result = withdraw(store, "XC", "2024", 2, by="Coordinating body", reason="sent by mistake")
+    assert result == {
+        "country": "XC",
+        "year": "2024",
+        "graph": second.graph,
+        "version": 2,
+        "withdrawn": True,
+        "current": first.graph,
+    }
+    listed = {e["version"]: e for e in list_submissions(store)}
+    assert (listed[1]["isCurrent"], listed[2]["isCurrent"]) == (True, False)
+    assert listed[2]["withdrawn"]["reason"] == "sent by mistake"
+    assert listed[2]["withdrawn"]["by"] == "Coordinating body"
+    assert listed[1]["withdrawn"] is None
+    profile = run_query(store, "country-profile", {"country": "XC"}).rows
+    assert {r["submission"] for r in profile} == {first.submission}
+    prov = f"""PREFIX prov: <{PROV}>
+    ASK {{ GRAPH <{registry.REGISTRY_GRAPH}> {{
+        <{second.graph}> prov:wasInvalidatedBy ?w ; prov:invalidatedAtTime ?t .
+        ?w a prov:Activity ; prov:endedAtTime ?t2 ; prov:wasAssociatedWith ?agent .
+        ?agent a prov:Agent ; <http://www.w3.org/2000/01/rdf-schema#label> "Coordinating body" .
+    }} GRAPH <{second.graph}> {{ <{second.submission}> ?p ?o }} }}"""
+    assert bool(store.query(prov)), "the withdrawn version and its provenance are kept"
+    with pytest.raises(ConflictError, match="already withdrawn"):
+        withdraw(store, "XC", "2024", "v2")
+    with pytest.raises(NotFoundError, match="no version 9"):
+        withdraw(store, "XC", "2024", 9)
+    third = submit(store, _variant(3), filename="XC-3.csv")
+    assert third.version == 3, "numbers are never reused"
+    with pytest.raises(ConflictError, match="same content as version 2"):
+        submit(store, _variant(2), filename="again.csv")
+
+
+def test_withdrawing_every_version_leaves_no_current_submission() -> None:
+    store = EmbeddedStore.with_shipped_data()
+    submit(store, _variant(1), filename="XC-1.csv")
+    assert withdraw(store, "XC", "2024", 1)["current"] is None
+    with pytest.raises(NotFoundError, match="no current submission"):
+        run_query(store, "country-profile", {"country": "XC"})
+
+
+def test_a_stored_version_replaces_the_served_datas_and_gives_it_back_when_withdrawn() -> None:
+    """A submission of a --data file (generated, unregistered) is replaced by a stored version
+    of its country and year, whose IRIs never collide with it; withdrawn, it is current again."""
+    from mnr_graph.generate import dataset_turtle
+
+    store = EmbeddedStore.with_shipped_data()
+    store.replace_graph(
+        "https://w3id.org/mnr-graph/graph/data/generated",
+        dataset_turtle(countries=3, years=1, seed=2).encode(),
+        "text/turtle",
+    )
+    served = f"{DATA}submission/XC/2024/v1"
+    record = submit(store, _variant(1), filename="XC.csv")
+    assert record.version == 2, "v1 is the served data's submission"
+    assert record.replaced == (served,)
+    profile = run_query(store, "country-profile", {"country": "XC"}).rows
+    assert {r["submission"] for r in profile} == {record.submission}
+    assert len(profile) == 21, "one row per capability: one submission, one phase each"
+    withdraw(store, "XC", "2024", 2)
+    profile = run_query(store, "country-profile", {"country": "XC"}).rows
+    assert {r["submission"] for r in profile} == {served}
+
+
+def test_each_version_keeps_its_warnings_and_completeness() -> None:
+    store = EmbeddedStore.with_shipped_data()
+    rows = list(csv.reader(io.StringIO(EXAMPLE.read_text())))
+    rows[3][5] = "The report counts cases of child pornography in schools."
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    record = submit(store, out.getvalue().encode(), filename="warned.csv")
+    assert [r.shape for r in record.report.results] == ["S26"]
+    (entry,) = list_submissions(store)
+    assert entry["completeness"] == {
+        "capabilities": 21,
+        "assessed": 20,
+        "noData": 1,
+        "noDataFor": ["C21"],
+    }
+    (warning,) = entry["warnings"]
+    assert (warning["shape"], warning["severity"], warning["row"], warning["cell"]) == (
+        "S26",
+        "Warning",
+        4,
+        "F4",
+    )
+    assert "child pornography" in warning["message"]
+    assert warning["focus"].startswith(record.submission), "on the node as stored"
+
+
+def test_a_registry_of_an_earlier_version_is_upgraded_when_served(tmp_path: Path) -> None:
+    """Earlier versions flagged only the graphs: served again, the superseded submission is not
+    current for the named queries."""
+    from mnr_graph.settings import Settings
+    from mnr_graph.store import build_store
+
+    folder = tmp_path / "store"
+    store = EmbeddedStore(folder)
+    submit(store, _variant(1), filename="XC-1.csv")
+    second = submit(store, _variant(2), filename="XC-2.csv")
+    store.update(
+        f"DELETE {{ GRAPH <{registry.REGISTRY_GRAPH}> {{ ?s <{MNR.isCurrent}> ?f }} "
+        f"?s <{MNR.isCurrent}> ?f }} WHERE {{ GRAPH <{registry.REGISTRY_GRAPH}> {{ "
+        f"?g <{PROV.generatedAtTime}> ?t ; <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?s . "
+        f"?s <{MNR.isCurrent}> ?f }} }}"
+    )
+    del store
+    served = build_store(Settings(store_path=folder))
+    rows = run_query(served, "country-profile", {"country": "XC"}).rows
+    assert {r["submission"] for r in rows} == {second.submission}
