@@ -15,7 +15,9 @@ commands, and which are not run, follows rules, not a list of lines:
   commands talk to the first ``mnr-graph serve`` on the embedded store (``localhost:8000``) and
   get ``--fail-with-body``, so an HTTP error fails them.
 - Not run, by the command's name: the set-up scripts ``bash scripts/...`` (they install; the tests
-  at the end run them with stand-in tools) and ``uvicorn`` (the same server started another way).
+  at the end run them with stand-in tools), ``uvicorn`` (the same server started another way) and
+  ``docker``, ``systemctl``, ``sudo`` (they act on the machine: ``tests/test_deploy.py`` checks
+  the files they use).
 - ``python`` blocks run in a fresh interpreter; an expression followed by a comment line
   ``# <repr>`` must evaluate to that repr.
 - The CLI table: every command it names exists and every option it shows is in the command's
@@ -56,6 +58,7 @@ FENCE = re.compile(r"^```\s*([\w+-]*)\s*$")
 EXIT = re.compile(r"\bexit (\d+)\b")
 ADDRESS = re.compile(r"\b(localhost|127\.0\.0\.1):(\d+)\b")
 CURL_TIMEOUT = 60
+MACHINE_COMMANDS = {"docker", "systemctl", "sudo"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,10 @@ class Command:
             return "a set-up script that installs (tested below with stand-in tools)"
         if self.name == "uvicorn":
             return "another way to start the server that `mnr-graph serve` starts"
+        if self.name in MACHINE_COMMANDS:
+            return (
+                "acts on the machine (containers, services): tests/test_deploy.py checks its files"
+            )
         installed = shutil.which(self.name, path=str(BIN)) or shutil.which(self.name)
         if self.is_server and installed is None:
             return f"{self.name} is not installed"
