@@ -446,12 +446,17 @@ def _mount_namespaces() -> None:
 
 
 # Inside a mount namespace of its own: the image's paths over the checkout's copy and the volume,
-# /tmp a new tmpfs, then every other mount read-only, as `docker run --read-only` has it.
+# /tmp a new tmpfs (where the test's Python and checkout were under /tmp, they are bound back in
+# place), then every other mount read-only, as `docker run --read-only` has it.
 READ_ONLY_ROOT = r"""
 set -eu
 mount -t tmpfs tmpfs /opt && mkdir "$WORKDIR" && mount --bind "$TREE" "$WORKDIR"
 mount -t tmpfs tmpfs /var/lib && mkdir -p "$VOLUME" && mount --bind "$STORE" "$VOLUME"
+mount --bind /tmp /mnt
 mount -t tmpfs tmpfs /tmp
+IFS=: && for path in $KEEP; do
+  case "$path" in /tmp/*) mkdir -p "$path" && mount --bind "/mnt${path#/tmp}" "$path";; esac
+done && unset IFS
 findmnt -rno TARGET | while read -r target; do
   case "$target" in
     /proc*|/sys*|/dev*|/tmp|"$VOLUME") ;;
@@ -475,7 +480,9 @@ def test_the_image_starts_on_a_read_only_root_and_writes_only_to_its_volume(tmp_
     _mount_namespaces()
     workdir = _one("mnr-graph", "WORKDIR").args
     (volume,) = json.loads(_one("mnr-graph", "VOLUME").args)
-    assert not Path(sys.executable).resolve().is_relative_to("/opt"), "python under /opt"
+    for where in ("/opt", "/var/lib", "/mnt"):  # covered in the namespace
+        assert not Path(sys.executable).resolve().is_relative_to(where), f"python under {where}"
+        assert not ROOT.is_relative_to(where), f"the checkout is under {where}"
     tree, store = tmp_path / "image", tmp_path / "store"
     store.mkdir()
     for name, path in _copied().items():
@@ -522,7 +529,9 @@ def test_the_image_starts_on_a_read_only_root_and_writes_only_to_its_volume(tmp_
         *_one("mnr-graph", "ENTRYPOINT").exec_form,
         *_one("mnr-graph", "CMD").exec_form,
     ]
+    python = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parents[1])}
     paths = {
+        "KEEP": ":".join(sorted({str(ROOT), *python})),
         "WORKDIR": workdir,
         "VOLUME": volume,
         "TREE": str(tree),
