@@ -62,6 +62,10 @@ def test_wheel_contains_every_data_file(wheel: Path) -> None:
     missing = [f for f in _data_files() if f"{PACKAGED}/{f}" not in names]
     assert not missing, f"data files missing from the wheel: {missing}"
     assert "mnr_graph/py.typed" in names
+    licences = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+    assert licences, "the wheel carries LICENSE"
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read(licences[0]) == (ROOT / "LICENSE").read_bytes()
 
 
 def test_unpacked_wheel_finds_its_data_through_resources(wheel: Path, tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ commands, and which are not run, follows rules, not a list of lines:
   commands talk to the first ``mnr-graph serve`` on the embedded store (``localhost:8000``) and
   get ``--fail-with-body``, so an HTTP error fails them.
 - Not run, by the command's name: the set-up scripts ``bash scripts/...`` (they install; the tests
-  at the end run them with stand-in tools) and ``uvicorn`` (the same server started another way).
+  at the end run them with stand-in tools), ``uvicorn`` (the same server started another way) and
+  ``docker``, ``systemctl``, ``sudo`` (they act on the machine: ``tests/test_deploy.py`` checks
+  the files they use).
 - ``python`` blocks run in a fresh interpreter; an expression followed by a comment line
   ``# <repr>`` must evaluate to that repr.
 - The CLI table: every command it names exists and every option it shows is in the command's
@@ -28,6 +30,7 @@ import ast
 import contextlib
 import os
 import re
+import runpy
 import secrets
 import shlex
 import shutil
@@ -55,6 +58,7 @@ FENCE = re.compile(r"^```\s*([\w+-]*)\s*$")
 EXIT = re.compile(r"\bexit (\d+)\b")
 ADDRESS = re.compile(r"\b(localhost|127\.0\.0\.1):(\d+)\b")
 CURL_TIMEOUT = 60
+MACHINE_COMMANDS = {"docker", "systemctl", "sudo"}
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,10 @@ class Command:
             return "a set-up script that installs (tested below with stand-in tools)"
         if self.name == "uvicorn":
             return "another way to start the server that `mnr-graph serve` starts"
+        if self.name in MACHINE_COMMANDS:
+            return (
+                "acts on the machine (containers, services): tests/test_deploy.py checks its files"
+            )
         installed = shutil.which(self.name, path=str(BIN)) or shutil.which(self.name)
         if self.is_server and installed is None:
             return f"{self.name} is not installed"
@@ -529,7 +537,7 @@ def tree(tmp_path: Path) -> Tree:
     shutil.copytree(ROOT / ".ci", root / ".ci")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("bash", "dirname", "env", "mkdir", "chmod", "printf", "cat"):
+    for tool in ("bash", "dirname", "env", "mkdir", "chmod", "printf", "cat", "rm"):
         found = shutil.which(tool)
         assert found, tool
         (bin_dir / tool).symlink_to(found)
@@ -561,7 +569,7 @@ def test_serve_makes_a_half_made_venv_again_then_installs_and_serves(tree: Tree)
     assert done.returncode == 0, done.stderr
     calls = tree.logged().splitlines()
     assert calls[0] == "venv -m venv --clear .venv"
-    assert "venv-python -m pip install -q ." in calls
+    assert "venv-python -m pip install -q -c requirements/constraints.txt ." in calls
     assert calls[-1] == "mnr-graph serve --port 8001"
 
 
@@ -574,6 +582,109 @@ def test_serve_keeps_a_working_venv(tree: Tree) -> None:
     assert not any(c.startswith("venv ") for c in tree.logged().splitlines())
 
 
+# scripts/install (run by scripts/serve and the Dockerfile) installs only when its sources change.
+INSTALL_CALL = "venv-python -m pip install -q -c requirements/constraints.txt ."
+
+
+def _install_sources() -> list[str]:
+    """What an install is made from, as scripts/source_digest.py lists it for this checkout."""
+    namespace = runpy.run_path(str(ROOT / "scripts" / "source_digest.py"))
+    names: list[str] = namespace["sources"](ROOT)
+    return names
+
+
+def _venv_python(tree: Tree, *, pip_exit: int = 0) -> None:
+    """A venv whose pip only logs (exiting ``pip_exit``); its Python runs the digest for real."""
+    _stub(
+        tree.root / ".venv" / "bin" / "python",
+        f'case "$1" in -I) exec {sys.executable} "$@";; esac\n'
+        f'echo "venv-python $*" >> "$LOG"\n'
+        f'case "$*" in "-m pip install"*) exit {pip_exit};; esac',
+    )
+
+
+@pytest.fixture
+def installable(tree: Tree) -> Tree:
+    """The tree with every file an install is made from, and a venv with mnr-graph in it."""
+    for name in _install_sources():
+        source, target = ROOT / name, tree.root / name
+        if source.is_dir():
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    tree.python()
+    _venv_python(tree)
+    _stub(tree.root / ".venv" / "bin" / "mnr-graph", 'echo "mnr-graph $*" >> "$LOG"')
+    return tree
+
+
+def _installs(tree: Tree) -> int:
+    return tree.logged().splitlines().count(INSTALL_CALL)
+
+
+def test_install_sources_are_the_wheels_and_the_lock() -> None:
+    names = _install_sources()
+    assert {"pyproject.toml", "requirements/constraints.txt", "src/mnr_graph", "ontology"} <= set(
+        names
+    )
+    assert all((ROOT / name).exists() for name in names)
+
+
+def test_serve_installs_once_then_starts_without_installing(installable: Tree) -> None:
+    for _ in range(2):
+        done = installable.run("scripts/install")
+        assert done.returncode == 0, done.stderr
+    assert _installs(installable) == 1
+    (installable.root / "src" / "mnr_graph" / "__pycache__").mkdir()
+    (installable.root / "src" / "mnr_graph" / "__pycache__" / "cli.pyc").write_bytes(b"\0")
+    done = installable.run("scripts/serve", "--port", "8001")
+    assert done.returncode == 0, done.stderr
+    calls = installable.logged().splitlines()
+    assert _installs(installable) == 1  # a bytecode cache is not a source
+    assert calls[-1] == "mnr-graph serve --port 8001"
+    # The start with nothing changed does not even ask pip whether the venv works.
+    assert calls.count("venv-python -m pip --version") == 1
+
+
+def _first_file(tree: Tree, name: str) -> Path:
+    path = tree.root / name
+    return path if path.is_file() else min(p for p in path.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [*_install_sources(), "a new file in ontology", "mnr-graph uninstalled"],
+)
+def test_serve_installs_again_when_a_source_changes(installable: Tree, change: str) -> None:
+    done = installable.run("scripts/install")
+    assert done.returncode == 0, done.stderr
+    if change == "a new file in ontology":
+        (installable.root / "ontology" / "new.ttl").write_text("# new\n", encoding="utf-8")
+    elif change == "mnr-graph uninstalled":
+        (installable.root / ".venv" / "bin" / "mnr-graph").unlink()
+    else:
+        with _first_file(installable, change).open("a", encoding="utf-8") as file:
+            file.write("\n# changed\n")
+    # (the stand-in pip installs no mnr-graph: serve could not start one that was uninstalled)
+    done = installable.run("scripts/install" if "uninstalled" in change else "scripts/serve")
+    assert done.returncode == 0, done.stderr
+    assert _installs(installable) == 2, change
+
+
+def test_a_failed_install_is_tried_again_at_the_next_start(installable: Tree) -> None:
+    assert installable.run("scripts/install").returncode == 0
+    (installable.root / "src" / "mnr_graph" / "__init__.py").write_text("# new\n", "utf-8")
+    _venv_python(installable, pip_exit=1)
+    failed = installable.run("scripts/serve")
+    assert failed.returncode == 1
+    assert not installable.logged().splitlines()[-1].startswith("mnr-graph serve")
+    _venv_python(installable)
+    assert installable.run("scripts/serve").returncode == 0
+    assert _installs(installable) == 3
+
+
 def test_ci_run_without_root_says_what_to_run(tree: Tree) -> None:
     tree.python(ensurepip=False)
     _stub(tree.bin / "apt-get", 'echo "apt-get $*" >> "$LOG"')
@@ -581,7 +692,7 @@ def test_ci_run_without_root_says_what_to_run(tree: Tree) -> None:
     assert done.returncode == 1
     assert (
         "sudo apt-get update && sudo apt-get install -y -q --no-install-recommends "
-        "default-jre-headless curl python3-venv" in done.stderr
+        "default-jre-headless curl python3-venv systemd nginx openssl" in done.stderr
     )
     assert "apt-get" not in tree.logged()
 
@@ -602,7 +713,8 @@ def test_ci_run_as_root_installs_then_runs_the_check(tree: Tree) -> None:
     calls = tree.logged().splitlines()
     assert calls[0] == "apt-get update -q"
     assert calls[1] == (
-        "apt-get install -y -q --no-install-recommends default-jre-headless curl python3-venv"
+        "apt-get install -y -q --no-install-recommends "
+        "default-jre-headless curl python3-venv systemd nginx openssl"
     )
     assert "apt-get install -y -q --no-install-recommends chromium" in calls
     assert calls[-1] == "scripts/check "
@@ -618,7 +730,7 @@ def test_ci_run_package_names_exist_in_apt() -> None:
         re.findall(r"--no-install-recommends ([\w.-]+)", text)
     )
     packages = {p for group in names for p in group.split()}
-    assert {"default-jre-headless", "python3-venv", "chromium"} <= packages
+    assert {"default-jre-headless", "python3-venv", "chromium", "systemd", "nginx"} <= packages
     shown = subprocess.run(
         [apt_cache, "show", "--no-all-versions", *sorted(packages)],
         capture_output=True,
