@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from mnr_graph.cli import cli, main
+from mnr_graph.namespaces import MNR
 from mnr_graph.terminology import TermLabel, Vocabulary, label_variants, load_vocabulary
-from mnr_graph.textcheck import avoided_terms_in, blank_markup, check_text, fold
+from mnr_graph.textcheck import PRIMARY_TEXT, avoided_terms_in, blank_markup, check_text, fold
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data" / "terminology"
@@ -98,6 +99,38 @@ def test_legal_context_only_terms_are_a_caution_where_a_law_is_named(label: Term
         (finding,) = [f for f in check_text(text, lang=label.lang) if f.start == at]
         assert finding.band == "caution", (name, label.text)
         assert "legal" in finding.message
+
+
+def test_a_legal_use_is_told_to_quote_the_charge_and_use_the_recommended_words() -> None:
+    text = "He was charged with possession of child pornography under section 160."
+    (finding,) = check_text(text, lang="en")
+    assert (finding.band, finding.in_legal_context) == ("caution", True)
+    assert "formal charge" in finding.message
+    assert "recommended words" in finding.message
+    assert finding.use_instead
+    for alternative in finding.use_instead:
+        assert f'"{alternative["label"]}"' in finding.message
+
+
+@pytest.mark.parametrize("label", _flagged(), ids=_ids)
+def test_a_message_names_the_basis_of_a_band_not_read_in_the_guidelines(label: TermLabel) -> None:
+    """A band that rests on anything but the guidelines' own text says so in the message."""
+    vocabulary = load_vocabulary()
+    (finding,) = check_text(FRAME.format(term=label.text), lang=label.lang)
+    status = label.review_status or vocabulary.concepts[label.concept].review_status
+    assert ("Basis:" in finding.message) is (status != PRIMARY_TEXT), finding.message
+
+
+def test_the_guidelines_text_status_is_defined_in_the_ontology() -> None:
+    import rdflib
+
+    from mnr_graph import resources
+
+    graph = rdflib.Graph()
+    for path in resources.files("ontology", "*.ttl"):
+        graph.parse(path)
+    statuses = set(graph.subjects(rdflib.RDF.type, rdflib.URIRef(MNR + "ReviewStatus")))
+    assert rdflib.URIRef(PRIMARY_TEXT) in statuses
 
 
 def _clean_sentences() -> list[str]:
@@ -198,30 +231,35 @@ def test_legal_context_decides_the_band(
 
 
 def test_legal_context_cues_file_is_well_formed() -> None:
-    """``ontology/legal-context-cues.csv``: lang, cue, context; title and citation cues are
-    capitalised words, the others lower case (they ignore case), and no cue is listed twice."""
+    """``ontology/legal-context-cues.csv``: lang, cue, context; title cues are capitalised words
+    (case counts), the others lower case (they ignore case); no row is listed twice; every
+    language of the vocabulary has cues of every kind that names a law or a charge."""
     import csv
 
     from mnr_graph import resources
+    from mnr_graph.legalcontext import CONTEXTS
 
     path = resources.path("ontology", "legal-context-cues.csv")
     rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
     assert rows
     assert set(rows[0]) == {"lang", "cue", "context"}
     languages = set(load_vocabulary().languages)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for row in rows:
         cue, context = row["cue"], row["context"]
         assert row["lang"] in languages, row
-        assert context in {"", "not-after-term", "title", "citation"}, row
+        assert context in CONTEXTS, row
         assert cue, row
         assert cue == cue.strip(), row
-        if context in {"title", "citation"}:
+        if context == "title":
             assert re.fullmatch(r"[A-ZÁÉÍÓÚ]\w*", cue), row
         else:
             assert cue == cue.lower(), row
-        assert (row["lang"], cue) not in seen, row
-        seen.add((row["lang"], cue))
+        assert (row["lang"], cue, context) not in seen, row
+        seen.add((row["lang"], cue, context))
+    for lang in languages:
+        kinds = {context for (lang_, _, context) in seen if lang_ == lang}
+        assert {"", "title", "citation", "charge", "charge-word", "determiner"} <= kinds, lang
 
 
 def test_language_filter(fixture_vocabulary: Vocabulary) -> None:
@@ -519,11 +557,11 @@ def test_every_flagged_label_is_found_as_reviewers_write_it(label: TermLabel) ->
 
 
 def test_sentence_boundaries_are_those_finditer_finds() -> None:
-    """``_boundaries`` tries the sentence-end pattern only where a match can start; over every
+    """``boundaries`` tries the sentence-end pattern only where a match can start; over every
     text of tests/data/textcheck, from many start positions, it finds what ``finditer`` finds."""
     import random
 
-    from mnr_graph import textcheck
+    from mnr_graph import legalcontext
 
     rng = random.Random(7)
     files = sorted((Path(__file__).parent / "data" / "textcheck").glob("*.*"))
@@ -533,6 +571,6 @@ def test_sentence_boundaries_are_those_finditer_finds() -> None:
         for _ in range(60):
             pos = rng.choice([0, rng.randrange(len(text) + 1)])
             endpos = rng.randrange(pos, len(text) + 1)
-            fast = [m.span() for m in textcheck._boundaries(text, pos, endpos)]
-            slow = [m.span() for m in textcheck._SENTENCE_END.finditer(text, pos, endpos)]
+            fast = [m.span() for m in legalcontext.boundaries(text, pos, endpos)]
+            slow = [m.span() for m in legalcontext.SENTENCE_END.finditer(text, pos, endpos)]
             assert fast == slow, (file.name, pos, endpos)

@@ -29,21 +29,19 @@ instruments); elsewhere it keeps its own band (usually avoid).
 from __future__ import annotations
 
 import codecs
-import csv
 import html
-import itertools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import ahocorasick
 
-from mnr_graph import resources
 from mnr_graph.errors import InputError
+from mnr_graph.legalcontext import LegalContext
+from mnr_graph.namespaces import MNRID
 from mnr_graph.terminology import (
     BAND_AVOID as _AVOID,
 )
@@ -62,8 +60,8 @@ from mnr_graph.terminology import (
 )
 
 __all__ = [
+    "PRIMARY_TEXT",
     "Finding",
-    "LegalCues",
     "Matcher",
     "avoided_terms_in",
     "blank_markup",
@@ -366,7 +364,7 @@ class Matcher:
             self.automaton.add_word(pattern, (len(pattern), len(self.entries) - 1))
         if self.patterns:
             self.automaton.make_automaton()
-        self.cues = _legal_cues(vocabulary)
+        self.legal = LegalContext.for_vocabulary(vocabulary, fold)
         self.details_cache: dict[
             tuple[int, str, str, bool], tuple[tuple[dict[str, str], ...], str]
         ] = {}
@@ -383,7 +381,9 @@ class Matcher:
         found = self.details_cache.get(key)
         if found is None:
             alts = tuple(self.vocabulary.use_instead(label, lang=self.lang or label.lang))
-            found = (alts, _message(shown, label, band, legal, [u["label"] for u in alts]))
+            basis = _basis(self.vocabulary, label)
+            message = _message(shown, label, band, legal, [u["label"] for u in alts], basis)
+            found = (alts, message)
             if len(self.details_cache) < 100_000:
                 self.details_cache[key] = found
         return found
@@ -422,203 +422,6 @@ def matcher_for(vocabulary: Vocabulary, lang: str | None) -> Matcher:
     return Matcher(vocabulary, lang)
 
 
-# --- legal context -------------------------------------------------------------------------------
-
-
-_WORD = re.compile(r"\w+")
-#: The kinds of cue of ``ontology/legal-context-cues.csv`` (its ``context`` column).
-_CUE_ANYWHERE = ""
-_CUE_NOT_AFTER_TERM = "not-after-term"
-_CUE_TITLE = "title"
-_CUE_CITATION = "citation"
-_CUE_CONTEXTS = (_CUE_ANYWHERE, _CUE_NOT_AFTER_TERM, _CUE_TITLE, _CUE_CITATION)
-#: Words before a title cue that make it the name of a law, in any case: "under the Act",
-#: "The Act requires", "l'Article", "el Código".
-_DETERMINERS = frozenset(
-    ["the", "this", "that", "le", "la", "les", "l", "ce", "cette", "el", "los", "las", "este"]
-)
-#: What follows a title cue in a citation: a number ("Section 160", "Art. 34", "Article 2(c)",
-#: "Article L. 227-23", "Bill C-22"), a bracket, or "of" ("Act of 2003", "Code of Criminal
-#: Procedure"; French and Spanish "de", "du", "del").
-_CITATION = re.compile(
-    r"\.?[ \t\u00a0]*(?:\(|[A-Z]{0,3}[.\u2010\u2011-]?[ \t\u00a0]?\d|(?:of|de|du|des|del)\b)"
-)
-_APOSTROPHES = "'\u2019\u02bc"
-
-
-@dataclass(frozen=True, slots=True)
-class LegalCues:
-    """Words and names that show a sentence names a law, convention or offence.
-
-    ``words`` and ``phrases`` (folded: no case or accents) count anywhere in the sentence outside
-    the term itself; those in ``not_after_term`` not as the word right after it ("child
-    pornography offences rose" counts offences, it does not name the law). ``titles`` (as
-    written, with capitals) count only where they look like the title or citation of a law:
-    followed by a number, a bracket or "of" ("Act of 2003"), after a determiner ("the Act",
-    "The Act requires"), or after a capitalised word that does not start the sentence and not
-    before another capitalised one ("the Sexual Offences Act", not "Bill Smith"). ``citations``
-    ("Section", "Article") count only when a number or bracket follows ("Section 160", "Art. 34",
-    "Article 2(c)"): "The Section editor" names no law.
-
-    >>> cues = _legal_cues(load_vocabulary())
-    >>> cues.found_in("Act now to stop it, the campaign said.")
-    False
-    >>> cues.found_in("It breaks the Sexual Offences Act.")
-    True
-    >>> cues.found_in("The Act requires platforms to report it.")
-    True
-    >>> cues.found_in("The Section editor cut it.")
-    False
-    >>> text = "The group said child pornography offences rose."
-    >>> cues.found_in(text, text.index("child"), text.index(" offences"))
-    False
-    """
-
-    words: frozenset[str]
-    phrases: tuple[str, ...]
-    titles: frozenset[str]
-    not_after_term: frozenset[str] = frozenset()
-    citations: frozenset[str] = frozenset()
-
-    def found_in(self, sentence: str, start: int = 0, end: int = 0) -> bool:
-        """Whether ``sentence`` (as written, markup blanked) holds a cue outside
-        ``sentence[start:end]``, the term being judged."""
-        folded = fold(sentence)
-        spans = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
-        words: list[str | None] = []  # the folded words, with one None where the term is
-        for s, e in spans:
-            if s < end and e > start:
-                if not words or words[-1] is not None:
-                    words.append(None)
-                continue
-            word = folded[s:e]
-            if word in self.words and not (
-                words and words[-1] is None and word in self.not_after_term
-            ):
-                return True
-            words.append(word)
-        if self.phrases:
-            joined = f" {' '.join(w if w is not None else '|' for w in words)} "
-            if any(phrase in joined for phrase in self.phrases):
-                return True
-        return bool(self.titles or self.citations) and self._title_in(sentence, spans, start, end)
-
-    def _title_in(self, sentence: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
-        for i, (s, e) in enumerate(spans):
-            word = sentence[s:e]
-            if (word not in self.titles and word not in self.citations) or (s < end and e > start):
-                continue
-            if _CITATION.match(sentence, e):
-                return True  # "Section 160", "Art. 34", "Act of 2003"
-            if word not in self.titles:
-                continue  # a citation cue with no number: "The Section editor"
-            j = i - 1
-            if (
-                j > 0
-                and sentence[spans[j][0] : spans[j][1]] == "s"
-                and sentence[spans[j][0] - 1 : spans[j][0]] in _APOSTROPHES
-            ):
-                j -= 1  # a possessive: "the Children's Act"
-            if j < 0:
-                continue  # the first word of the sentence: "Act now", "Bill Smith wrote"
-            before = sentence[spans[j][0] : spans[j][1]]
-            if before.lower() in _DETERMINERS:
-                return True  # "under the Act", "The Act requires"
-            following = sentence[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
-            if j > 0 and before[:1].isupper() and not following[:1].isupper():
-                return True  # "the Sexual Offences Act", "the Criminal Code", not "Bill Smith"
-        return False
-
-
-def _legal_cues(vocabulary: Vocabulary) -> LegalCues:
-    """The cues of ``ontology/legal-context-cues.csv`` and the labels of the instruments."""
-    anywhere: set[str] = set()
-    not_after: set[str] = set()
-    titles: set[str] = set()
-    citations: set[str] = set()
-    with resources.path("ontology", "legal-context-cues.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            cue, context = row["cue"].strip(), (row.get("context") or "").strip()
-            if context not in _CUE_CONTEXTS:
-                raise ValueError(f"legal-context-cues.csv: unknown context {context!r} ({cue})")
-            forms = label_variants(cue, row["lang"])
-            if context in (_CUE_TITLE, _CUE_CITATION):
-                (titles if context == _CUE_TITLE else citations).update(forms)
-                continue
-            anywhere.update(forms)
-            if context == _CUE_NOT_AFTER_TERM:
-                not_after.update(_pattern(form) for form in forms)
-    for instrument in vocabulary.instruments.values():
-        anywhere.update(instrument["labels"])
-    folded = {" ".join(_WORD.findall(fold(c))) for c in anywhere}
-    folded.discard("")
-    words = frozenset(c for c in folded if " " not in c)
-    phrases = tuple(sorted(f" {c} " for c in folded - words))
-    return LegalCues(words, phrases, frozenset(titles), frozenset(not_after), frozenset(citations))
-
-
-_LINE_BREAK_RE = r"(?:\r\n?|\n)"
-#: Where a sentence ends for the legal-context test: a full stop before a capital, a blank line,
-#: a block element or table cell (``|``: blank_markup marks block tags so), or a line break
-#: before a list item, a heading or a table row (Markdown and plain text).
-_SENTENCE_END = re.compile(
-    r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z\"\u201c\u2018(\[]|$)"
-    rf"|{_LINE_BREAK_RE}[ \t]*{_LINE_BREAK_RE}"
-    r"|\|"
-    rf"|{_LINE_BREAK_RE}(?=[ \t]*(?:[-*+\u2022]|\d{{1,9}}[.)])[ \t])"
-    rf"|{_LINE_BREAK_RE}(?=[ \t]{{0,3}}#{{1,6}}(?:[ \t\r\n]|$))"
-    rf"|{_LINE_BREAK_RE}(?=[^\r\n]*\|)"
-    rf"|(?:(?<=[\r\n])|\A)[ \t]{{0,3}}#{{1,6}}[ \t][^\r\n]*{_LINE_BREAK_RE}"  # a whole heading line
-)
-_HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t][^\r\n]*")
-#: Where a match of ``_SENTENCE_END`` can start: tried only there, since trying its alternatives
-#: at every character was most of the checker's time on legal-context terms.
-_BOUNDARY_START = re.compile(r"[.!?|\r\n]")
-_WINDOW = 600
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
-
-
-def _boundaries(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
-    """The matches of ``_SENTENCE_END`` in ``text[pos:endpos]``, as ``finditer`` gives them, but
-    tried only where one can start: at a stop, a bar or a line break, just after a line break (a
-    heading line), and at the start of the text.
-
-    >>> [m.group() for m in _boundaries("One. Two\\n# Head\\nThree", 0, 21)]
-    ['. ', '\\n', '# Head\\n']
-    """
-    starts = (m.start() for m in _BOUNDARY_START.finditer(text, pos, endpos))
-    last = pos
-    for candidate in itertools.chain((0,) if pos == 0 else (), starts):
-        after_break = text[candidate : candidate + 1] in ("\r", "\n")
-        for at in (candidate, candidate + 1) if after_break else (candidate,):
-            if at >= last and (match := _SENTENCE_END.match(text, at, endpos)):
-                yield match
-                last = match.end()
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around ``text[start:end]`` (at most ``_WINDOW`` characters either side):
-    from the last sentence end or block boundary before it to the first one after it.
-
-    >>> text = "- The law changed\\n- Police seized it"
-    >>> begin, stop = _sentence(text, text.index("seized"), text.index(" it"))
-    >>> text[begin:stop]
-    '- Police seized it'
-    """
-    low, high = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
-    begin = low
-    for boundary in _boundaries(text, low, start):
-        begin = boundary.end()
-    after = next(_boundaries(text, end, high), None)
-    stop = after.start() if after else high
-    line = max(text.rfind("\n", low, start), text.rfind("\r", low, start)) + 1
-    if line > 0 or low == 0:
-        heading = _HEADING_LINE.match(text, line, high)
-        if heading and heading.end() >= end:  # the term is in a heading: it ends the sentence
-            stop = min(stop, heading.end())
-    return begin, stop
-
-
 # --- 4. checking ---------------------------------------------------------------------------------
 
 
@@ -626,25 +429,50 @@ def _quoted(items: list[str]) -> str:
     return " or ".join(f'"{item}"' for item in items)
 
 
-def _message(written: str, label: TermLabel, band: str, legal: bool, alts: list[str]) -> str:
-    instead = f"use {_quoted(alts)}" if alts else ""
+def _message(
+    written: str, label: TermLabel, band: str, legal: bool, alts: list[str], basis: str
+) -> str:
+    recommended = _quoted(alts)
     if label.legal_context_only and legal:
-        tail = f"; elsewhere {instead}" if instead else ""
-        return (
-            f'"{written}" is for legal contexts only: acceptable where it names the offence in '
-            f"law, as this sentence does{tail}."
+        text = (
+            f'"{written}" is for legal contexts only, and this sentence names a law or a formal '
+            "charge: quote the charge or the law as written, and describe the material or the "
+            "acts themselves in the recommended words" + (f", {recommended}." if alts else ".")
         )
-    if label.legal_context_only:
-        tail = f"; {instead} instead" if instead else ""
-        return f'"{written}" is for legal contexts only (naming the offence in law){tail}.'
-    if band == _AVOID:
-        return f'"{written}" is a term to avoid' + (f"; {instead} instead." if instead else ".")
-    return f'"{written}" needs care in how it is used' + (
-        f"; consider {_quoted(alts)}." if alts else "."
-    )
+    elif label.legal_context_only:
+        text = (
+            f'"{written}" is for legal contexts only (naming a law, an article or a formal charge)'
+            + (f"; use {recommended} instead." if alts else ".")
+        )
+    elif band == _AVOID:
+        text = f'"{written}" is a term to avoid' + (
+            f"; use {recommended} instead." if alts else "."
+        )
+    else:
+        text = f'"{written}" needs care in how it is used' + (
+            f"; consider {recommended}." if alts else "."
+        )
+    return f"{text} {basis[:1].upper()}{basis[1:]}." if basis else text
+
+
+#: The review status of a band read in the guidelines' own text, edition and page cited: a
+#: finding's message names the basis of its band whenever the status is another.
+PRIMARY_TEXT = str(MNRID["review-confirmed"])
+
+
+def _basis(vocabulary: Vocabulary, label: TermLabel) -> str:
+    """What the band of ``label`` rests on, when that is not the guidelines' own text."""
+    concept = vocabulary.concepts.get(label.concept)
+    status = label.review_status or (concept.review_status if concept else None)
+    if status == PRIMARY_TEXT:
+        return ""
+    if status is None:
+        return "basis: not yet checked"
+    return f"basis: {vocabulary.name_of(status)}"
 
 
 _AFTER_SENTENCE = frozenset(".!?:;")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 
 
 def _collapse(folded: str) -> tuple[str, list[int], list[int]]:
@@ -748,7 +576,6 @@ def check_text(
 
     findings: list[Finding] = []
     line, line_start, cursor = 1, 0, 0
-    s_begin, s_end, s_legal = -1, -1, False  # the last sentence looked at for legal context
     details, cache = matcher.details, matcher.details_cache
     ambiguous = matcher.ambiguous_ids
     for cstart, cend, label in matcher.scan(collapsed):
@@ -772,13 +599,7 @@ def check_text(
         band = label.band
         legal = False
         if label.legal_context_only:
-            if not (s_begin <= start and end <= s_end):  # not in the sentence seen last
-                s_begin, s_end = _sentence(plain, start, end)
-                # the sentence outside the term itself: the term is no cue for itself
-                s_legal = matcher.cues.found_in(
-                    plain[s_begin:s_end], start - s_begin, end - s_begin
-                )
-            legal = s_legal
+            legal = matcher.legal.in_legal_context(plain, folded, start, end, label.lang)
             band = _CAUTION if legal else label.band
         written = text[start:end]
         if not shown.isprintable() or "  " in shown or _UNTIDY.search(shown):
