@@ -364,6 +364,10 @@ class Matcher:
             self.automaton.add_word(pattern, (len(pattern), len(self.entries) - 1))
         if self.patterns:
             self.automaton.make_automaton()
+        #: The words of the patterns, and their beginnings: a word broken across a line end with
+        #: a hyphen is joined again where that gives one of them (see :func:`_join_broken_words`).
+        self.words = frozenset(word for pattern in self.patterns for word in pattern.split(" "))
+        self.word_starts = frozenset(w[:i] for w in self.words for i in range(2, len(w)))
         self.legal = LegalContext.for_vocabulary(vocabulary, fold)
         self.details_cache: dict[
             tuple[int, str, str, bool], tuple[tuple[dict[str, str], ...], str]
@@ -471,6 +475,60 @@ def _basis(vocabulary: Vocabulary, label: TermLabel) -> str:
     return f"basis: {vocabulary.name_of(status)}"
 
 
+#: A hyphen (or soft hyphen) at the end of a line, with the spaces around the line break: the
+#: ASCII hyphen pattern starts with a literal, which the regular expression engine finds fast.
+_LINE_END_HYPHENS = (
+    re.compile(r"-[ \t]*(?:\r\n?|\n)[ \t]*"),
+    re.compile(f"{_SKIP}[ \t]*(?:\r\n?|\n)[ \t]*"),
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _join_broken_words(plain: str, folded: str, matcher: Matcher) -> str:
+    """``folded`` with each hyphen at a line end (and the line break and spaces around it) made
+    skipped characters where the word's two halves make a word of a term, or the start of one
+    broken again ("pornog-\\nraphy", "pédo-\\nporno-\\ngraphie"); a hyphen elsewhere stays a
+    space, so "child-\\nsex tourism" is still "child sex tourism". Same length, same offsets.
+
+    >>> m = matcher_for(load_vocabulary(), "en")
+    >>> text = "child pornog-\\n  raphy, child-\\nsex tourism"
+    >>> _join_broken_words(text, fold(text), m).replace(_SKIP, "_")
+    'child pornog____raphy, child sex tourism'
+    """
+    joins: list[tuple[int, int]] = []
+    for pattern in _LINE_END_HYPHENS:
+        if pattern is not _LINE_END_HYPHENS[0] and _SKIP not in plain:
+            continue
+        carried, carried_at = "", -1  # a word joined so far, and where its last half starts
+        for m in pattern.finditer(plain):
+            start, end = m.span()
+            right = _LETTERS.match(folded, end)
+            if right is None:
+                continue
+            left_start = start
+            while left_start and folded[left_start - 1].isalpha():
+                left_start -= 1
+            if left_start == start:
+                continue
+            left = folded[left_start:start]
+            if left_start == carried_at:
+                left = carried + left
+            word = left + right.group()
+            if word in matcher.words or (
+                word in matcher.word_starts and pattern.match(plain, right.end())
+            ):
+                joins.append((start, end))
+                carried, carried_at = left, end
+    if not joins:
+        return folded
+    pieces, last = [], 0
+    for start, end in sorted(joins):
+        pieces += [folded[last:start], _SKIP * (end - start)]
+        last = end
+    pieces.append(folded[last:])
+    return "".join(pieces)
+
+
 _AFTER_SENTENCE = frozenset(".!?:;")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 
@@ -570,7 +628,7 @@ def check_text(
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
     matcher = matcher_for(vocab, vocab.check_lang(lang))
     plain = blank_markup(text)
-    folded = fold(plain)
+    folded = _join_broken_words(plain, fold(plain), matcher)
     collapsed, marks, removed = _collapse(folded)
     size = len(text)
 
@@ -602,6 +660,9 @@ def check_text(
             legal = matcher.legal.in_legal_context(plain, folded, start, end, label.lang)
             band = _CAUTION if legal else label.band
         written = text[start:end]
+        if marks and not shown.isprintable() and _SKIP in folded[start:end]:
+            # a word joined across a line end: "pornog-\nraphy" is shown as "pornography"
+            shown = "".join(c for c, f in zip(shown, folded[start:end], strict=True) if f != _SKIP)
         if not shown.isprintable() or "  " in shown or _UNTIDY.search(shown):
             shown = " ".join(shown.translate(_TIDY).split())
         if ambiguous and id(label) in ambiguous:
