@@ -574,6 +574,47 @@ def test_every_flagged_label_is_found_as_reviewers_write_it(label: TermLabel) ->
         assert "&" not in finding.message
 
 
+# --- word senses: tests/data/senses/*, on tests/data/terminology/fixture-senses.ttl --------------
+# The same ⟦ ⟧ marks as the reviewer documents; "minor" and "mineur" are cautioned labels there.
+
+
+@pytest.mark.parametrize(
+    "path", sorted((TESTS / "data" / "senses").glob("*.txt")), ids=lambda p: p.name
+)
+def test_a_term_that_is_an_everyday_word_is_reported_only_in_its_sense(path: Path) -> None:
+    vocabulary = Vocabulary.from_files([DATA / "fixture-senses.ttl"])
+    text, expected = _document(path)
+    findings = check_text(text, vocabulary=vocabulary)
+    assert [f.text for f in findings] == [text[e.start : e.end] for e in expected]
+    assert [(f.start, f.end) for f in findings] == [(e.start, e.end) for e in expected]
+
+
+def test_sense_cues_file_is_well_formed() -> None:
+    """``ontology/term-sense-cues.csv``: every row's kind and sense is known, its label is a
+    label of the shipped vocabulary or of the word-sense fixture, and no row is listed twice."""
+    import csv
+
+    from mnr_graph import resources
+    from mnr_graph.senses import WHERE
+
+    rows = list(csv.DictReader(resources.read_text("ontology", "term-sense-cues.csv").splitlines()))
+    assert rows
+    labels = {
+        (label.lang, label.text)
+        for vocabulary in (load_vocabulary(), Vocabulary.from_files([DATA / "fixture-senses.ttl"]))
+        for label in vocabulary.labels
+    }
+    seen = set()
+    for row in rows:
+        assert row["where"] in WHERE, row
+        assert row["sense"] in {"term", "other"}, row
+        assert (row["lang"], row["label"]) in labels, row
+        assert tuple(row.values()) not in seen, row
+        seen.add(tuple(row.values()))
+        if row["where"] == "phrase":
+            assert row["label"] in row["cue"], row
+
+
 def test_sentence_boundaries_are_those_finditer_finds() -> None:
     """``boundaries`` tries the sentence-end pattern only where a match can start; over every
     text of tests/data/textcheck, from many start positions, it finds what ``finditer`` finds."""

@@ -42,6 +42,7 @@ import ahocorasick
 from mnr_graph.errors import InputError
 from mnr_graph.legalcontext import LegalContext
 from mnr_graph.namespaces import MNRID
+from mnr_graph.senses import SenseRules
 from mnr_graph.terminology import (
     BAND_AVOID as _AVOID,
 )
@@ -369,6 +370,14 @@ class Matcher:
         self.words = frozenset(word for pattern in self.patterns for word in pattern.split(" "))
         self.word_starts = frozenset(w[:i] for w in self.words for i in range(2, len(w)))
         self.legal = LegalContext.for_vocabulary(vocabulary, fold)
+        self.senses = SenseRules.load(fold)
+        #: The reported labels that are also everyday words in another sense, by identity, with
+        #: their folded text (see :mod:`mnr_graph.senses`).
+        self.sense_labels = {
+            id(label): _pattern(label.text)
+            for label in chosen.values()
+            if self.senses.covers(label.lang, _pattern(label.text))
+        }
         self.details_cache: dict[
             tuple[int, str, str, bool], tuple[tuple[dict[str, str], ...], str]
         ] = {}
@@ -636,6 +645,7 @@ def check_text(
     line, line_start, cursor = 1, 0, 0
     details, cache = matcher.details, matcher.details_cache
     ambiguous = matcher.ambiguous_ids
+    sense_labels = matcher.sense_labels
     for cstart, cend, label in matcher.scan(collapsed):
         if marks:
             start = cstart + removed[bisect_left(marks, cstart)]
@@ -649,6 +659,10 @@ def check_text(
         shown = plain[start:end]
         if "\n" in shown and _PARAGRAPH_BREAK.search(shown):
             continue  # a blank line between the words: two paragraphs, not one term
+        if sense_labels and id(label) in sense_labels:
+            lang, key = label.lang, sense_labels[id(label)]
+            if not matcher.senses.in_term_sense(lang, key, folded, start, end):
+                continue  # "minor changes": the word in its everyday sense
         newlines = text.count("\n", cursor, start)
         if newlines:
             line += newlines
