@@ -421,6 +421,36 @@ def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
     assert "MB/s" in out
     assert "ratio" in out
     assert "per term" in out
+    assert "dense court reporting" in out
+    assert "per finding" in out
+    assert "start-up subtracted" in out
+
+
+def test_the_legal_context_test_reads_only_the_sentence_around_a_term(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cost of a legal-context-only finding does not grow with the text: the cue search
+    reads at most the sentence around the term (bounded by the window), never the whole text."""
+    from mnr_graph import legalcontext
+    from mnr_graph.automaton import Automaton
+
+    sentence = "The judge said child pornography fuels demand for abuse, the court heard. "
+    text = sentence * 2000 + "Under the Act, child pornography is banned. " + sentence * 2000
+    read: list[int] = []
+    find = Automaton.find
+
+    def counting(self: Automaton, window: str) -> list[tuple[int, int, int]]:
+        read.append(len(window))
+        return find(self, window)
+
+    monkeypatch.setattr(Automaton, "find", counting)
+    findings = check_text(text, lang="en")
+    assert len(findings) == 4001
+    assert [f.in_legal_context for f in findings].count(True) == 1
+    whole, *windows = sorted(read, reverse=True)
+    assert whole == len(text)  # the one scan for terms
+    assert len(windows) == len(findings)
+    assert max(windows) <= 2 * legalcontext.WINDOW + len("child pornography")
 
 
 # --- reviewer-style documents: tests/data/textcheck/* ----------------------------------------

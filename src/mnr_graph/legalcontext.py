@@ -59,9 +59,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import ahocorasick
-
 from mnr_graph import resources
+from mnr_graph.automaton import Automaton
 
 if TYPE_CHECKING:
     from mnr_graph.terminology import Vocabulary
@@ -140,11 +139,8 @@ class LegalCues:
             if folded:
                 cues = keyed.setdefault(folded, [])
                 cues.append(_Cue(_IN_AUTOMATON[context], len(folded), cue))
-        self.automaton = ahocorasick.Automaton()
-        for folded, cues in keyed.items():
-            self.automaton.add_word(folded, (len(folded), tuple(cues)))
-        if keyed:
-            self.automaton.make_automaton()
+        self.automaton = Automaton(list(keyed))
+        self.cues = [tuple(cues) for cues in keyed.values()]
         self.determiners = frozenset(words["determiner"])
         links = "|".join(sorted(words["title-link"], key=len, reverse=True))
         #: What makes a title a citation: a number or bracket after it, or a linking word
@@ -160,66 +156,48 @@ class LegalCues:
         #: only charge words ("two counts of possessing"), at most eight.
         self.charge_gap = re.compile(rf"{_GAP}*(?:{word}{_GAP}+){{0,8}}")
 
-    def hits(self, folded: str, pos: int, endpos: int) -> Iterator[tuple[int, int, _Cue]]:
+    def hits(self, folded: str, pos: int, endpos: int) -> list[tuple[int, int, _Cue]]:
         """The cues in ``folded[pos:endpos]`` at word boundaries: ``(start, end, cue)``."""
-        if not len(self.automaton):
-            return
-        size = len(folded)
-        for last, (length, cues) in self.automaton.iter(folded, pos, endpos):
-            first = last - length + 1
-            if first > 0 and folded[first].isalnum() and folded[first - 1].isalnum():
+        window = folded[pos:endpos]
+        size = len(window)
+        out: list[tuple[int, int, _Cue]] = []
+        cues = self.cues
+        for index, first, last in self.automaton.find(window):
+            if first and window[first - 1].isalnum() and window[first].isalnum():
+                continue  # inside a word: "act" in "fact"
+            if last < size and window[last].isalnum() and window[last - 1].isalnum():
                 continue
-            if last + 1 < size and folded[last].isalnum() and folded[last + 1].isalnum():
-                continue
-            for cue in cues:
-                yield first, last + 1, cue
+            for cue in cues[index]:
+                out.append((pos + first, pos + last, cue))
+        return out
 
     def found_in(self, sentence: str, folded: str, start: int = 0, end: int = 0) -> bool:
         """Whether ``sentence`` (its folded copy beside it) names a law, an article, a
         convention or a charge outside ``sentence[start:end]``, the term being judged."""
-        return self.judge(sentence, folded, start, end, (0, len(sentence)))
+        return self.judge(sentence, folded, start, end, 0, len(sentence))
 
-    def judge(
-        self,
-        plain: str,
-        folded: str,
-        start: int,
-        end: int,
-        bounds: tuple[int, int] | Callable[[], tuple[int, int]],
-    ) -> bool:
-        """Whether a cue in the sentence ``bounds`` (or a function giving them, called only when
-        a cue is near) makes ``plain[start:end]`` a legal use."""
-        low, high = max(0, start - WINDOW), min(len(folded), end + WINDOW)
-        if callable(bounds):
-            found = list(self.hits(folded, low, high))
-            if not found:
-                return False
-            bounds = bounds()
-        else:
-            low, high = bounds
-            found = list(self.hits(folded, low, high))
-        begin, stop = bounds
+    def judge(self, plain: str, folded: str, start: int, end: int, begin: int, stop: int) -> bool:
+        """Whether a cue in the sentence ``plain[begin:stop]`` (``folded`` beside it) makes the
+        term ``plain[start:end]`` a legal use."""
+        found = self.hits(folded, begin, stop)
+        if not found:
+            return False
         excluded = [(s, e) for s, e, cue in found if cue.kind == _NOT_A_CUE]
         for s, e, cue in found:
-            if s < begin or e > stop or (s < end and e > start) or cue.kind == _NOT_A_CUE:
+            if (s < end and e > start) or cue.kind == _NOT_A_CUE:
                 continue
-            if any(xs <= s and e <= xe for xs, xe in excluded):
+            if excluded and any(xs <= s and e <= xe for xs, xe in excluded):
                 continue
-            if self._counts(plain, folded, s, e, cue, start, end, begin):
+            if self._counts(plain, folded, s, e, cue, start, end) and (
+                cue.kind != _TITLE or self._title(plain, s, e, begin)
+            ):
                 return True
         return False
 
     def _counts(
-        self,
-        plain: str,
-        folded: str,
-        s: int,
-        e: int,
-        cue: _Cue,
-        start: int,
-        end: int,
-        begin: int,
+        self, plain: str, folded: str, s: int, e: int, cue: _Cue, start: int, end: int
     ) -> bool:
+        """Whether a cue counts where it is (a title then needs :meth:`_title` too)."""
         kind = cue.kind
         if kind == _NAME:
             return True
@@ -231,11 +209,10 @@ class LegalCues:
         if kind == _CHARGE_AFTER:
             gap = self.charge_gap.match(folded, end, s)
             return end <= s and gap is not None and gap.end() == s
-        return kind == _TITLE and self._title(plain, s, e, cue.written, begin)
+        return kind == _TITLE and plain[s:e] == cue.written  # "act", "code" in lower case: none
 
-    def _title(self, plain: str, s: int, e: int, written: str, begin: int) -> bool:
-        if plain[s:e] != written:
-            return False  # "act", "code" in lower case: no title
+    def _title(self, plain: str, s: int, e: int, begin: int) -> bool:
+        """Whether the capitalised word ``plain[s:e]`` is a law's title in its sentence."""
         if self.title_citation.match(plain, e):
             return True  # "Act of 2003", "Bill C-22"
         before = _words_before(plain, s, begin, 3)
@@ -298,9 +275,8 @@ class LegalContext:
 
     def in_legal_context(self, plain: str, folded: str, start: int, end: int, lang: str) -> bool:
         """Whether the term ``plain[start:end]``, in ``lang``, is used in a legal context."""
-        return self.for_lang(lang).judge(
-            plain, folded, start, end, lambda: sentence_around(plain, start, end)
-        )
+        begin, stop = sentence_around(plain, start, end)
+        return self.for_lang(lang).judge(plain, folded, start, end, begin, stop)
 
 
 # --- sentences -----------------------------------------------------------------------------------
@@ -347,6 +323,9 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around ``text[start:end]`` (at most ``WINDOW`` characters either side):
     from the last sentence end or block boundary before it to the first one after it.
 
+    The last boundary before the term is looked for backwards, from the nearest place where one
+    can start, so the cost is that of the sentence, not of the window.
+
     >>> text = "- The law changed\\n- Police seized it"
     >>> begin, stop = sentence_around(text, text.index("seized"), text.index(" it"))
     >>> text[begin:stop]
@@ -354,8 +333,18 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     """
     low, high = max(0, start - WINDOW), min(len(text), end + WINDOW)
     begin = low
-    for boundary in boundaries(text, low, start):
-        begin = boundary.end()
+    candidates = [m.start() for m in _BOUNDARY_START.finditer(text, low, start)]
+    if low == 0:
+        candidates.insert(0, 0)  # a heading line at the start of the text
+    for candidate in reversed(candidates):
+        after_break = text[candidate : candidate + 1] in ("\r", "\n")
+        for at in (candidate + 1, candidate) if after_break else (candidate,):
+            if at < start and (match := SENTENCE_END.match(text, at, start)):
+                begin = match.end()
+                break
+        else:
+            continue
+        break
     after = next(boundaries(text, end, high), None)
     stop = after.start() if after else high
     line = max(text.rfind("\n", low, start), text.rfind("\r", low, start)) + 1

@@ -37,8 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import ahocorasick
-
+from mnr_graph.automaton import Automaton
 from mnr_graph.errors import InputError
 from mnr_graph.legalcontext import LegalContext
 from mnr_graph.namespaces import MNRID
@@ -350,21 +349,25 @@ class Matcher:
         words = {pattern: tuple(pattern.split(" ")) for pattern in chosen}
         kept = {p for p, label in chosen.items() if label.band != _USE}
         reported = set(kept)
-        changed = True
-        while changed:
-            changed = False
-            for pattern in chosen.keys() - kept:
-                if any(_blocks(words[pattern], words[k]) for k in kept):
+        # A "use" pattern is kept when it can hide a kept one, and then others may hide it: a
+        # work list, each new kept pattern tried only against the patterns that share a word
+        # with it (a pattern that hides another shares at least one word with it).
+        unkept: dict[str, set[str]] = {}
+        for pattern in chosen.keys() - kept:
+            for word in words[pattern]:
+                unkept.setdefault(word, set()).add(pattern)
+        queue = sorted(kept)
+        while queue:
+            inner = queue.pop()
+            for pattern in sorted({p for w in words[inner] for p in unkept.get(w, ())}):
+                if pattern not in kept and _blocks(words[pattern], words[inner]):
                     kept.add(pattern)
-                    changed = True
+                    queue.append(pattern)
         self.patterns = sorted(kept)
-        self.automaton = ahocorasick.Automaton()
-        self.entries: list[TermLabel | None] = []
-        for pattern in self.patterns:
-            self.entries.append(chosen[pattern] if pattern in reported else None)
-            self.automaton.add_word(pattern, (len(pattern), len(self.entries) - 1))
-        if self.patterns:
-            self.automaton.make_automaton()
+        self.entries: list[TermLabel | None] = [
+            chosen[pattern] if pattern in reported else None for pattern in self.patterns
+        ]
+        self.automaton = Automaton(self.patterns)
         #: The words of the patterns, and their beginnings: a word broken across a line end with
         #: a hyphen is joined again where that gives one of them (see :func:`_join_broken_words`).
         self.words = frozenset(word for pattern in self.patterns for word in pattern.split(" "))
@@ -403,19 +406,14 @@ class Matcher:
 
     def scan(self, folded: str) -> list[tuple[int, int, TermLabel]]:
         """Leftmost-longest matches at word boundaries in a folded, collapsed text."""
-        if not self.patterns:
-            return []
         n = len(folded)
         candidates: list[tuple[int, int, int]] = []
         append = candidates.append
         # every match, overlapping ones too; keep those that are whole words
-        for end, (length, index) in self.automaton.iter(folded):
-            start = end - length + 1
-            if (start and folded[start - 1].isalnum()) or (
-                end + 1 < n and folded[end + 1].isalnum()
-            ):
+        for index, start, end in self.automaton.find(folded):
+            if (start and folded[start - 1].isalnum()) or (end < n and folded[end].isalnum()):
                 continue
-            append((start, -length, index))
+            append((start, start - end, index))
         candidates.sort()
         out: list[tuple[int, int, TermLabel]] = []
         entries = self.entries
