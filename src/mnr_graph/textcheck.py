@@ -80,6 +80,18 @@ _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f
 _SKIP = "\u00ad"
 _SKIPPED = "\u00ad\u180e\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
 
+#: A fenced Markdown code block, to its closing fence or the end of the text (group 1: the
+#: fence, so that the block ends a run of words as a block element does).
+_FENCED_CODE = re.compile(
+    r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n(?:.*?\n[ ]{0,3}\1[`~]*[ \t\r]*(?=\n|\Z)|.*\Z)",
+    re.MULTILINE | re.DOTALL,
+)
+#: Underscores inside a word: a name (child_porn_filter), not Markdown emphasis (_word_).
+#: (It starts with the literal, for speed; :func:`_blank` checks the character before.)
+_INTRAWORD_UNDERSCORE = re.compile(r"_+(?=[^\W_])")
+#: What an underscore inside a word becomes: neither a space nor a letter, so no term spans it.
+_NAME_JOINER = "\u00b7"
+
 # Each pattern starts with a literal, so the regular expression engine skips ahead quickly; each
 # runs only when its hint (tested first by one character) occurs in the text at all.
 _MARKUP = [
@@ -88,7 +100,7 @@ _MARKUP = [
         "<",
         re.compile(
             r"<(?:!--.*?-->"  # HTML comments
-            r"|(script|style)\b.*?</\1\s*>"  # scripts and styles, with their content
+            r"|(script|style|pre)\b.*?</\1\s*>"  # scripts, styles, code blocks, with content
             r"|/?([A-Za-z][A-Za-z0-9]*)[^<>]*>"  # tags (group 2: the name), <https://...> links
             r"|[!?][^<>]*>)",  # doctype, processing instructions
             re.DOTALL | re.IGNORECASE,
@@ -102,6 +114,11 @@ _MARKUP = [
         re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\S+", re.MULTILINE),
     ),  # reference definitions
     ("/", "://", re.compile(r"\b(?:https?|ftp)://[^\s<>()\"']+", re.IGNORECASE)),  # bare URLs
+    ("w", "www.", re.compile(r"\bwww\.[^\s<>()\"']+")),  # addresses without a scheme
+    ("@", "@", re.compile(r"@[\w.-]+")),  # handles and the domain of an e-mail address
+    ("`", "```", _FENCED_CODE),  # Markdown code blocks, with their content
+    ("~", "~~~", _FENCED_CODE),
+    ("_", "_", _INTRAWORD_UNDERSCORE),  # snake_case names are no words: child_porn_filter
 ]
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
@@ -170,6 +187,11 @@ def _decode(match: re.Match[str]) -> str:
 def _blank(match: re.Match[str]) -> str:
     if match.re is _ENTITY:
         return _decode(match)
+    if match.re is _INTRAWORD_UNDERSCORE:
+        start = match.start()
+        before = match.string[start - 1 : start]
+        inside = before.isalnum()
+        return _NAME_JOINER * len(match.group()) if inside else match.group()
     blanked = _NOT_NEWLINE.sub(" ", match.group())
     if match.lastindex and blanked[0] == " ":
         name = match.group(match.lastindex)
