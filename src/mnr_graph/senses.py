@@ -14,7 +14,9 @@ tried in this order, the first that holds deciding:
    "l");
 4. ``after``: this is the word right after the term ("a minor who", "the minor's" as ``'s``); an
    empty cue means no word follows in the sentence (punctuation or the end: "with a minor.");
-5. ``default``: the sense when no other rule holds.
+5. ``after-ending``: the word right after the term ends so, and has at least three letters more
+   ("a minor groomed online": a past participle);
+6. ``default``: the sense when no other rule holds.
 
 Cues are folded as the text is (no case, no accents).
 
@@ -43,7 +45,7 @@ __all__ = ["WHERE", "SenseRules"]
 
 #: The kinds of rule of ``ontology/term-sense-cues.csv`` (its ``where`` column), in the order
 #: they are tried.
-WHERE = ("phrase", "form", "before", "after", "default")
+WHERE = ("phrase", "form", "before", "after", "after-ending", "default")
 _SENSES = ("term", "other")
 _NO_WORD = ""  # the ``after`` cue for punctuation or the end of the text
 
@@ -54,6 +56,7 @@ class _Rules:
     forms: dict[str, bool] = field(default_factory=dict)
     before: dict[str, bool] = field(default_factory=dict)
     after: dict[str, bool] = field(default_factory=dict)
+    after_endings: list[tuple[str, bool]] = field(default_factory=list)
     default: bool = True
 
 
@@ -79,6 +82,8 @@ class SenseRules:
                 rules.before[cue] = is_term
             elif where == "after":
                 rules.after[cue] = is_term
+            elif where == "after-ending":
+                rules.after_endings.append((cue, is_term))
             else:
                 rules.default = is_term
 
@@ -111,6 +116,9 @@ class SenseRules:
         after = _word_after(folded, end)
         if after in rules.after:
             return rules.after[after]
+        for ending, is_term in rules.after_endings:
+            if after.endswith(ending) and len(after) >= len(ending) + 3:
+                return is_term
         return rules.default
 
 
