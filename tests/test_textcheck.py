@@ -231,9 +231,10 @@ def test_legal_context_decides_the_band(
 
 
 def test_legal_context_cues_file_is_well_formed() -> None:
-    """``ontology/legal-context-cues.csv``: lang, cue, context; title cues are capitalised words
-    (case counts), the others lower case (they ignore case); no row is listed twice; every
-    language of the vocabulary has cues of every kind that names a law or a charge."""
+    """``ontology/legal-context-cues.csv``: lang, cue, context; title cues are single words
+    (their case counts: "Act", "bill"), the others lower case (they ignore case); "…" only in
+    charges, between words; no row is listed twice; every language of the vocabulary has cues
+    of every kind that names a law or a charge."""
     import csv
 
     from mnr_graph import resources
@@ -252,9 +253,12 @@ def test_legal_context_cues_file_is_well_formed() -> None:
         assert cue, row
         assert cue == cue.strip(), row
         if context == "title":
-            assert re.fullmatch(r"[A-ZÁÉÍÓÚ]\w*", cue), row
+            assert re.fullmatch(r"\w+", cue), row
         else:
             assert cue == cue.lower(), row
+        if "…" in cue:
+            assert context == "charge", row
+            assert re.fullmatch(r"[\w' ]+ … [\w' ]+", cue), row
         assert (row["lang"], cue, context) not in seen, row
         seen.add((row["lang"], cue, context))
     for lang in languages:

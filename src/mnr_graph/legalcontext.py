@@ -26,7 +26,8 @@ The kinds of cue (the ``context`` column):
   ("section 160", "Art. 34", "Article 2(c)", "§ 2252");
 - ``charge``: words that introduce a formal charge ("charged with", "convicted of", "inculpé
   de", "acusado de"); they count only when the term follows, with nothing between but
-  ``charge-word`` rows ("charged with two counts of possessing child pornography");
+  ``charge-word`` rows ("charged with two counts of possessing child pornography"); "…" stands
+  for up to four words of any kind ("charged … with": "charged him last week with");
 - ``charge-after``: a word right after the term (``charge-word`` rows between) that makes it a
   charge ("faces child pornography charges");
 - ``determiner``: the words before a ``title`` that make it a law's name ("the", "la", "el");
@@ -98,6 +99,8 @@ _GAP = "[\\s'\"\u201c\u201d\u00ab\u00bb\u2039\u203a(]"
 #: ("Article L. 227-23", "Bill C-22"), or an opening bracket ("Article 2(c)").
 _NUMBER_AFTER = re.compile(r"\.?[ \t\u00a0]*(?:\(|[a-z]{0,3}[.\u2010\u2011-]?[ \t\u00a0]?\d)")
 _APOSTROPHES = "'\u2019\u02bc"
+#: In a charge cue, up to four words of any kind ("charged … with": "charged him with").
+_ANY_WORDS = "\u2026"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,9 @@ class _Cue:
     kind: int
     length: int
     written: str  # a title as written (case counts), else the folded cue
+    #: For a charge written with "…" ("charged … with"): what must follow the first words, after
+    #: at most four other words ("charged him with", "charged on Monday with").
+    rest: re.Pattern[str] | None = None
 
 
 class LegalCues:
@@ -135,10 +141,15 @@ class LegalCues:
             if context in _WORD_LISTS:
                 words[context].update(_WORD.findall(fold(cue)))
                 continue
-            folded = " ".join(fold(cue).split())
+            first, _, after = fold(cue).partition(_ANY_WORDS)
+            folded = " ".join(first.split())
+            rest = None
+            if after.strip():
+                tail = r"\s+".join(map(re.escape, after.split()))
+                rest = re.compile(rf"(?:\s+[\w'\u2019-]+){{0,4}}?\s+{tail}\b")
             if folded:
                 cues = keyed.setdefault(folded, [])
-                cues.append(_Cue(_IN_AUTOMATON[context], len(folded), cue))
+                cues.append(_Cue(_IN_AUTOMATON[context], len(folded), cue, rest))
         self.automaton = Automaton(list(keyed))
         self.cues = [tuple(cues) for cues in keyed.values()]
         self.determiners = frozenset(words["determiner"])
@@ -204,6 +215,11 @@ class LegalCues:
         if kind == _CITATION:
             return _NUMBER_AFTER.match(folded, e) is not None
         if kind == _CHARGE:
+            if cue.rest is not None:  # "charged … with": the words up to "with" first
+                rest = cue.rest.match(folded, e, start)
+                if rest is None:
+                    return False
+                e = rest.end()
             gap = self.charge_gap.match(folded, e, start)
             return e <= start and gap is not None and gap.end() == start
         if kind == _CHARGE_AFTER:
