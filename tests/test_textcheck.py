@@ -667,3 +667,33 @@ def test_sentence_boundaries_are_those_finditer_finds() -> None:
             fast = [m.span() for m in legalcontext.boundaries(text, pos, endpos)]
             slow = [m.span() for m in legalcontext.SENTENCE_END.finditer(text, pos, endpos)]
             assert fast == slow, (file.name, pos, endpos)
+
+
+def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
+    """``sentence_around`` looks for the last boundary before a term backwards; over every test
+    text, from many positions, its sentence starts where a scan of every boundary from the start
+    of the window says, give or take white space and marks between two boundaries."""
+    import random
+
+    from mnr_graph import legalcontext
+
+    def forward(text: str, start: int) -> int:
+        begin = max(0, start - legalcontext.WINDOW)
+        for boundary in legalcontext.boundaries(text, begin, start):
+            begin = boundary.end()
+        return begin
+
+    rng = random.Random(11)
+    files = sorted((Path(__file__).parent / "data" / "textcheck").glob("*.*"))
+    texts = [file.read_bytes().decode("utf-8", errors="replace") for file in files]
+    texts.append(". ".join(f"Sentence {i} of the report" for i in range(400)) + "\n\n# Head\nend")
+    for text in texts:
+        for _ in range(200):
+            start = rng.randrange(len(text) + 1)
+            end = min(len(text), start + rng.randrange(20))
+            (begin, _), expected = (
+                legalcontext.sentence_around(text, start, end),
+                forward(text, start),
+            )
+            between = text[min(begin, expected) : max(begin, expected)]
+            assert not any(c.isalnum() for c in between), (text[:40], start, begin, expected)

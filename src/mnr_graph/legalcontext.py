@@ -315,6 +315,7 @@ _HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t][^\r\n]*")
 #: Where a match of ``SENTENCE_END`` can start: tried only there, since trying its alternatives
 #: at every character was most of the checker's time on legal-context terms.
 _BOUNDARY_START = re.compile(r"[.!?|\r\n]")
+_BOUNDARY_CHARS = ".!?|\r\n"
 
 
 def boundaries(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
@@ -348,19 +349,23 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     '- Police seized it'
     """
     low, high = max(0, start - WINDOW), min(len(text), end + WINDOW)
-    begin = low
-    candidates = [m.start() for m in _BOUNDARY_START.finditer(text, low, start)]
-    if low == 0:
-        candidates.insert(0, 0)  # a heading line at the start of the text
-    for candidate in reversed(candidates):
-        after_break = text[candidate : candidate + 1] in ("\r", "\n")
+    begin = None
+    pos = start
+    while begin is None and pos > low:
+        # the nearest place before ``pos`` where a boundary can start (a C search each)
+        candidate = max(text.rfind(c, low, pos) for c in _BOUNDARY_CHARS)
+        if candidate < 0:
+            break
+        after_break = text[candidate] in "\r\n"
         for at in (candidate + 1, candidate) if after_break else (candidate,):
-            if at < start and (match := SENTENCE_END.match(text, at, start)):
-                begin = match.end()
+            if at < start and (found := SENTENCE_END.match(text, at, start)):
+                begin = found.end()
                 break
-        else:
-            continue
-        break
+        pos = candidate
+    if begin is None:
+        begin = low
+        if low == 0 and (found := SENTENCE_END.match(text, 0, start)):  # a heading line first
+            begin = found.end()
     after = next(boundaries(text, end, high), None)
     stop = after.start() if after else high
     line = max(text.rfind("\n", low, start), text.rfind("\r", low, start)) + 1
