@@ -8,7 +8,8 @@ mineurs de fond") and an adjective after its noun ("un rôle mineur"). The rules
 ``sense`` is ``term`` (the vocabulary's sense: reported) or ``other`` (not reported). They are
 tried in this order, the first that holds deciding:
 
-1. ``phrase``: the match is inside this phrase ("asia minor", "mineurs de fond");
+1. ``phrase``: the match is inside this phrase ("asia minor", "mineurs de fond", "children and
+   young people": the everyday pairing that names no child as anything but a child);
 2. ``form``: the term is written in this form ("minors": always the noun);
 3. ``before``: this is the word right before the term ("very minor", "un mineur"; "l'" counts as
    "l");
@@ -52,7 +53,7 @@ _NO_WORD = ""  # the ``after`` cue for punctuation or the end of the text
 
 @dataclass(slots=True)
 class _Rules:
-    phrases: list[tuple[str, int]] = field(default_factory=list)  # phrase, offset of the term
+    phrases: list[str] = field(default_factory=list)
     forms: dict[str, bool] = field(default_factory=dict)
     before: dict[str, bool] = field(default_factory=dict)
     after: dict[str, bool] = field(default_factory=dict)
@@ -75,7 +76,7 @@ class SenseRules:
             rules = self.rules.setdefault((lang, label), _Rules())
             is_term = sense == "term"
             if where == "phrase":
-                rules.phrases.append((cue, cue.find(label)))
+                rules.phrases.append(cue)
             elif where == "form":
                 rules.forms[cue] = is_term
             elif where == "before":
@@ -103,11 +104,12 @@ class SenseRules:
         rules = self.rules.get((lang.split("-")[0].lower(), label))
         if rules is None:
             return True
-        for phrase, offset in rules.phrases:
+        form = folded[start:end]
+        for phrase in rules.phrases:
+            offset = phrase.find(form)  # the form as written in the phrase ("young people")
             at = start - offset
             if offset >= 0 and at >= 0 and folded.startswith(phrase, at):
                 return False
-        form = folded[start:end]
         if form in rules.forms:
             return rules.forms[form]
         before = _word_before(folded, start)
