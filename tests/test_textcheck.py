@@ -41,6 +41,31 @@ def fixture_vocabulary() -> Vocabulary:
     return Vocabulary.from_files([DATA / "fixture-vocabulary.ttl"])
 
 
+def _lead(label: TermLabel) -> str:
+    """What goes before a term that is also an everyday word (ontology/term-sense-cues.csv), so
+    that it reads in the vocabulary's sense ("un mineur"): the first word its rules say marks
+    that sense, or nothing."""
+    import csv
+
+    from mnr_graph import resources
+
+    rows = csv.DictReader(resources.read_text("ontology", "term-sense-cues.csv").splitlines())
+    for row in rows:
+        if (row["lang"], row["label"], row["where"], row["sense"]) == (
+            label.lang,
+            label.text,
+            "before",
+            "term",
+        ):
+            return row["cue"] + " "
+    return ""
+
+
+def _framed(label: TermLabel, written: str | None = None) -> str:
+    """The label (as ``written``) in the news-style FRAME, in its sense."""
+    return FRAME.format(term=_lead(label) + (label.text if written is None else written))
+
+
 def _flagged() -> list[TermLabel]:
     return [label for label in load_vocabulary().labels if label.band != "use"]
 
@@ -67,7 +92,7 @@ def _spellings(label: TermLabel) -> set[str]:
 @pytest.mark.parametrize("label", _flagged(), ids=_ids)
 def test_every_flagged_label_is_found_in_every_spelling(label: TermLabel) -> None:
     for spelling in _spellings(label):
-        text = FRAME.format(term=spelling)
+        text = _framed(label, spelling)
         for lang in (None, label.lang):
             findings = check_text(text, lang=lang)
             assert len(findings) == 1, (spelling, lang, [f.text for f in findings])
@@ -83,7 +108,7 @@ def test_every_flagged_label_is_found_in_every_spelling(label: TermLabel) -> Non
 
 @pytest.mark.parametrize("label", [lab for lab in _flagged() if lab.band == "avoid"], ids=_ids)
 def test_avoided_terms_are_reported_to_validation(label: TermLabel) -> None:
-    found = avoided_terms_in(FRAME.format(term=label.text), lang=label.lang)
+    found = avoided_terms_in(_framed(label), lang=label.lang)
     assert [f.concept for f in found] == [label.concept]
 
 
@@ -116,7 +141,7 @@ def test_a_legal_use_is_told_to_quote_the_charge_and_use_the_recommended_words()
 def test_a_message_names_the_basis_of_a_band_not_read_in_the_guidelines(label: TermLabel) -> None:
     """A band that rests on anything but the guidelines' own text says so in the message."""
     vocabulary = load_vocabulary()
-    (finding,) = check_text(FRAME.format(term=label.text), lang=label.lang)
+    (finding,) = check_text(_framed(label), lang=label.lang)
     status = label.review_status or vocabulary.concepts[label.concept].review_status
     assert ("Basis:" in finding.message) is (status != PRIMARY_TEXT), finding.message
 
@@ -327,7 +352,7 @@ def test_paragraph_break_separates_words(fixture_vocabulary: Vocabulary) -> None
 
 def _avoided_example() -> str:
     label = next(lab for lab in _flagged() if lab.band == "avoid" and not lab.legal_context_only)
-    return FRAME.format(term=label.text)
+    return _framed(label)
 
 
 def test_cli_check_exit_codes_and_formats(tmp_path: Path) -> None:
@@ -348,7 +373,7 @@ def test_cli_check_exit_codes_and_formats(tmp_path: Path) -> None:
 
 def test_cli_check_exits_0_with_only_cautions() -> None:
     label = next(lab for lab in _flagged() if lab.band == "caution" and not lab.legal_context_only)
-    result = CliRunner().invoke(cli, ["check", "-"], input=FRAME.format(term=label.text))
+    result = CliRunner().invoke(cli, ["check", "-"], input=_framed(label))
     assert result.exit_code == 0
     assert result.output.startswith("<stdin>:1:")
     assert ": caution: " in result.output
@@ -578,17 +603,18 @@ def _written_in_documents(label: TermLabel) -> list[tuple[str, str]]:
         text.replace(longest, longest[:half] + "-\r\n" + longest[half:], 1),
         text.replace(longest, longest[:half] + "-  \n   " + longest[half:], 1),
     ]
+    lead = _lead(label)
     docs = [
-        (f"\U0001f600\r\n\U0001f9d2\U0001f3fd \u201c{form}\u201d\u2019s report.", form)
+        (f"\U0001f600\r\n\U0001f9d2\U0001f3fd \u201c{lead}{form}\u201d\u2019s report.", form)
         for form in forms
     ]
     entity = "&nbsp;".join(html_words).replace("é", "&eacute;").replace("í", "&#237;")
-    docs.append((f"<p>\U0001f4f0 The <i>phrase</i> {entity} &amp; more.</p>", entity))
+    docs.append((f"<p>\U0001f4f0 The <i>phrase</i> {lead}{entity} &amp; more.</p>", entity))
     if len(words) > 1:
         split = f"{html_words[0]} <em>{' '.join(html_words[1:])}"
-        docs.append((f"<p>A story on {split}</em> ran.</p>", split))
+        docs.append((f"<p>A story on {lead}{split}</em> ran.</p>", split))
         emphasis = f"{words[0]}** {' '.join(words[1:])}"
-        docs.append((f"Write **{emphasis} carefully.", emphasis))
+        docs.append((f"Write **{lead}{emphasis} carefully.", emphasis))
     return docs
 
 
