@@ -699,7 +699,8 @@ def test_sentence_boundaries_are_those_finditer_finds() -> None:
 def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
     """``sentence_around`` looks for the last boundary before a term backwards; over every test
     text, from many positions, its sentence starts where a scan of every boundary from the start
-    of the window says, give or take white space and marks between two boundaries."""
+    of the window says, give or take white space and marks between two boundaries, and ends at
+    the first boundary after the term (or at the end of a heading line)."""
     import random
 
     from mnr_graph import legalcontext
@@ -710,6 +711,11 @@ def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
             begin = boundary.end()
         return begin
 
+    def first_after(text: str, end: int) -> int:
+        high = min(len(text), end + legalcontext.WINDOW)
+        after = next(legalcontext.boundaries(text, end, high), None)
+        return after.start() if after else high
+
     rng = random.Random(11)
     files = sorted((Path(__file__).parent / "data" / "textcheck").glob("*.*"))
     texts = [file.read_bytes().decode("utf-8", errors="replace") for file in files]
@@ -718,9 +724,11 @@ def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
         for _ in range(200):
             start = rng.randrange(len(text) + 1)
             end = min(len(text), start + rng.randrange(20))
-            (begin, _), expected = (
-                legalcontext.sentence_around(text, start, end),
-                forward(text, start),
-            )
+            begin, stop = legalcontext.sentence_around(text, start, end)
+            expected = forward(text, start)
             between = text[min(begin, expected) : max(begin, expected)]
             assert not any(c.isalnum() for c in between), (text[:40], start, begin, expected)
+            after = first_after(text, end)
+            assert stop <= after, (text[:40], end)
+            if stop < after:  # only a heading line ends a sentence before its next boundary
+                assert "#" in text[max(0, start - legalcontext.WINDOW) : stop], (text[:40], end)

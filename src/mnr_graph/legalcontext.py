@@ -315,7 +315,7 @@ _HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t][^\r\n]*")
 #: Where a match of ``SENTENCE_END`` can start: tried only there, since trying its alternatives
 #: at every character was most of the checker's time on legal-context terms.
 _BOUNDARY_START = re.compile(r"[.!?|\r\n]")
-_BOUNDARY_CHARS = ".!?|\r\n"
+_LAST_BOUNDARY_START = re.compile(r".*[.!?|\r\n]", re.DOTALL)
 
 
 def boundaries(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
@@ -352,10 +352,12 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     begin = None
     pos = start
     while begin is None and pos > low:
-        # the nearest place before ``pos`` where a boundary can start (a C search each)
-        candidate = max(text.rfind(c, low, pos) for c in _BOUNDARY_CHARS)
-        if candidate < 0:
+        # the last place before ``pos`` where a boundary can start: a greedy match backtracks
+        # from ``pos`` to it, in C
+        last = _LAST_BOUNDARY_START.match(text, low, pos)
+        if last is None:
             break
+        candidate = last.end() - 1
         after_break = text[candidate] in "\r\n"
         for at in (candidate + 1, candidate) if after_break else (candidate,):
             if at < start and (found := SENTENCE_END.match(text, at, start)):
@@ -366,8 +368,18 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
         begin = low
         if low == 0 and (found := SENTENCE_END.match(text, 0, start)):  # a heading line first
             begin = found.end()
-    after = next(boundaries(text, end, high), None)
-    stop = after.start() if after else high
+    stop = high
+    pos = end
+    while (next_start := _BOUNDARY_START.search(text, pos, high)) is not None:
+        candidate = next_start.start()
+        after_break = text[candidate] in "\r\n"
+        found = SENTENCE_END.match(text, candidate, high)
+        if found is None and after_break:
+            found = SENTENCE_END.match(text, candidate + 1, high)
+        if found is not None:
+            stop = found.start()
+            break
+        pos = candidate + 1
     line = max(text.rfind("\n", low, start), text.rfind("\r", low, start)) + 1
     if line > 0 or low == 0:
         heading = _HEADING_LINE.match(text, line, high)
