@@ -451,7 +451,7 @@ def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ratio" in out
     assert "per term" in out
     assert "dense court reporting" in out
-    assert "per finding" in out
+    assert "legal-context test per finding" in out
     assert "start-up subtracted" in out
 
 
