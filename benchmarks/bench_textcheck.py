@@ -26,6 +26,7 @@ import argparse
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -245,23 +246,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def cli_seconds(path: str, repeat: int) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of ``mnr-graph check`` on a file (exit 0 or 1), each the best
-    of ``repeat`` runs (the CPU time, user and system, is the child's: less disturbed by other
-    jobs on a shared machine)."""
+def cli_seconds(path: str) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user and system, the child's) of ``mnr-graph check`` on a
+    file, exit 0 or 1."""
     command = [sys.executable, "-m", "mnr_graph", "check", path]
-    best_wall = best_cpu = float("inf")
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, check=False)
-        best_wall = min(best_wall, time.perf_counter() - t0)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        best_cpu = min(best_cpu, cpu)
-        if done.returncode not in (0, 1):
-            raise RuntimeError(done.stderr.decode())
-    return best_wall, best_cpu
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 1):
+        raise RuntimeError(done.stderr.decode())
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cli_check_seconds(big: str, small: str, rounds: int) -> tuple[float, float, float]:
+    """The time ``mnr-graph check`` spends on ``big`` beyond its start-up: in each round the
+    command runs on ``small`` (one line) and then on ``big``; the median of the differences,
+    wall-clock and CPU (start-up alone varies by a tenth of a second between runs on a shared
+    machine: a median of paired runs is steadier than the best of each), and the median
+    start-up."""
+    walls, cpus, startups = [], [], []
+    for _ in range(rounds):
+        small_wall, small_cpu = cli_seconds(small)
+        big_wall, big_cpu = cli_seconds(big)
+        walls.append(big_wall - small_wall)
+        cpus.append(big_cpu - small_cpu)
+        startups.append(small_wall)
+    return statistics.median(walls), statistics.median(cpus), statistics.median(startups)
 
 
 def legal_test_seconds(text: str, vocabulary: Vocabulary, repeat: int) -> float:
@@ -316,15 +328,12 @@ def dense(vocabulary: Vocabulary, size: int, repeat: int) -> None:
             f.write(text)
         with open(small, "w", encoding="utf-8") as f:
             f.write("One line of text.\n")
-        runs = max(repeat, 5) if repeat > 1 else 1
-        (big_wall, big_cpu), (small_wall, small_cpu) = (
-            cli_seconds(big, runs),
-            cli_seconds(small, runs),
-        )
+        rounds = 7 if repeat > 1 else 1
+        wall, cpu, startup = cli_check_seconds(big, small, rounds)
     print(
-        f"  mnr-graph check: {big_wall:.2f} s on the file, {small_wall:.2f} s on one line: "
-        f"{megabytes / max(1e-9, big_wall - small_wall):8.1f} MB/s wall, "
-        f"{megabytes / max(1e-9, big_cpu - small_cpu):.1f} MB/s CPU, start-up subtracted"
+        f"  mnr-graph check: {wall:.2f} s beyond a start-up of {startup:.2f} s (median of "
+        f"{rounds} paired runs): {megabytes / max(1e-9, wall):8.1f} MB/s wall, "
+        f"{megabytes / max(1e-9, cpu):.1f} MB/s CPU, start-up subtracted"
     )
 
 
