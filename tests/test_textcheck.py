@@ -732,3 +732,9 @@ def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
             assert stop <= after, (text[:40], end)
             if stop < after:  # only a heading line ends a sentence before its next boundary
                 assert "#" in text[max(0, start - legalcontext.WINDOW) : stop], (text[:40], end)
+
+
+def test_a_url_does_not_swallow_the_block_boundary_after_it() -> None:
+    blanked = blank_markup("<li>See https://example.org/law</li>www.example.org/a</td>")
+    assert len(blanked) == len("<li>See https://example.org/law</li>www.example.org/a</td>")
+    assert blanked.count("|") == 3

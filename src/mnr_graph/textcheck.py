@@ -2,22 +2,26 @@
 
 How it works, so that offsets stay exact and it stays fast:
 
-1. Markup (HTML tags, comments, scripts, entities, Markdown link targets, URLs) is blanked out with
-   spaces of the same length, so every position still points into the input.
+1. Markup is blanked out with spaces of the same length (:mod:`mnr_graph.markup`), so every
+   position still points into the input.
 2. A folded copy is made with ``str.translate`` and a 1:1 character table (lower case, no
    accents; hyphens, line breaks and Markdown marks ``*_~`#>`` become spaces): same length, same
-   offsets.
+   offsets. A hyphen at a line end is skipped where the word's halves make a word of a term
+   ("pornog-\\nraphy").
 3. Runs of spaces a term could span (not those after a sentence's end) become one space for
    matching; a short list of those runs maps positions back.
-4. One Aho-Corasick automaton holds every label and its singular/plural forms and finds the
-   leftmost-longest matches at word boundaries, so "child sexual abuse material" is one match and
-   never reported for a shorter term inside it. Labels of the "use" band take part in matching
-   (only those that can overlap a reported term, which gives the same result faster) but are not
-   reported.
+4. One Aho-Corasick automaton (:mod:`mnr_graph.automaton`) holds every label and its
+   singular/plural forms and finds the leftmost-longest matches at word boundaries, so "child
+   sexual abuse material" is one match and never reported for a shorter term inside it. Labels of
+   the "use" band take part in matching (only those that can overlap a reported term, which gives
+   the same result faster) but are not reported.
+5. A term that is also an everyday word is reported only in its sense ("a minor who", not "minor
+   changes": :mod:`mnr_graph.senses`).
 
-A term marked "legal context only" is a caution when its sentence names a law, convention or
-offence (the cue words of ``ontology/legal-context-cues.csv`` and the labels of the vocabulary's
-instruments); elsewhere it keeps its own band (usually avoid).
+A term marked "legal context only" is a caution where its sentence names a law, an article or
+section, a convention or a formal charge (:mod:`mnr_graph.legalcontext`); elsewhere it keeps its
+own band (usually avoid). A message names the basis of the band unless that is the guidelines'
+own text.
 
 >>> findings = check_text("Reports of child-sex tourism rose.")
 >>> [(f.text, f.band, f.line, f.column) for f in findings]
@@ -29,7 +33,6 @@ instruments); elsewhere it keeps its own band (usually avoid).
 from __future__ import annotations
 
 import codecs
-import html
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -40,6 +43,9 @@ from typing import Any
 from mnr_graph.automaton import Automaton
 from mnr_graph.errors import InputError
 from mnr_graph.legalcontext import LegalContext
+from mnr_graph.markup import SKIP as _SKIP
+from mnr_graph.markup import SKIPPED as _SKIPPED
+from mnr_graph.markup import blank_markup
 from mnr_graph.namespaces import MNRID
 from mnr_graph.senses import SenseRules
 from mnr_graph.terminology import (
@@ -70,155 +76,6 @@ __all__ = [
     "fold",
     "matcher_for",
 ]
-
-
-# --- 1. markup -----------------------------------------------------------------------------------
-
-_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
-#: Characters the matcher skips (soft hyphen, zero-width joiners, word joiner, BOM); also pads a
-#: decoded HTML entity to the entity's length, so that offsets stay those of the input.
-_SKIP = "\u00ad"
-_SKIPPED = "\u00ad\u180e\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
-
-#: A fenced Markdown code block, to its closing fence or the end of the text (group 1: the
-#: fence, so that the block ends a run of words as a block element does).
-_FENCED_CODE = re.compile(
-    r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*\n(?:.*?\n[ ]{0,3}\1[`~]*[ \t\r]*(?=\n|\Z)|.*\Z)",
-    re.MULTILINE | re.DOTALL,
-)
-#: Underscores inside a word: a name (child_porn_filter), not Markdown emphasis (_word_).
-#: (It starts with the literal, for speed; :func:`_blank` checks the character before.)
-_INTRAWORD_UNDERSCORE = re.compile(r"_+(?=[^\W_])")
-#: What an underscore inside a word becomes: neither a space nor a letter, so no term spans it.
-_NAME_JOINER = "\u00b7"
-
-# Each pattern starts with a literal, so the regular expression engine skips ahead quickly; each
-# runs only when its hint (tested first by one character) occurs in the text at all.
-_MARKUP = [
-    (
-        "<",
-        "<",
-        re.compile(
-            r"<(?:!--.*?-->"  # HTML comments
-            r"|(script|style|pre)\b.*?</\1\s*>"  # scripts, styles, code blocks, with content
-            r"|/?([A-Za-z][A-Za-z0-9]*)[^<>]*>"  # tags (group 2: the name), <https://...> links
-            r"|[!?][^<>]*>)",  # doctype, processing instructions
-            re.DOTALL | re.IGNORECASE,
-        ),
-    ),
-    ("&", "&", _ENTITY),
-    ("]", "](", re.compile(r"\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")),  # Markdown link targets
-    (
-        "]",
-        "]:",
-        re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\S+", re.MULTILINE),
-    ),  # reference definitions
-    ("/", "://", re.compile(r"\b(?:https?|ftp)://[^\s<>()\"']+", re.IGNORECASE)),  # bare URLs
-    ("w", "www.", re.compile(r"\bwww\.[^\s<>()\"']+")),  # addresses without a scheme
-    ("@", "@", re.compile(r"@[\w.-]+")),  # handles and the domain of an e-mail address
-    ("`", "```", _FENCED_CODE),  # Markdown code blocks, with their content
-    ("~", "~~~", _FENCED_CODE),
-    ("_", "_", _INTRAWORD_UNDERSCORE),  # snake_case names are no words: child_porn_filter
-]
-_NOT_NEWLINE = re.compile(r"[^\n]")
-
-
-# HTML elements that end a run of words: a term never spans two cells, items or paragraphs. A
-# ``<br>`` is a line break inside a paragraph, like a newline in plain text: a term may span it.
-_BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "header",
-        "hr",
-        "html",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "title",
-        "tr",
-        "ul",
-    ]
-)
-_BREAK = "|"  # not a space: the matcher does not match across it
-
-
-def _decode(match: re.Match[str]) -> str:
-    """An HTML entity as its character, padded with skipped characters to the same length."""
-    entity = match.group()
-    decoded = html.unescape(entity)
-    if decoded == entity:  # not an entity HTML knows: text as written
-        return entity
-    if len(decoded) > len(entity):
-        return " " * len(entity)
-    if not decoded.isprintable() and not decoded.isspace():  # &shy; and the like: skipped
-        return _SKIP * len(entity)
-    return decoded + _SKIP * (len(entity) - len(decoded))
-
-
-def _blank(match: re.Match[str]) -> str:
-    if match.re is _ENTITY:
-        return _decode(match)
-    if match.re is _INTRAWORD_UNDERSCORE:
-        start = match.start()
-        before = match.string[start - 1 : start]
-        inside = before.isalnum()
-        return _NAME_JOINER * len(match.group()) if inside else match.group()
-    blanked = _NOT_NEWLINE.sub(" ", match.group())
-    if match.lastindex and blanked[0] == " ":
-        name = match.group(match.lastindex)
-        if match.lastindex == 1 or name.lower() in _BLOCK_TAGS:
-            return _BREAK + blanked[1:]
-        if name.lower() == "wbr":  # a line-break opportunity inside a word: por<wbr>nography
-            return _SKIP * len(blanked)
-    return blanked
-
-
-def blank_markup(text: str) -> str:
-    """The text with markup replaced by spaces (line breaks kept), the same length as the input.
-
-    Block-level HTML tags (paragraphs, cells, list items) start with ``|`` so that no term is
-    matched across them. An HTML entity becomes its character, padded with soft hyphens (which
-    the matcher skips) to the entity's length.
-
-    >>> blank_markup('<p>a <b>child</b></p>')
-    '|  a    child    |   '
-    >>> blank_markup('p&eacute;do') == 'p\u00e9' + '\u00ad' * 7 + 'do'
-    True
-    """
-    for first, hint, pattern in _MARKUP:
-        # a one-character test first: "in" with one character is much faster on long texts
-        if first in text and hint in text:
-            text = pattern.sub(_blank, text)
-    return text
 
 
 # --- 2. folding ----------------------------------------------------------------------------------
