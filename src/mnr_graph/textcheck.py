@@ -351,7 +351,16 @@ PRIMARY_TEXT = str(MNRID["review-confirmed"])
 
 
 def _basis(vocabulary: Vocabulary, label: TermLabel) -> str:
-    """What the band of ``label`` rests on, when that is not the guidelines' own text."""
+    """What the band of ``label`` rests on, when that is not the guidelines' own text.
+
+    A vocabulary with issue 9's review statuses and sources phrases it itself
+    (``basis_text``: the status and the sources named); this branch's reads the status alone.
+    The look-up by name keeps this module working with both until they meet.
+    """
+    notation = getattr(vocabulary, "review_notation", None)
+    phrase = getattr(vocabulary, "basis_text", None)
+    if notation is not None and phrase is not None:
+        return "" if notation(label) == "primary-text" else str(phrase(label))
     concept = vocabulary.concepts.get(label.concept)
     status = label.review_status or (concept.review_status if concept else None)
     if status == PRIMARY_TEXT:
