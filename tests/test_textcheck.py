@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from mnr_graph.cli import cli, main
+from mnr_graph.namespaces import MNR
 from mnr_graph.terminology import TermLabel, Vocabulary, label_variants, load_vocabulary
-from mnr_graph.textcheck import avoided_terms_in, blank_markup, check_text, fold
+from mnr_graph.textcheck import PRIMARY_TEXT, avoided_terms_in, blank_markup, check_text, fold
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data" / "terminology"
@@ -38,6 +39,31 @@ FINDING_KEYS = {
 @pytest.fixture(scope="module")
 def fixture_vocabulary() -> Vocabulary:
     return Vocabulary.from_files([DATA / "fixture-vocabulary.ttl"])
+
+
+def _lead(label: TermLabel) -> str:
+    """What goes before a term that is also an everyday word (ontology/term-sense-cues.csv), so
+    that it reads in the vocabulary's sense ("un mineur"): the first word its rules say marks
+    that sense, or nothing."""
+    import csv
+
+    from mnr_graph import resources
+
+    rows = csv.DictReader(resources.read_text("ontology", "term-sense-cues.csv").splitlines())
+    for row in rows:
+        if (row["lang"], row["label"], row["where"], row["sense"]) == (
+            label.lang,
+            label.text,
+            "before",
+            "term",
+        ):
+            return row["cue"] + " "
+    return ""
+
+
+def _framed(label: TermLabel, written: str | None = None) -> str:
+    """The label (as ``written``) in the news-style FRAME, in its sense."""
+    return FRAME.format(term=_lead(label) + (label.text if written is None else written))
 
 
 def _flagged() -> list[TermLabel]:
@@ -66,7 +92,7 @@ def _spellings(label: TermLabel) -> set[str]:
 @pytest.mark.parametrize("label", _flagged(), ids=_ids)
 def test_every_flagged_label_is_found_in_every_spelling(label: TermLabel) -> None:
     for spelling in _spellings(label):
-        text = FRAME.format(term=spelling)
+        text = _framed(label, spelling)
         for lang in (None, label.lang):
             findings = check_text(text, lang=lang)
             assert len(findings) == 1, (spelling, lang, [f.text for f in findings])
@@ -82,7 +108,7 @@ def test_every_flagged_label_is_found_in_every_spelling(label: TermLabel) -> Non
 
 @pytest.mark.parametrize("label", [lab for lab in _flagged() if lab.band == "avoid"], ids=_ids)
 def test_avoided_terms_are_reported_to_validation(label: TermLabel) -> None:
-    found = avoided_terms_in(FRAME.format(term=label.text), lang=label.lang)
+    found = avoided_terms_in(_framed(label), lang=label.lang)
     assert [f.concept for f in found] == [label.concept]
 
 
@@ -98,6 +124,38 @@ def test_legal_context_only_terms_are_a_caution_where_a_law_is_named(label: Term
         (finding,) = [f for f in check_text(text, lang=label.lang) if f.start == at]
         assert finding.band == "caution", (name, label.text)
         assert "legal" in finding.message
+
+
+def test_a_legal_use_is_told_to_quote_the_charge_and_use_the_recommended_words() -> None:
+    text = "He was charged with possession of child pornography under section 160."
+    (finding,) = check_text(text, lang="en")
+    assert (finding.band, finding.in_legal_context) == ("caution", True)
+    assert "formal charge" in finding.message
+    assert "recommended words" in finding.message
+    assert finding.use_instead
+    for alternative in finding.use_instead:
+        assert f'"{alternative["label"]}"' in finding.message
+
+
+@pytest.mark.parametrize("label", _flagged(), ids=_ids)
+def test_a_message_names_the_basis_of_a_band_not_read_in_the_guidelines(label: TermLabel) -> None:
+    """A band that rests on anything but the guidelines' own text says so in the message."""
+    vocabulary = load_vocabulary()
+    (finding,) = check_text(_framed(label), lang=label.lang)
+    status = label.review_status or vocabulary.concepts[label.concept].review_status
+    assert ("Basis:" in finding.message) is (status != PRIMARY_TEXT), finding.message
+
+
+def test_the_guidelines_text_status_is_defined_in_the_ontology() -> None:
+    import rdflib
+
+    from mnr_graph import resources
+
+    graph = rdflib.Graph()
+    for path in resources.files("ontology", "*.ttl"):
+        graph.parse(path)
+    statuses = set(graph.subjects(rdflib.RDF.type, rdflib.URIRef(MNR + "ReviewStatus")))
+    assert rdflib.URIRef(PRIMARY_TEXT) in statuses
 
 
 def _clean_sentences() -> list[str]:
@@ -198,30 +256,39 @@ def test_legal_context_decides_the_band(
 
 
 def test_legal_context_cues_file_is_well_formed() -> None:
-    """``ontology/legal-context-cues.csv``: lang, cue, context; title and citation cues are
-    capitalised words, the others lower case (they ignore case), and no cue is listed twice."""
+    """``ontology/legal-context-cues.csv``: lang, cue, context; title cues are single words
+    (their case counts: "Act", "bill"), the others lower case (they ignore case); "…" only in
+    charges, between words; no row is listed twice; every language of the vocabulary has cues
+    of every kind that names a law or a charge."""
     import csv
 
     from mnr_graph import resources
+    from mnr_graph.legalcontext import CONTEXTS
 
     path = resources.path("ontology", "legal-context-cues.csv")
     rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
     assert rows
     assert set(rows[0]) == {"lang", "cue", "context"}
     languages = set(load_vocabulary().languages)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for row in rows:
         cue, context = row["cue"], row["context"]
         assert row["lang"] in languages, row
-        assert context in {"", "not-after-term", "title", "citation"}, row
+        assert context in CONTEXTS, row
         assert cue, row
         assert cue == cue.strip(), row
-        if context in {"title", "citation"}:
-            assert re.fullmatch(r"[A-ZÁÉÍÓÚ]\w*", cue), row
+        if context == "title":
+            assert re.fullmatch(r"\w+", cue), row
         else:
             assert cue == cue.lower(), row
-        assert (row["lang"], cue) not in seen, row
-        seen.add((row["lang"], cue))
+        if "…" in cue:
+            assert context == "charge", row
+            assert re.fullmatch(r"[\w' ]+ … [\w' ]+", cue), row
+        assert (row["lang"], cue, context) not in seen, row
+        seen.add((row["lang"], cue, context))
+    for lang in languages:
+        kinds = {context for (lang_, _, context) in seen if lang_ == lang}
+        assert {"", "title", "citation", "charge", "charge-word", "determiner"} <= kinds, lang
 
 
 def test_language_filter(fixture_vocabulary: Vocabulary) -> None:
@@ -285,7 +352,7 @@ def test_paragraph_break_separates_words(fixture_vocabulary: Vocabulary) -> None
 
 def _avoided_example() -> str:
     label = next(lab for lab in _flagged() if lab.band == "avoid" and not lab.legal_context_only)
-    return FRAME.format(term=label.text)
+    return _framed(label)
 
 
 def test_cli_check_exit_codes_and_formats(tmp_path: Path) -> None:
@@ -306,7 +373,7 @@ def test_cli_check_exit_codes_and_formats(tmp_path: Path) -> None:
 
 def test_cli_check_exits_0_with_only_cautions() -> None:
     label = next(lab for lab in _flagged() if lab.band == "caution" and not lab.legal_context_only)
-    result = CliRunner().invoke(cli, ["check", "-"], input=FRAME.format(term=label.text))
+    result = CliRunner().invoke(cli, ["check", "-"], input=_framed(label))
     assert result.exit_code == 0
     assert result.output.startswith("<stdin>:1:")
     assert ": caution: " in result.output
@@ -383,6 +450,36 @@ def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
     assert "MB/s" in out
     assert "ratio" in out
     assert "per term" in out
+    assert "dense court reporting" in out
+    assert "legal-context test per finding" in out
+    assert "start-up subtracted" in out
+
+
+def test_the_legal_context_test_reads_only_the_sentence_around_a_term(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cost of a legal-context-only finding does not grow with the text: the cue search
+    reads at most the sentence around the term (bounded by the window), never the whole text."""
+    from mnr_graph import legalcontext
+    from mnr_graph.automaton import Automaton
+
+    sentence = "The judge said child pornography fuels demand for abuse, the court heard. "
+    text = sentence * 2000 + "Under the Act, child pornography is banned. " + sentence * 2000
+    read: list[int] = []
+    find = Automaton.find
+
+    def counting(self: Automaton, window: str) -> list[tuple[int, int, int]]:
+        read.append(len(window))
+        return find(self, window)
+
+    monkeypatch.setattr(Automaton, "find", counting)
+    findings = check_text(text, lang="en")
+    assert len(findings) == 4001
+    assert [f.in_legal_context for f in findings].count(True) == 1
+    whole, *windows = sorted(read, reverse=True)
+    assert whole == len(text)  # the one scan for terms
+    assert len(windows) == len(findings)
+    assert max(windows) <= 2 * legalcontext.WINDOW + len("child pornography")
 
 
 # --- reviewer-style documents: tests/data/textcheck/* ----------------------------------------
@@ -429,6 +526,20 @@ def _visible(written: str) -> str:
     return " ".join(plain.split())
 
 
+_HYPHEN_BREAK = re.compile(r"-[ \t]*(?:\r\n?|\n)[ \t]*")
+
+
+def _label_of(vocabulary: Vocabulary, written: str) -> TermLabel:
+    """The label a marked term is written as: a hyphen at a line end joins the word's halves
+    ("pornog-\\nraphy") where that gives a term, else it is a hyphen ("child-\\nsex tourism")."""
+    forms = [_HYPHEN_BREAK.sub("", written), _HYPHEN_BREAK.sub("-", written)]
+    for form in forms:
+        matches = vocabulary.lookup(_visible(form)).matches
+        if matches:
+            return matches[0].label
+    raise AssertionError(f"no label for {written!r}")
+
+
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     """As editors count: a line ends with CRLF, LF or a lone CR."""
     lines = re.split(r"\r\n|\r|\n", text[:offset])
@@ -446,7 +557,7 @@ def test_reviewer_documents(path: Path) -> None:
     for finding, want in zip(findings, expected, strict=True):
         assert text[finding.start : finding.end] == finding.text
         assert (finding.line, finding.column) == _line_column(text, finding.start)
-        (label, *_) = [m.label for m in vocabulary.lookup(_visible(finding.text)).matches]
+        label = _label_of(vocabulary, finding.text)
         assert finding.concept == label.concept, finding.text
         assert finding.legal_context_only is label.legal_context_only
         assert finding.in_legal_context is want.legal
@@ -487,18 +598,23 @@ def _written_in_documents(label: TermLabel) -> list[tuple[str, str]]:
         text.replace(longest, longest[:half] + "\u00ad" + longest[half:], 1),
         text.replace(longest, longest[:half] + "\u200c" + longest[half:], 1),
         text.replace(" ", "\u200b"),
+        # hyphenated at a line end, as text pasted from a PDF is
+        text.replace(longest, longest[:half] + "-\n" + longest[half:], 1),
+        text.replace(longest, longest[:half] + "-\r\n" + longest[half:], 1),
+        text.replace(longest, longest[:half] + "-  \n   " + longest[half:], 1),
     ]
+    lead = _lead(label)
     docs = [
-        (f"\U0001f600\r\n\U0001f9d2\U0001f3fd \u201c{form}\u201d\u2019s report.", form)
+        (f"\U0001f600\r\n\U0001f9d2\U0001f3fd \u201c{lead}{form}\u201d\u2019s report.", form)
         for form in forms
     ]
     entity = "&nbsp;".join(html_words).replace("é", "&eacute;").replace("í", "&#237;")
-    docs.append((f"<p>\U0001f4f0 The <i>phrase</i> {entity} &amp; more.</p>", entity))
+    docs.append((f"<p>\U0001f4f0 The <i>phrase</i> {lead}{entity} &amp; more.</p>", entity))
     if len(words) > 1:
         split = f"{html_words[0]} <em>{' '.join(html_words[1:])}"
-        docs.append((f"<p>A story on {split}</em> ran.</p>", split))
+        docs.append((f"<p>A story on {lead}{split}</em> ran.</p>", split))
         emphasis = f"{words[0]}** {' '.join(words[1:])}"
-        docs.append((f"Write **{emphasis} carefully.", emphasis))
+        docs.append((f"Write **{lead}{emphasis} carefully.", emphasis))
     return docs
 
 
@@ -518,12 +634,54 @@ def test_every_flagged_label_is_found_as_reviewers_write_it(label: TermLabel) ->
         assert "&" not in finding.message
 
 
+# --- word senses: tests/data/senses/*, on tests/data/terminology/fixture-senses.ttl --------------
+# The same ⟦ ⟧ marks as the reviewer documents; "minor" and "mineur" are cautioned labels there.
+
+
+@pytest.mark.parametrize(
+    "path", sorted((TESTS / "data" / "senses").glob("*.txt")), ids=lambda p: p.name
+)
+def test_a_term_that_is_an_everyday_word_is_reported_only_in_its_sense(path: Path) -> None:
+    vocabulary = Vocabulary.from_files([DATA / "fixture-senses.ttl"])
+    text, expected = _document(path)
+    findings = check_text(text, vocabulary=vocabulary)
+    assert [f.text for f in findings] == [text[e.start : e.end] for e in expected]
+    assert [(f.start, f.end) for f in findings] == [(e.start, e.end) for e in expected]
+
+
+def test_sense_cues_file_is_well_formed() -> None:
+    """``ontology/term-sense-cues.csv``: every row's kind and sense is known, its label is a
+    label of the shipped vocabulary or of the word-sense fixture, and no row is listed twice."""
+    import csv
+
+    from mnr_graph import resources
+    from mnr_graph.senses import WHERE
+
+    rows = list(csv.DictReader(resources.read_text("ontology", "term-sense-cues.csv").splitlines()))
+    assert rows
+    labels = {
+        (label.lang, label.text)
+        for vocabulary in (load_vocabulary(), Vocabulary.from_files([DATA / "fixture-senses.ttl"]))
+        for label in vocabulary.labels
+    }
+    seen = set()
+    for row in rows:
+        assert row["where"] in WHERE, row
+        assert row["sense"] in {"term", "other"}, row
+        assert (row["lang"], row["label"]) in labels, row
+        assert tuple(row.values()) not in seen, row
+        seen.add(tuple(row.values()))
+        if row["where"] == "phrase":
+            forms = label_variants(row["label"], row["lang"])
+            assert any(form in row["cue"] for form in forms), row
+
+
 def test_sentence_boundaries_are_those_finditer_finds() -> None:
-    """``_boundaries`` tries the sentence-end pattern only where a match can start; over every
+    """``boundaries`` tries the sentence-end pattern only where a match can start; over every
     text of tests/data/textcheck, from many start positions, it finds what ``finditer`` finds."""
     import random
 
-    from mnr_graph import textcheck
+    from mnr_graph import legalcontext
 
     rng = random.Random(7)
     files = sorted((Path(__file__).parent / "data" / "textcheck").glob("*.*"))
@@ -533,6 +691,50 @@ def test_sentence_boundaries_are_those_finditer_finds() -> None:
         for _ in range(60):
             pos = rng.choice([0, rng.randrange(len(text) + 1)])
             endpos = rng.randrange(pos, len(text) + 1)
-            fast = [m.span() for m in textcheck._boundaries(text, pos, endpos)]
-            slow = [m.span() for m in textcheck._SENTENCE_END.finditer(text, pos, endpos)]
+            fast = [m.span() for m in legalcontext.boundaries(text, pos, endpos)]
+            slow = [m.span() for m in legalcontext.SENTENCE_END.finditer(text, pos, endpos)]
             assert fast == slow, (file.name, pos, endpos)
+
+
+def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
+    """``sentence_around`` looks for the last boundary before a term backwards; over every test
+    text, from many positions, its sentence starts where a scan of every boundary from the start
+    of the window says, give or take white space and marks between two boundaries, and ends at
+    the first boundary after the term (or at the end of a heading line)."""
+    import random
+
+    from mnr_graph import legalcontext
+
+    def forward(text: str, start: int) -> int:
+        begin = max(0, start - legalcontext.WINDOW)
+        for boundary in legalcontext.boundaries(text, begin, start):
+            begin = boundary.end()
+        return begin
+
+    def first_after(text: str, end: int) -> int:
+        high = min(len(text), end + legalcontext.WINDOW)
+        after = next(legalcontext.boundaries(text, end, high), None)
+        return after.start() if after else high
+
+    rng = random.Random(11)
+    files = sorted((Path(__file__).parent / "data" / "textcheck").glob("*.*"))
+    texts = [file.read_bytes().decode("utf-8", errors="replace") for file in files]
+    texts.append(". ".join(f"Sentence {i} of the report" for i in range(400)) + "\n\n# Head\nend")
+    for text in texts:
+        for _ in range(200):
+            start = rng.randrange(len(text) + 1)
+            end = min(len(text), start + rng.randrange(20))
+            begin, stop = legalcontext.sentence_around(text, start, end)
+            expected = forward(text, start)
+            between = text[min(begin, expected) : max(begin, expected)]
+            assert not any(c.isalnum() for c in between), (text[:40], start, begin, expected)
+            after = first_after(text, end)
+            assert stop <= after, (text[:40], end)
+            if stop < after:  # only a heading line ends a sentence before its next boundary
+                assert "#" in text[max(0, start - legalcontext.WINDOW) : stop], (text[:40], end)
+
+
+def test_a_url_does_not_swallow_the_block_boundary_after_it() -> None:
+    blanked = blank_markup("<li>See https://example.org/law</li>www.example.org/a</td>")
+    assert len(blanked) == len("<li>See https://example.org/law</li>www.example.org/a</td>")
+    assert blanked.count("|") == 3

@@ -2,22 +2,26 @@
 
 How it works, so that offsets stay exact and it stays fast:
 
-1. Markup (HTML tags, comments, scripts, entities, Markdown link targets, URLs) is blanked out with
-   spaces of the same length, so every position still points into the input.
+1. Markup is blanked out with spaces of the same length (:mod:`mnr_graph.markup`), so every
+   position still points into the input.
 2. A folded copy is made with ``str.translate`` and a 1:1 character table (lower case, no
    accents; hyphens, line breaks and Markdown marks ``*_~`#>`` become spaces): same length, same
-   offsets.
+   offsets. A hyphen at a line end is skipped where the word's halves make a word of a term
+   ("pornog-\\nraphy").
 3. Runs of spaces a term could span (not those after a sentence's end) become one space for
    matching; a short list of those runs maps positions back.
-4. One Aho-Corasick automaton holds every label and its singular/plural forms and finds the
-   leftmost-longest matches at word boundaries, so "child sexual abuse material" is one match and
-   never reported for a shorter term inside it. Labels of the "use" band take part in matching
-   (only those that can overlap a reported term, which gives the same result faster) but are not
-   reported.
+4. One Aho-Corasick automaton (:mod:`mnr_graph.automaton`) holds every label and its
+   singular/plural forms and finds the leftmost-longest matches at word boundaries, so "child
+   sexual abuse material" is one match and never reported for a shorter term inside it. Labels of
+   the "use" band take part in matching (only those that can overlap a reported term, which gives
+   the same result faster) but are not reported.
+5. A term that is also an everyday word is reported only in its sense ("a minor who", not "minor
+   changes": :mod:`mnr_graph.senses`).
 
-A term marked "legal context only" is a caution when its sentence names a law, convention or
-offence (the cue words of ``ontology/legal-context-cues.csv`` and the labels of the vocabulary's
-instruments); elsewhere it keeps its own band (usually avoid).
+A term marked "legal context only" is a caution where its sentence names a law, an article or
+section, a convention or a formal charge (:mod:`mnr_graph.legalcontext`); elsewhere it keeps its
+own band (usually avoid). A message names the basis of the band unless that is the guidelines'
+own text.
 
 >>> findings = check_text("Reports of child-sex tourism rose.")
 >>> [(f.text, f.band, f.line, f.column) for f in findings]
@@ -29,21 +33,21 @@ instruments); elsewhere it keeps its own band (usually avoid).
 from __future__ import annotations
 
 import codecs
-import csv
-import html
-import itertools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import ahocorasick
-
-from mnr_graph import resources
+from mnr_graph.automaton import Automaton
 from mnr_graph.errors import InputError
+from mnr_graph.legalcontext import LegalContext
+from mnr_graph.markup import SKIP as _SKIP
+from mnr_graph.markup import SKIPPED as _SKIPPED
+from mnr_graph.markup import blank_markup
+from mnr_graph.namespaces import MNRID
+from mnr_graph.senses import SenseRules
 from mnr_graph.terminology import (
     BAND_AVOID as _AVOID,
 )
@@ -62,8 +66,8 @@ from mnr_graph.terminology import (
 )
 
 __all__ = [
+    "PRIMARY_TEXT",
     "Finding",
-    "LegalCues",
     "Matcher",
     "avoided_terms_in",
     "blank_markup",
@@ -72,133 +76,6 @@ __all__ = [
     "fold",
     "matcher_for",
 ]
-
-
-# --- 1. markup -----------------------------------------------------------------------------------
-
-_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
-#: Characters the matcher skips (soft hyphen, zero-width joiners, word joiner, BOM); also pads a
-#: decoded HTML entity to the entity's length, so that offsets stay those of the input.
-_SKIP = "\u00ad"
-_SKIPPED = "\u00ad\u180e\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
-
-# Each pattern starts with a literal, so the regular expression engine skips ahead quickly; each
-# runs only when its hint (tested first by one character) occurs in the text at all.
-_MARKUP = [
-    (
-        "<",
-        "<",
-        re.compile(
-            r"<(?:!--.*?-->"  # HTML comments
-            r"|(script|style)\b.*?</\1\s*>"  # scripts and styles, with their content
-            r"|/?([A-Za-z][A-Za-z0-9]*)[^<>]*>"  # tags (group 2: the name), <https://...> links
-            r"|[!?][^<>]*>)",  # doctype, processing instructions
-            re.DOTALL | re.IGNORECASE,
-        ),
-    ),
-    ("&", "&", _ENTITY),
-    ("]", "](", re.compile(r"\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")),  # Markdown link targets
-    (
-        "]",
-        "]:",
-        re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*\S+", re.MULTILINE),
-    ),  # reference definitions
-    ("/", "://", re.compile(r"\b(?:https?|ftp)://[^\s<>()\"']+", re.IGNORECASE)),  # bare URLs
-]
-_NOT_NEWLINE = re.compile(r"[^\n]")
-
-
-# HTML elements that end a run of words: a term never spans two cells, items or paragraphs. A
-# ``<br>`` is a line break inside a paragraph, like a newline in plain text: a term may span it.
-_BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "header",
-        "hr",
-        "html",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "title",
-        "tr",
-        "ul",
-    ]
-)
-_BREAK = "|"  # not a space: the matcher does not match across it
-
-
-def _decode(match: re.Match[str]) -> str:
-    """An HTML entity as its character, padded with skipped characters to the same length."""
-    entity = match.group()
-    decoded = html.unescape(entity)
-    if decoded == entity:  # not an entity HTML knows: text as written
-        return entity
-    if len(decoded) > len(entity):
-        return " " * len(entity)
-    if not decoded.isprintable() and not decoded.isspace():  # &shy; and the like: skipped
-        return _SKIP * len(entity)
-    return decoded + _SKIP * (len(entity) - len(decoded))
-
-
-def _blank(match: re.Match[str]) -> str:
-    if match.re is _ENTITY:
-        return _decode(match)
-    blanked = _NOT_NEWLINE.sub(" ", match.group())
-    if match.lastindex and blanked[0] == " ":
-        name = match.group(match.lastindex)
-        if match.lastindex == 1 or name.lower() in _BLOCK_TAGS:
-            return _BREAK + blanked[1:]
-        if name.lower() == "wbr":  # a line-break opportunity inside a word: por<wbr>nography
-            return _SKIP * len(blanked)
-    return blanked
-
-
-def blank_markup(text: str) -> str:
-    """The text with markup replaced by spaces (line breaks kept), the same length as the input.
-
-    Block-level HTML tags (paragraphs, cells, list items) start with ``|`` so that no term is
-    matched across them. An HTML entity becomes its character, padded with soft hyphens (which
-    the matcher skips) to the entity's length.
-
-    >>> blank_markup('<p>a <b>child</b></p>')
-    '|  a    child    |   '
-    >>> blank_markup('p&eacute;do') == 'p\u00e9' + '\u00ad' * 7 + 'do'
-    True
-    """
-    for first, hint, pattern in _MARKUP:
-        # a one-character test first: "in" with one character is much faster on long texts
-        if first in text and hint in text:
-            text = pattern.sub(_blank, text)
-    return text
 
 
 # --- 2. folding ----------------------------------------------------------------------------------
@@ -351,22 +228,38 @@ class Matcher:
         words = {pattern: tuple(pattern.split(" ")) for pattern in chosen}
         kept = {p for p, label in chosen.items() if label.band != _USE}
         reported = set(kept)
-        changed = True
-        while changed:
-            changed = False
-            for pattern in chosen.keys() - kept:
-                if any(_blocks(words[pattern], words[k]) for k in kept):
+        # A "use" pattern is kept when it can hide a kept one, and then others may hide it: a
+        # work list, each new kept pattern tried only against the patterns that share a word
+        # with it (a pattern that hides another shares at least one word with it).
+        unkept: dict[str, set[str]] = {}
+        for pattern in chosen.keys() - kept:
+            for word in words[pattern]:
+                unkept.setdefault(word, set()).add(pattern)
+        queue = sorted(kept)
+        while queue:
+            inner = queue.pop()
+            for pattern in sorted({p for w in words[inner] for p in unkept.get(w, ())}):
+                if pattern not in kept and _blocks(words[pattern], words[inner]):
                     kept.add(pattern)
-                    changed = True
+                    queue.append(pattern)
         self.patterns = sorted(kept)
-        self.automaton = ahocorasick.Automaton()
-        self.entries: list[TermLabel | None] = []
-        for pattern in self.patterns:
-            self.entries.append(chosen[pattern] if pattern in reported else None)
-            self.automaton.add_word(pattern, (len(pattern), len(self.entries) - 1))
-        if self.patterns:
-            self.automaton.make_automaton()
-        self.cues = _legal_cues(vocabulary)
+        self.entries: list[TermLabel | None] = [
+            chosen[pattern] if pattern in reported else None for pattern in self.patterns
+        ]
+        self.automaton = Automaton(self.patterns)
+        #: The words of the patterns, and their beginnings: a word broken across a line end with
+        #: a hyphen is joined again where that gives one of them (see :func:`_join_broken_words`).
+        self.words = frozenset(word for pattern in self.patterns for word in pattern.split(" "))
+        self.word_starts = frozenset(w[:i] for w in self.words for i in range(2, len(w)))
+        self.legal = LegalContext.for_vocabulary(vocabulary, fold)
+        self.senses = SenseRules.load(fold)
+        #: The reported labels that are also everyday words in another sense, by identity, with
+        #: their folded text (see :mod:`mnr_graph.senses`).
+        self.sense_labels = {
+            id(label): _pattern(label.text)
+            for label in chosen.values()
+            if self.senses.covers(label.lang, _pattern(label.text))
+        }
         self.details_cache: dict[
             tuple[int, str, str, bool], tuple[tuple[dict[str, str], ...], str]
         ] = {}
@@ -383,26 +276,23 @@ class Matcher:
         found = self.details_cache.get(key)
         if found is None:
             alts = tuple(self.vocabulary.use_instead(label, lang=self.lang or label.lang))
-            found = (alts, _message(shown, label, band, legal, [u["label"] for u in alts]))
+            basis = _basis(self.vocabulary, label)
+            message = _message(shown, label, band, legal, [u["label"] for u in alts], basis)
+            found = (alts, message)
             if len(self.details_cache) < 100_000:
                 self.details_cache[key] = found
         return found
 
     def scan(self, folded: str) -> list[tuple[int, int, TermLabel]]:
         """Leftmost-longest matches at word boundaries in a folded, collapsed text."""
-        if not self.patterns:
-            return []
         n = len(folded)
         candidates: list[tuple[int, int, int]] = []
         append = candidates.append
         # every match, overlapping ones too; keep those that are whole words
-        for end, (length, index) in self.automaton.iter(folded):
-            start = end - length + 1
-            if (start and folded[start - 1].isalnum()) or (
-                end + 1 < n and folded[end + 1].isalnum()
-            ):
+        for index, start, end in self.automaton.find(folded):
+            if (start and folded[start - 1].isalnum()) or (end < n and folded[end].isalnum()):
                 continue
-            append((start, -length, index))
+            append((start, start - end, index))
         candidates.sort()
         out: list[tuple[int, int, TermLabel]] = []
         entries = self.entries
@@ -422,203 +312,6 @@ def matcher_for(vocabulary: Vocabulary, lang: str | None) -> Matcher:
     return Matcher(vocabulary, lang)
 
 
-# --- legal context -------------------------------------------------------------------------------
-
-
-_WORD = re.compile(r"\w+")
-#: The kinds of cue of ``ontology/legal-context-cues.csv`` (its ``context`` column).
-_CUE_ANYWHERE = ""
-_CUE_NOT_AFTER_TERM = "not-after-term"
-_CUE_TITLE = "title"
-_CUE_CITATION = "citation"
-_CUE_CONTEXTS = (_CUE_ANYWHERE, _CUE_NOT_AFTER_TERM, _CUE_TITLE, _CUE_CITATION)
-#: Words before a title cue that make it the name of a law, in any case: "under the Act",
-#: "The Act requires", "l'Article", "el Código".
-_DETERMINERS = frozenset(
-    ["the", "this", "that", "le", "la", "les", "l", "ce", "cette", "el", "los", "las", "este"]
-)
-#: What follows a title cue in a citation: a number ("Section 160", "Art. 34", "Article 2(c)",
-#: "Article L. 227-23", "Bill C-22"), a bracket, or "of" ("Act of 2003", "Code of Criminal
-#: Procedure"; French and Spanish "de", "du", "del").
-_CITATION = re.compile(
-    r"\.?[ \t\u00a0]*(?:\(|[A-Z]{0,3}[.\u2010\u2011-]?[ \t\u00a0]?\d|(?:of|de|du|des|del)\b)"
-)
-_APOSTROPHES = "'\u2019\u02bc"
-
-
-@dataclass(frozen=True, slots=True)
-class LegalCues:
-    """Words and names that show a sentence names a law, convention or offence.
-
-    ``words`` and ``phrases`` (folded: no case or accents) count anywhere in the sentence outside
-    the term itself; those in ``not_after_term`` not as the word right after it ("child
-    pornography offences rose" counts offences, it does not name the law). ``titles`` (as
-    written, with capitals) count only where they look like the title or citation of a law:
-    followed by a number, a bracket or "of" ("Act of 2003"), after a determiner ("the Act",
-    "The Act requires"), or after a capitalised word that does not start the sentence and not
-    before another capitalised one ("the Sexual Offences Act", not "Bill Smith"). ``citations``
-    ("Section", "Article") count only when a number or bracket follows ("Section 160", "Art. 34",
-    "Article 2(c)"): "The Section editor" names no law.
-
-    >>> cues = _legal_cues(load_vocabulary())
-    >>> cues.found_in("Act now to stop it, the campaign said.")
-    False
-    >>> cues.found_in("It breaks the Sexual Offences Act.")
-    True
-    >>> cues.found_in("The Act requires platforms to report it.")
-    True
-    >>> cues.found_in("The Section editor cut it.")
-    False
-    >>> text = "The group said child pornography offences rose."
-    >>> cues.found_in(text, text.index("child"), text.index(" offences"))
-    False
-    """
-
-    words: frozenset[str]
-    phrases: tuple[str, ...]
-    titles: frozenset[str]
-    not_after_term: frozenset[str] = frozenset()
-    citations: frozenset[str] = frozenset()
-
-    def found_in(self, sentence: str, start: int = 0, end: int = 0) -> bool:
-        """Whether ``sentence`` (as written, markup blanked) holds a cue outside
-        ``sentence[start:end]``, the term being judged."""
-        folded = fold(sentence)
-        spans = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
-        words: list[str | None] = []  # the folded words, with one None where the term is
-        for s, e in spans:
-            if s < end and e > start:
-                if not words or words[-1] is not None:
-                    words.append(None)
-                continue
-            word = folded[s:e]
-            if word in self.words and not (
-                words and words[-1] is None and word in self.not_after_term
-            ):
-                return True
-            words.append(word)
-        if self.phrases:
-            joined = f" {' '.join(w if w is not None else '|' for w in words)} "
-            if any(phrase in joined for phrase in self.phrases):
-                return True
-        return bool(self.titles or self.citations) and self._title_in(sentence, spans, start, end)
-
-    def _title_in(self, sentence: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
-        for i, (s, e) in enumerate(spans):
-            word = sentence[s:e]
-            if (word not in self.titles and word not in self.citations) or (s < end and e > start):
-                continue
-            if _CITATION.match(sentence, e):
-                return True  # "Section 160", "Art. 34", "Act of 2003"
-            if word not in self.titles:
-                continue  # a citation cue with no number: "The Section editor"
-            j = i - 1
-            if (
-                j > 0
-                and sentence[spans[j][0] : spans[j][1]] == "s"
-                and sentence[spans[j][0] - 1 : spans[j][0]] in _APOSTROPHES
-            ):
-                j -= 1  # a possessive: "the Children's Act"
-            if j < 0:
-                continue  # the first word of the sentence: "Act now", "Bill Smith wrote"
-            before = sentence[spans[j][0] : spans[j][1]]
-            if before.lower() in _DETERMINERS:
-                return True  # "under the Act", "The Act requires"
-            following = sentence[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
-            if j > 0 and before[:1].isupper() and not following[:1].isupper():
-                return True  # "the Sexual Offences Act", "the Criminal Code", not "Bill Smith"
-        return False
-
-
-def _legal_cues(vocabulary: Vocabulary) -> LegalCues:
-    """The cues of ``ontology/legal-context-cues.csv`` and the labels of the instruments."""
-    anywhere: set[str] = set()
-    not_after: set[str] = set()
-    titles: set[str] = set()
-    citations: set[str] = set()
-    with resources.path("ontology", "legal-context-cues.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            cue, context = row["cue"].strip(), (row.get("context") or "").strip()
-            if context not in _CUE_CONTEXTS:
-                raise ValueError(f"legal-context-cues.csv: unknown context {context!r} ({cue})")
-            forms = label_variants(cue, row["lang"])
-            if context in (_CUE_TITLE, _CUE_CITATION):
-                (titles if context == _CUE_TITLE else citations).update(forms)
-                continue
-            anywhere.update(forms)
-            if context == _CUE_NOT_AFTER_TERM:
-                not_after.update(_pattern(form) for form in forms)
-    for instrument in vocabulary.instruments.values():
-        anywhere.update(instrument["labels"])
-    folded = {" ".join(_WORD.findall(fold(c))) for c in anywhere}
-    folded.discard("")
-    words = frozenset(c for c in folded if " " not in c)
-    phrases = tuple(sorted(f" {c} " for c in folded - words))
-    return LegalCues(words, phrases, frozenset(titles), frozenset(not_after), frozenset(citations))
-
-
-_LINE_BREAK_RE = r"(?:\r\n?|\n)"
-#: Where a sentence ends for the legal-context test: a full stop before a capital, a blank line,
-#: a block element or table cell (``|``: blank_markup marks block tags so), or a line break
-#: before a list item, a heading or a table row (Markdown and plain text).
-_SENTENCE_END = re.compile(
-    r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z\"\u201c\u2018(\[]|$)"
-    rf"|{_LINE_BREAK_RE}[ \t]*{_LINE_BREAK_RE}"
-    r"|\|"
-    rf"|{_LINE_BREAK_RE}(?=[ \t]*(?:[-*+\u2022]|\d{{1,9}}[.)])[ \t])"
-    rf"|{_LINE_BREAK_RE}(?=[ \t]{{0,3}}#{{1,6}}(?:[ \t\r\n]|$))"
-    rf"|{_LINE_BREAK_RE}(?=[^\r\n]*\|)"
-    rf"|(?:(?<=[\r\n])|\A)[ \t]{{0,3}}#{{1,6}}[ \t][^\r\n]*{_LINE_BREAK_RE}"  # a whole heading line
-)
-_HEADING_LINE = re.compile(r"[ \t]{0,3}#{1,6}[ \t][^\r\n]*")
-#: Where a match of ``_SENTENCE_END`` can start: tried only there, since trying its alternatives
-#: at every character was most of the checker's time on legal-context terms.
-_BOUNDARY_START = re.compile(r"[.!?|\r\n]")
-_WINDOW = 600
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
-
-
-def _boundaries(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
-    """The matches of ``_SENTENCE_END`` in ``text[pos:endpos]``, as ``finditer`` gives them, but
-    tried only where one can start: at a stop, a bar or a line break, just after a line break (a
-    heading line), and at the start of the text.
-
-    >>> [m.group() for m in _boundaries("One. Two\\n# Head\\nThree", 0, 21)]
-    ['. ', '\\n', '# Head\\n']
-    """
-    starts = (m.start() for m in _BOUNDARY_START.finditer(text, pos, endpos))
-    last = pos
-    for candidate in itertools.chain((0,) if pos == 0 else (), starts):
-        after_break = text[candidate : candidate + 1] in ("\r", "\n")
-        for at in (candidate, candidate + 1) if after_break else (candidate,):
-            if at >= last and (match := _SENTENCE_END.match(text, at, endpos)):
-                yield match
-                last = match.end()
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around ``text[start:end]`` (at most ``_WINDOW`` characters either side):
-    from the last sentence end or block boundary before it to the first one after it.
-
-    >>> text = "- The law changed\\n- Police seized it"
-    >>> begin, stop = _sentence(text, text.index("seized"), text.index(" it"))
-    >>> text[begin:stop]
-    '- Police seized it'
-    """
-    low, high = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
-    begin = low
-    for boundary in _boundaries(text, low, start):
-        begin = boundary.end()
-    after = next(_boundaries(text, end, high), None)
-    stop = after.start() if after else high
-    line = max(text.rfind("\n", low, start), text.rfind("\r", low, start)) + 1
-    if line > 0 or low == 0:
-        heading = _HEADING_LINE.match(text, line, high)
-        if heading and heading.end() >= end:  # the term is in a heading: it ends the sentence
-            stop = min(stop, heading.end())
-    return begin, stop
-
-
 # --- 4. checking ---------------------------------------------------------------------------------
 
 
@@ -626,25 +319,113 @@ def _quoted(items: list[str]) -> str:
     return " or ".join(f'"{item}"' for item in items)
 
 
-def _message(written: str, label: TermLabel, band: str, legal: bool, alts: list[str]) -> str:
-    instead = f"use {_quoted(alts)}" if alts else ""
+def _message(
+    written: str, label: TermLabel, band: str, legal: bool, alts: list[str], basis: str
+) -> str:
+    recommended = _quoted(alts)
     if label.legal_context_only and legal:
-        tail = f"; elsewhere {instead}" if instead else ""
-        return (
-            f'"{written}" is for legal contexts only: acceptable where it names the offence in '
-            f"law, as this sentence does{tail}."
+        text = (
+            f'"{written}" is for legal contexts only, and this sentence names a law or a formal '
+            "charge: quote the charge or the law as written, and describe the material or the "
+            "acts themselves in the recommended words" + (f", {recommended}." if alts else ".")
         )
-    if label.legal_context_only:
-        tail = f"; {instead} instead" if instead else ""
-        return f'"{written}" is for legal contexts only (naming the offence in law){tail}.'
-    if band == _AVOID:
-        return f'"{written}" is a term to avoid' + (f"; {instead} instead." if instead else ".")
-    return f'"{written}" needs care in how it is used' + (
-        f"; consider {_quoted(alts)}." if alts else "."
-    )
+    elif label.legal_context_only:
+        text = (
+            f'"{written}" is for legal contexts only (naming a law, an article or a formal charge)'
+            + (f"; use {recommended} instead." if alts else ".")
+        )
+    elif band == _AVOID:
+        text = f'"{written}" is a term to avoid' + (
+            f"; use {recommended} instead." if alts else "."
+        )
+    else:
+        text = f'"{written}" needs care in how it is used' + (
+            f"; consider {recommended}." if alts else "."
+        )
+    return f"{text} {basis[:1].upper()}{basis[1:]}." if basis else text
+
+
+#: The review status of a band read in the guidelines' own text, edition and page cited: a
+#: finding's message names the basis of its band whenever the status is another.
+PRIMARY_TEXT = str(MNRID["review-confirmed"])
+
+
+def _basis(vocabulary: Vocabulary, label: TermLabel) -> str:
+    """What the band of ``label`` rests on, when that is not the guidelines' own text.
+
+    A vocabulary with issue 9's review statuses and sources phrases it itself
+    (``basis_text``: the status and the sources named); this branch's reads the status alone.
+    The look-up by name keeps this module working with both until they meet.
+    """
+    notation = getattr(vocabulary, "review_notation", None)
+    phrase = getattr(vocabulary, "basis_text", None)
+    if notation is not None and phrase is not None:
+        return "" if notation(label) == "primary-text" else str(phrase(label))
+    concept = vocabulary.concepts.get(label.concept)
+    status = label.review_status or (concept.review_status if concept else None)
+    if status == PRIMARY_TEXT:
+        return ""
+    if status is None:
+        return "basis: not yet checked"
+    return f"basis: {vocabulary.name_of(status)}"
+
+
+#: A hyphen (or soft hyphen) at the end of a line, with the spaces around the line break: the
+#: ASCII hyphen pattern starts with a literal, which the regular expression engine finds fast.
+_LINE_END_HYPHENS = (
+    re.compile(r"-[ \t]*(?:\r\n?|\n)[ \t]*"),
+    re.compile(f"{_SKIP}[ \t]*(?:\r\n?|\n)[ \t]*"),
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _join_broken_words(plain: str, folded: str, matcher: Matcher) -> str:
+    """``folded`` with each hyphen at a line end (and the line break and spaces around it) made
+    skipped characters where the word's two halves make a word of a term, or the start of one
+    broken again ("pornog-\\nraphy", "pédo-\\nporno-\\ngraphie"); a hyphen elsewhere stays a
+    space, so "child-\\nsex tourism" is still "child sex tourism". Same length, same offsets.
+
+    >>> m = matcher_for(load_vocabulary(), "en")
+    >>> text = "child pornog-\\n  raphy, child-\\nsex tourism"
+    >>> _join_broken_words(text, fold(text), m).replace(_SKIP, "_")
+    'child pornog____raphy, child sex tourism'
+    """
+    joins: list[tuple[int, int]] = []
+    for pattern in _LINE_END_HYPHENS:
+        if pattern is not _LINE_END_HYPHENS[0] and _SKIP not in plain:
+            continue
+        carried, carried_at = "", -1  # a word joined so far, and where its last half starts
+        for m in pattern.finditer(plain):
+            start, end = m.span()
+            right = _LETTERS.match(folded, end)
+            if right is None:
+                continue
+            left_start = start
+            while left_start and folded[left_start - 1].isalpha():
+                left_start -= 1
+            if left_start == start:
+                continue
+            left = folded[left_start:start]
+            if left_start == carried_at:
+                left = carried + left
+            word = left + right.group()
+            if word in matcher.words or (
+                word in matcher.word_starts and pattern.match(plain, right.end())
+            ):
+                joins.append((start, end))
+                carried, carried_at = left, end
+    if not joins:
+        return folded
+    pieces, last = [], 0
+    for start, end in sorted(joins):
+        pieces += [folded[last:start], _SKIP * (end - start)]
+        last = end
+    pieces.append(folded[last:])
+    return "".join(pieces)
 
 
 _AFTER_SENTENCE = frozenset(".!?:;")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 
 
 def _collapse(folded: str) -> tuple[str, list[int], list[int]]:
@@ -742,15 +523,15 @@ def check_text(
     vocab = vocabulary if vocabulary is not None else load_vocabulary()
     matcher = matcher_for(vocab, vocab.check_lang(lang))
     plain = blank_markup(text)
-    folded = fold(plain)
+    folded = _join_broken_words(plain, fold(plain), matcher)
     collapsed, marks, removed = _collapse(folded)
     size = len(text)
 
     findings: list[Finding] = []
     line, line_start, cursor = 1, 0, 0
-    s_begin, s_end, s_legal = -1, -1, False  # the last sentence looked at for legal context
     details, cache = matcher.details, matcher.details_cache
     ambiguous = matcher.ambiguous_ids
+    sense_labels = matcher.sense_labels
     for cstart, cend, label in matcher.scan(collapsed):
         if marks:
             start = cstart + removed[bisect_left(marks, cstart)]
@@ -764,6 +545,10 @@ def check_text(
         shown = plain[start:end]
         if "\n" in shown and _PARAGRAPH_BREAK.search(shown):
             continue  # a blank line between the words: two paragraphs, not one term
+        if sense_labels and id(label) in sense_labels:
+            lang, key = label.lang, sense_labels[id(label)]
+            if not matcher.senses.in_term_sense(lang, key, folded, start, end):
+                continue  # "minor changes": the word in its everyday sense
         newlines = text.count("\n", cursor, start)
         if newlines:
             line += newlines
@@ -772,15 +557,12 @@ def check_text(
         band = label.band
         legal = False
         if label.legal_context_only:
-            if not (s_begin <= start and end <= s_end):  # not in the sentence seen last
-                s_begin, s_end = _sentence(plain, start, end)
-                # the sentence outside the term itself: the term is no cue for itself
-                s_legal = matcher.cues.found_in(
-                    plain[s_begin:s_end], start - s_begin, end - s_begin
-                )
-            legal = s_legal
+            legal = matcher.legal.in_legal_context(plain, folded, start, end, label.lang)
             band = _CAUTION if legal else label.band
         written = text[start:end]
+        if marks and not shown.isprintable() and _SKIP in folded[start:end]:
+            # a word joined across a line end: "pornog-\nraphy" is shown as "pornography"
+            shown = "".join(c for c, f in zip(shown, folded[start:end], strict=True) if f != _SKIP)
         if not shown.isprintable() or "  " in shown or _UNTIDY.search(shown):
             shown = " ".join(shown.translate(_TIDY).split())
         if ambiguous and id(label) in ambiguous:
