@@ -580,7 +580,7 @@ def _submit(base: str, token: str) -> str:
 def _stored_graphs(base: str) -> set[str]:
     listed = httpx.get(f"{base}/submissions", timeout=60)
     assert listed.status_code == 200, listed.text
-    return {s["graph"] for s in listed.json()}
+    return {s["graph"] for s in listed.json()["items"]}
 
 
 # --- the compose files ------------------------------------------------------------------------
