@@ -36,10 +36,9 @@ from typing import Any
 
 import httpx
 
-from mnr_graph import queries
-from mnr_graph.generate import dataset_turtle
-from mnr_graph.settings import Settings
-from mnr_graph.store import (
+from mnr_graph.core.settings import Settings
+from mnr_graph.query import named as queries
+from mnr_graph.query.store import (
     RemoteStore,
     bind_values,
     build_store,
@@ -47,6 +46,7 @@ from mnr_graph.store import (
     push_graphs,
     shipped_graphs,
 )
+from mnr_graph.submissions.generate import dataset_turtle
 
 PYTHON = sys.executable
 OXIGRAPH = Path(PYTHON).parent / "oxigraph"

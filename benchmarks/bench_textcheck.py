@@ -34,8 +34,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from mnr_graph.terminology import TermLabel, Vocabulary, load_vocabulary, lookup_key
-from mnr_graph.textcheck import blank_markup, check_text, fold, matcher_for
+from mnr_graph.terminology.checker import blank_markup, check_text, fold, matcher_for
+from mnr_graph.terminology.vocabulary import TermLabel, Vocabulary, load_vocabulary, lookup_key
 
 T = TypeVar("T")
 

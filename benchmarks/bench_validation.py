@@ -1,7 +1,8 @@
 """Validation speed: one submission (warm), and a generated dataset against raw pySHACL.
 
 Goals: one country's submission validated in-process in under 150 ms (warm); the generated
-195-country, 5-year dataset validated by ``mnr_graph.validation`` in no more than 1.2 times the
+195-country, 5-year dataset validated by ``mnr_graph.submissions.validation`` in no more than 1.2
+times the
 time raw pySHACL takes on the same shapes and data (raw pySHACL runs the SPARQL-based shapes as
 SPARQL, with the shipped graph added to the data). Also prints the shapes that cost most.
 
@@ -20,10 +21,11 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH
 
-from mnr_graph import resources, rules
-from mnr_graph.generate import dataset_turtle
-from mnr_graph.ontology import load_graph
-from mnr_graph.validation import parse_rdf, shapes_graph, validate_bytes, validate_graph
+from mnr_graph.core import resources
+from mnr_graph.framework.ontology import load_graph
+from mnr_graph.submissions import rules
+from mnr_graph.submissions.generate import dataset_turtle
+from mnr_graph.submissions.validation import parse_rdf, shapes_graph, validate_bytes, validate_graph
 
 
 def _time(function: Callable[[], object], repeat: int = 1) -> float:

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mnr_graph.terminology import Vocabulary, load_vocabulary
-from mnr_graph.textcheck import check_text
+from mnr_graph.terminology.checker import check_text
+from mnr_graph.terminology.vocabulary import Vocabulary, load_vocabulary
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "checker-corpus"
 LANGUAGES = ("en", "fr", "es")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from fastapi import FastAPI
 
-from mnr_graph import api
-from mnr_graph.settings import Settings
-from mnr_graph.store import EmbeddedStore
+from mnr_graph.core.settings import Settings
+from mnr_graph.query.store import EmbeddedStore
+from mnr_graph.web import app as api
 
 SUBMISSIONS = Path(__file__).parent / "data" / "queries" / "submissions.trig"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph
 
-from mnr_graph import resources
-from mnr_graph.store import EmbeddedStore
+from mnr_graph.core import resources
+from mnr_graph.query.store import EmbeddedStore
 from servers import oxigraph_server
 
 TESTS = Path(__file__).parent
@@ -35,7 +35,7 @@ def shipped_store() -> EmbeddedStore:
 def shipped_dataset() -> Dataset:
     """The shipped graphs as an rdflib Dataset, one named graph per file."""
     ds = Dataset()
-    from mnr_graph.store import shipped_graphs
+    from mnr_graph.query.store import shipped_graphs
 
     for iri, file in shipped_graphs():
         ds.graph(iri).parse(file, format="turtle")

@@ -23,9 +23,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-from mnr_graph.api import get_fastapi_app
-from mnr_graph.settings import Settings
-from mnr_graph.store import EmbeddedStore, build_store
+from mnr_graph.core.settings import Settings
+from mnr_graph.query.store import EmbeddedStore, build_store
+from mnr_graph.web.app import get_fastapi_app
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")

@@ -17,8 +17,8 @@ from types import ModuleType
 
 import pytest
 
-from mnr_graph.terminology import Vocabulary, load_vocabulary
-from mnr_graph.textcheck import check_text
+from mnr_graph.terminology.checker import check_text
+from mnr_graph.terminology.vocabulary import Vocabulary, load_vocabulary
 
 ROOT = Path(__file__).parents[1]
 

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal
 
-from mnr_graph import resources
 from mnr_graph.cli import cli
-from mnr_graph.namespaces import MNR, MNRID, RDF, SKOS
+from mnr_graph.core import resources
+from mnr_graph.core.namespaces import MNR, MNRID, RDF, SKOS
 
 FACTS = Path(__file__).parent / "data" / "ontology" / "framework-facts.csv"
 
@@ -149,7 +149,7 @@ def test_check_ontology_passes_from_a_folder_it_cannot_write(tmp_path: Path) -> 
 
 def test_check_ontology_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     from mnr_graph import cli as cli_module
-    from mnr_graph import ontology
+    from mnr_graph.framework import ontology
 
     failing = ontology.OntologyReport(
         (ontology.CheckResult("check-example.rq", "sparql", False, "1 row(s)", ("<urn:x> bad",)),)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mnr_graph import resources
-from mnr_graph.countries import country_codes, country_shape_text, user_assigned_codes
+from mnr_graph.core import resources
+from mnr_graph.framework.countries import country_codes, country_shape_text, user_assigned_codes
 
 
 def test_iso3166_shape_is_regenerated_identically() -> None:
@@ -21,9 +21,9 @@ def test_user_assigned_codes_are_valid_and_not_official() -> None:
 def test_every_generated_and_official_code_passes_the_shape() -> None:
     from rdflib import Graph, Literal, URIRef
 
-    from mnr_graph.generate import country_codes as generated_codes
-    from mnr_graph.namespaces import MNR, RDF
-    from mnr_graph.validation import validate_graph
+    from mnr_graph.core.namespaces import MNR, RDF
+    from mnr_graph.submissions.generate import country_codes as generated_codes
+    from mnr_graph.submissions.validation import validate_graph
 
     graph = Graph()
     for code in [*generated_codes(702), *country_codes()]:

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from mnr_graph import api, demo, resources
 from mnr_graph.cli import main
-from mnr_graph.errors import InputError
-from mnr_graph.generate import dataset_turtle
-from mnr_graph.ingest import submit
-from mnr_graph.namespaces import DATA, DEMO, GRAPH
-from mnr_graph.queries import run_query
-from mnr_graph.settings import Settings
-from mnr_graph.store import EmbeddedStore, RemoteStore, build_store
+from mnr_graph.core import resources
+from mnr_graph.core.errors import InputError
+from mnr_graph.core.namespaces import DATA, DEMO, GRAPH
+from mnr_graph.core.settings import Settings
+from mnr_graph.query.named import run_query
+from mnr_graph.query.store import EmbeddedStore, RemoteStore, build_store
+from mnr_graph.submissions import demo
+from mnr_graph.submissions.generate import dataset_turtle
+from mnr_graph.submissions.ingest import submit
+from mnr_graph.web import app as api
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")

@@ -46,7 +46,7 @@ from packaging.version import Version
 from rdflib import DCTERMS, OWL, RDF, SKOS, Graph, URIRef
 
 from mnr_graph.cli import cli
-from mnr_graph.settings import Settings
+from mnr_graph.core.settings import Settings
 from servers import OXIGRAPH, free_port
 
 ROOT = Path(__file__).parents[1]

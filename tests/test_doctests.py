@@ -16,7 +16,7 @@ MODULES = sorted(
 
 
 def test_modules_are_found() -> None:
-    assert "mnr_graph.ontology" in MODULES
+    assert "mnr_graph.framework.ontology" in MODULES
 
 
 @pytest.mark.parametrize("name", MODULES)

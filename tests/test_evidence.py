@@ -13,19 +13,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from mnr_graph import evidence, resources
-from mnr_graph.errors import InputError
-from mnr_graph.evidence import (
-    BAND_ORDER,
-    EDITION_SOURCES,
-    PROJECT,
-    EvidenceRow,
-    label_reviews,
-    load_evidence,
-    parse_evidence,
-    review_turtle,
-)
-from mnr_graph.namespaces import (
+from mnr_graph.core import resources
+from mnr_graph.core.errors import InputError
+from mnr_graph.core.namespaces import (
     DCTERMS,
     LABEL,
     MNR,
@@ -37,7 +27,18 @@ from mnr_graph.namespaces import (
     SOURCE,
     TERM,
 )
-from mnr_graph.terminology import TermLabel, load_vocabulary
+from mnr_graph.terminology import evidence
+from mnr_graph.terminology.evidence import (
+    BAND_ORDER,
+    EDITION_SOURCES,
+    PROJECT,
+    EvidenceRow,
+    label_reviews,
+    load_evidence,
+    parse_evidence,
+    review_turtle,
+)
+from mnr_graph.terminology.vocabulary import TermLabel, load_vocabulary
 
 ROWS = load_evidence()
 LABELS = load_vocabulary().labels
@@ -140,9 +141,10 @@ def test_edition_sources_are_the_editions_own(shipped_graph: Graph) -> None:
 
 
 def test_review_ttl_is_generated_from_the_table() -> None:
-    """``ontology/review.ttl`` is what ``python -m mnr_graph.evidence --write`` writes."""
+    """``ontology/review.ttl`` is what ``python -m mnr_graph.terminology.evidence --write``
+    writes."""
     shipped = resources.read_text("ontology", "review.ttl")
-    assert shipped == review_turtle(ROWS), "run: python -m mnr_graph.evidence --write"
+    assert shipped == review_turtle(ROWS), "run: python -m mnr_graph.terminology.evidence --write"
     assert evidence.main(["--check"]) == 0
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from mnr_graph.cli import main
-from mnr_graph.countries import user_assigned_alpha3_codes, user_assigned_codes
-from mnr_graph.errors import InputError
-from mnr_graph.generate import country_codes, dataset_turtle
-from mnr_graph.validation import validate_bytes
+from mnr_graph.core.errors import InputError
+from mnr_graph.framework.countries import user_assigned_alpha3_codes, user_assigned_codes
+from mnr_graph.submissions.generate import country_codes, dataset_turtle
+from mnr_graph.submissions.validation import validate_bytes
 
 
 def test_same_seed_same_text_other_seed_other_text() -> None:
@@ -50,8 +50,8 @@ def test_every_generated_country_is_reachable_in_queries_and_pages(tmp_path: Pat
     in the named queries and has its page, and the list of countries names all 40."""
     import warnings
 
-    from mnr_graph import api
-    from mnr_graph.settings import Settings
+    from mnr_graph.core.settings import Settings
+    from mnr_graph.web import app as api
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*httpx2.*")

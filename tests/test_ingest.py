@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from mnr_graph import __version__, resources
-from mnr_graph.errors import ConflictError, InputError, ValidationFailedError
-from mnr_graph.ingest import (
+from mnr_graph import __version__
+from mnr_graph.core import resources
+from mnr_graph.core.errors import ConflictError, InputError, ValidationFailedError
+from mnr_graph.core.namespaces import DATA, MNR
+from mnr_graph.query.store import EmbeddedStore
+from mnr_graph.submissions.ingest import (
     PAUSE_ENV,
     REGISTRY_GRAPH,
     agent_iri,
@@ -27,8 +30,6 @@ from mnr_graph.ingest import (
     submit,
     tool_iri,
 )
-from mnr_graph.namespaces import DATA, MNR
-from mnr_graph.store import EmbeddedStore
 
 
 def _example(pattern: str) -> Path:

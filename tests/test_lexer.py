@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mnr_graph.lexer import first_keyword, keywords, tokens
+from mnr_graph.query.lexer import first_keyword, keywords, tokens
 
 CASES = json.loads((Path(__file__).parent / "data" / "lexer" / "service.json").read_text())
 

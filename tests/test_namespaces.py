@@ -1,6 +1,6 @@
 """Every IRI constant the code uses is defined in the shipped data.
 
-The code names IRIs through :mod:`mnr_graph.namespaces` (``MNR.Capability``,
+The code names IRIs through :mod:`mnr_graph.core.namespaces` (``MNR.Capability``,
 ``MNRID["review-unchecked"]``). This test reads every module of ``src/mnr_graph`` and checks that
 each such IRI is the subject of an ``rdf:type`` triple in the shipped graph (shape IRIs: of a triple
 in ``shapes/``), so a typo or a renamed class cannot go unnoticed.
@@ -15,8 +15,8 @@ import pytest
 from rdflib import Graph, URIRef
 
 import mnr_graph
-from mnr_graph import namespaces
-from mnr_graph.namespaces import RDF
+from mnr_graph.core import namespaces
+from mnr_graph.core.namespaces import RDF
 
 SOURCE = Path(mnr_graph.__file__).parent
 #: Our own namespaces: every IRI taken from them must be defined in ontology/*.ttl.
@@ -61,7 +61,7 @@ def test_iri_constant_is_defined_in_the_shipped_data(
 ) -> None:
     shapes = Graph()
     if iri.startswith(str(namespaces.SHAPE)):
-        for file in mnr_graph.resources.files("shapes", "*.ttl"):
+        for file in mnr_graph.core.resources.files("shapes", "*.ttl"):
             shapes.parse(file, format="turtle")
     defined = (URIRef(iri), RDF.type, None) in shipped_graph or (URIRef(iri), None, None) in shapes
     assert defined, f"{where}: {iri} is not defined in ontology/*.ttl"

@@ -10,11 +10,11 @@ import pytest
 import rdflib
 import rdflib.plugins.sparql as rdflib_sparql
 
-from mnr_graph import netguard
-from mnr_graph.api import get_fastapi_app
-from mnr_graph.errors import InputError
-from mnr_graph.settings import Settings
-from mnr_graph.store import EmbeddedStore
+from mnr_graph.core import netguard
+from mnr_graph.core.errors import InputError
+from mnr_graph.core.settings import Settings
+from mnr_graph.query.store import EmbeddedStore
+from mnr_graph.web.app import get_fastapi_app
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")

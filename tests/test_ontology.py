@@ -11,9 +11,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from mnr_graph import ontology, resources
-from mnr_graph.errors import UnsupportedMediaTypeError
-from mnr_graph.namespaces import (
+from mnr_graph.core import resources
+from mnr_graph.core.errors import UnsupportedMediaTypeError
+from mnr_graph.core.namespaces import (
     BIBO,
     DCTERMS,
     MNR,
@@ -27,6 +27,7 @@ from mnr_graph.namespaces import (
     SOURCE,
     XSD,
 )
+from mnr_graph.framework import ontology
 
 DATA = Path(__file__).parent / "data" / "ontology"
 LANGUAGES = ("en", "fr", "es")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mnr_graph import resources
+from mnr_graph.core import resources
 
 ROOT = Path(__file__).parents[1]
 PACKAGED = "mnr_graph/data"

@@ -22,9 +22,13 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from appfactory import make_app
-from mnr_graph import ontology, pages, queries, resources, rest, terminology
-from mnr_graph.namespaces import BASE, GRAPH
-from mnr_graph.store import EmbeddedStore
+from mnr_graph.core import resources
+from mnr_graph.core.namespaces import BASE, GRAPH
+from mnr_graph.framework import ontology
+from mnr_graph.query import named as queries
+from mnr_graph.query.store import EmbeddedStore
+from mnr_graph.terminology import vocabulary as terminology
+from mnr_graph.web import pages, rest
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
@@ -608,8 +612,8 @@ def test_a_country_without_a_current_submission_is_not_found() -> None:
         "<https://w3id.org/mnr-graph/data/country/XQ> a <https://w3id.org/mnr-graph/def/Country> ; "
         '<https://w3id.org/mnr-graph/def/countryCode> "XQ" } }'
     )
-    from mnr_graph import api
-    from mnr_graph.settings import Settings
+    from mnr_graph.core.settings import Settings
+    from mnr_graph.web import app as api
 
     with TestClient(api.get_fastapi_app(Settings(data_files=(TESTS,)), store=store)) as c:
         page = c.get("/data/country/XQ", headers={"Accept": "text/html"})
@@ -638,9 +642,9 @@ def test_a_question_page_pages_and_its_csv_link_works(client: TestClient) -> Non
 
 def test_a_real_countrys_page_is_not_called_illustrative() -> None:
     """Only a user-assigned code (or the demo) is illustrative: FR's page says France (FR)."""
-    from mnr_graph import api
-    from mnr_graph.ingest import submit
-    from mnr_graph.settings import Settings
+    from mnr_graph.core.settings import Settings
+    from mnr_graph.submissions.ingest import submit
+    from mnr_graph.web import app as api
 
     store = EmbeddedStore.with_shipped_data()
     text = resources.path("examples", "XC-2024-valid.csv").read_text().replace("XC,", "FR,")

@@ -15,9 +15,9 @@ import yaml
 from click.testing import CliRunner
 
 from mnr_graph.cli import cli
-from mnr_graph.errors import InputError
-from mnr_graph.publish import STYLE_NAME, glossary, vale_rules, write_vale_style
-from mnr_graph.terminology import load_vocabulary
+from mnr_graph.core.errors import InputError
+from mnr_graph.terminology.publish import STYLE_NAME, glossary, vale_rules, write_vale_style
+from mnr_graph.terminology.vocabulary import load_vocabulary
 
 
 def test_vale_style_files_parse_as_yaml(tmp_path: Path) -> None:

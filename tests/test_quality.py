@@ -11,9 +11,10 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
-from mnr_graph import ontology, resources
-from mnr_graph.namespaces import DCTERMS, MNR, MNRID, OWL, RDF, RDFS, SH
-from mnr_graph.store import EmbeddedStore
+from mnr_graph.core import resources
+from mnr_graph.core.namespaces import DCTERMS, MNR, MNRID, OWL, RDF, RDFS, SH
+from mnr_graph.framework import ontology
+from mnr_graph.query.store import EmbeddedStore
 
 SHAPES_DATA = Path(__file__).parent / "data" / "shapes"
 QUALITY_SHAPES = resources.path("shapes", "skos-quality.ttl")

@@ -16,10 +16,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
-from mnr_graph import queries, resources
-from mnr_graph.errors import InputError, NotFoundError
-from mnr_graph.namespaces import DATA, MNR
-from mnr_graph.store import EmbeddedStore
+from mnr_graph.core import resources
+from mnr_graph.core.errors import InputError, NotFoundError
+from mnr_graph.core.namespaces import DATA, MNR
+from mnr_graph.query import named as queries
+from mnr_graph.query.store import EmbeddedStore
 
 DATA_DIR = Path(__file__).parent / "data" / "queries"
 SUBMISSIONS = DATA_DIR / "submissions.trig"
@@ -271,7 +272,7 @@ OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or sh
 @pytest.fixture(scope="module")
 def remote_store(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """``oxigraph serve`` holding the same quads as ``store``, reached through RemoteStore."""
-    from mnr_graph.store import RemoteStore
+    from mnr_graph.query.store import RemoteStore
 
     if OXIGRAPH is None:
         pytest.skip("the oxigraph server is not installed")

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from mnr_graph import registry
-from mnr_graph.errors import ConflictError, NotFoundError
-from mnr_graph.ingest import list_submissions, submit, withdraw
-from mnr_graph.namespaces import DATA, MNR, PROV
-from mnr_graph.queries import run_query
-from mnr_graph.store import EmbeddedStore, RemoteStore
+from mnr_graph.core.errors import ConflictError, NotFoundError
+from mnr_graph.core.namespaces import DATA, MNR, PROV
+from mnr_graph.query.named import run_query
+from mnr_graph.query.store import EmbeddedStore, RemoteStore
+from mnr_graph.submissions import registry
+from mnr_graph.submissions.ingest import list_submissions, submit, withdraw
 from servers import mnr_graph_server
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "XC-2024-valid.csv"
@@ -265,7 +265,7 @@ def test_withdrawing_every_version_leaves_no_current_submission() -> None:
 def test_a_stored_version_replaces_the_served_datas_and_gives_it_back_when_withdrawn() -> None:
     """A submission of a --data file (generated, unregistered) is replaced by a stored version
     of its country and year, whose IRIs never collide with it; withdrawn, it is current again."""
-    from mnr_graph.generate import dataset_turtle
+    from mnr_graph.submissions.generate import dataset_turtle
 
     store = EmbeddedStore.with_shipped_data()
     store.replace_graph(
@@ -314,8 +314,8 @@ def test_each_version_keeps_its_warnings_and_completeness() -> None:
 def test_a_registry_of_an_earlier_version_is_upgraded_when_served(tmp_path: Path) -> None:
     """Earlier versions flagged only the graphs: served again, the superseded submission is not
     current for the named queries."""
-    from mnr_graph.settings import Settings
-    from mnr_graph.store import build_store
+    from mnr_graph.core.settings import Settings
+    from mnr_graph.query.store import build_store
 
     folder = tmp_path / "store"
     store = EmbeddedStore(folder)

@@ -1,4 +1,5 @@
-"""Bundled data files are found through :mod:`mnr_graph.resources`, wherever the package runs."""
+"""Bundled data files are found through :mod:`mnr_graph.core.resources`, wherever the package
+runs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mnr_graph import resources
+from mnr_graph.core import resources
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -17,23 +17,19 @@ import pytest
 import starlette.requests
 
 from appfactory import make_app
-from mnr_graph import (
-    api,
-    cli,
-    pages,
-    queries,
-    resources,
-    rest,
-    sparql,
-    terminology,
-    textcheck,
-    validation,
-    workers,
-)
-from mnr_graph.errors import InputError
-from mnr_graph.namespaces import MNR
-from mnr_graph.settings import Settings
-from mnr_graph.store import build_store, data_graph
+from mnr_graph import cli
+from mnr_graph.core import resources
+from mnr_graph.core.errors import InputError
+from mnr_graph.core.namespaces import MNR
+from mnr_graph.core.settings import Settings
+from mnr_graph.query import named as queries
+from mnr_graph.query import sparql, workers
+from mnr_graph.query.store import build_store, data_graph
+from mnr_graph.submissions import validation
+from mnr_graph.terminology import checker as textcheck
+from mnr_graph.terminology import vocabulary as terminology
+from mnr_graph.web import app as api
+from mnr_graph.web import pages, rest
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mnr_graph.errors import InputError
-from mnr_graph.settings import Settings
+from mnr_graph.core.errors import InputError
+from mnr_graph.core.settings import Settings
 
 
 def test_defaults_are_safe() -> None:

@@ -17,7 +17,7 @@ from pyshacl import validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
-from mnr_graph import resources
+from mnr_graph.core import resources
 
 EXAMPLES = Path(__file__).parent / "data" / "shapes"
 SHAPE_ID = re.compile(r"^S[0-9]{2}$")

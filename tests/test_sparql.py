@@ -8,8 +8,8 @@ import io
 import pyoxigraph as ox
 import pytest
 
-from mnr_graph.errors import InputError, NotAcceptableError
-from mnr_graph.sparql import (
+from mnr_graph.core.errors import InputError, NotAcceptableError
+from mnr_graph.query.sparql import (
     FORMATS,
     QueryRequest,
     check_query,

@@ -10,10 +10,10 @@ import pyoxigraph as ox
 import pytest
 
 from mnr_graph.cli import main
-from mnr_graph.errors import InputError
-from mnr_graph.namespaces import GRAPH
-from mnr_graph.settings import Settings
-from mnr_graph.store import (
+from mnr_graph.core.errors import InputError
+from mnr_graph.core.namespaces import GRAPH
+from mnr_graph.core.settings import Settings
+from mnr_graph.query.store import (
     EmbeddedStore,
     RemoteStore,
     Store,
@@ -129,7 +129,7 @@ def test_remote_refuses_service_before_sending(remote: RemoteStore) -> None:
 
 
 def test_the_api_serves_a_remote_store(oxigraph_url: str, remote: RemoteStore) -> None:
-    from mnr_graph.api import get_fastapi_app
+    from mnr_graph.web.app import get_fastapi_app
 
     settings = Settings(sparql_endpoint=oxigraph_url + "/query", result_limit=3)
     with TestClient(get_fastapi_app(settings)) as client:
@@ -144,7 +144,7 @@ def test_the_api_serves_a_remote_store(oxigraph_url: str, remote: RemoteStore) -
 
 
 def test_an_unreachable_endpoint_is_a_store_error() -> None:
-    from mnr_graph.errors import StoreError
+    from mnr_graph.core.errors import StoreError
 
     store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2)
     with pytest.raises(StoreError, match="cannot reach"):

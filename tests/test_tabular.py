@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from mnr_graph import resources
 from mnr_graph.cli import main
-from mnr_graph.errors import InputError
-from mnr_graph.namespaces import DCTERMS, MNR, RDF
-from mnr_graph.tabular import (
+from mnr_graph.core import resources
+from mnr_graph.core.errors import InputError
+from mnr_graph.core.namespaces import DCTERMS, MNR, RDF
+from mnr_graph.submissions.tabular import (
     COLUMNS,
     INDICATOR_COLUMNS,
     INDICATOR_SHEET,
@@ -21,7 +21,7 @@ from mnr_graph.tabular import (
     template_bytes,
     to_graph,
 )
-from mnr_graph.validation import validate_bytes
+from mnr_graph.submissions.validation import validate_bytes
 
 
 def _example_rows() -> list[list[str]]:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from mnr_graph import terminology
 from mnr_graph.cli import main
-from mnr_graph.errors import InputError
-from mnr_graph.terminology import (
+from mnr_graph.core.errors import InputError
+from mnr_graph.terminology import vocabulary as terminology
+from mnr_graph.terminology.vocabulary import (
     TermLabel,
     Vocabulary,
     label_variants,
@@ -328,8 +328,8 @@ def test_band_constants_are_notations_of_the_shipped_bands(name: str) -> None:
     """The band values code compares against are the vocabulary's own ``skos:notation``s."""
     from rdflib import Literal
 
-    from mnr_graph import ontology
-    from mnr_graph.namespaces import MNR, SKOS
+    from mnr_graph.core.namespaces import MNR, SKOS
+    from mnr_graph.framework import ontology
 
     graph = ontology.load_graph()
     notation = getattr(terminology, name)

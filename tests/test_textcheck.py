@@ -13,9 +13,15 @@ import pytest
 from click.testing import CliRunner
 
 from mnr_graph.cli import cli, main
-from mnr_graph.namespaces import MNR
-from mnr_graph.terminology import TermLabel, Vocabulary, label_variants, load_vocabulary
-from mnr_graph.textcheck import PRIMARY_TEXT, avoided_terms_in, blank_markup, check_text, fold
+from mnr_graph.core.namespaces import MNR
+from mnr_graph.terminology.checker import (
+    PRIMARY_TEXT,
+    avoided_terms_in,
+    blank_markup,
+    check_text,
+    fold,
+)
+from mnr_graph.terminology.vocabulary import TermLabel, Vocabulary, label_variants, load_vocabulary
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data" / "terminology"
@@ -47,7 +53,7 @@ def _lead(label: TermLabel) -> str:
     that sense, or nothing."""
     import csv
 
-    from mnr_graph import resources
+    from mnr_graph.core import resources
 
     rows = csv.DictReader(resources.read_text("ontology", "term-sense-cues.csv").splitlines())
     for row in rows:
@@ -149,7 +155,7 @@ def test_a_message_names_the_basis_of_a_band_not_read_in_the_guidelines(label: T
 def test_the_guidelines_text_status_is_defined_in_the_ontology() -> None:
     import rdflib
 
-    from mnr_graph import resources
+    from mnr_graph.core import resources
 
     graph = rdflib.Graph()
     for path in resources.files("ontology", "*.ttl"):
@@ -262,8 +268,8 @@ def test_legal_context_cues_file_is_well_formed() -> None:
     of every kind that names a law or a charge."""
     import csv
 
-    from mnr_graph import resources
-    from mnr_graph.legalcontext import CONTEXTS
+    from mnr_graph.core import resources
+    from mnr_graph.terminology.legal import CONTEXTS
 
     path = resources.path("ontology", "legal-context-cues.csv")
     rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
@@ -460,8 +466,8 @@ def test_the_legal_context_test_reads_only_the_sentence_around_a_term(
 ) -> None:
     """The cost of a legal-context-only finding does not grow with the text: the cue search
     reads at most the sentence around the term (bounded by the window), never the whole text."""
-    from mnr_graph import legalcontext
-    from mnr_graph.automaton import Automaton
+    from mnr_graph.terminology import legal as legalcontext
+    from mnr_graph.terminology.automaton import Automaton
 
     sentence = "The judge said child pornography fuels demand for abuse, the court heard. "
     text = sentence * 2000 + "Under the Act, child pornography is banned. " + sentence * 2000
@@ -654,8 +660,8 @@ def test_sense_cues_file_is_well_formed() -> None:
     label of the shipped vocabulary or of the word-sense fixture, and no row is listed twice."""
     import csv
 
-    from mnr_graph import resources
-    from mnr_graph.senses import WHERE
+    from mnr_graph.core import resources
+    from mnr_graph.terminology.senses import WHERE
 
     rows = list(csv.DictReader(resources.read_text("ontology", "term-sense-cues.csv").splitlines()))
     assert rows
@@ -681,7 +687,7 @@ def test_sentence_boundaries_are_those_finditer_finds() -> None:
     text of tests/data/textcheck, from many start positions, it finds what ``finditer`` finds."""
     import random
 
-    from mnr_graph import legalcontext
+    from mnr_graph.terminology import legal as legalcontext
 
     rng = random.Random(7)
     files = sorted((Path(__file__).parent / "data" / "textcheck").glob("*.*"))
@@ -703,7 +709,7 @@ def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
     the first boundary after the term (or at the end of a heading line)."""
     import random
 
-    from mnr_graph import legalcontext
+    from mnr_graph.terminology import legal as legalcontext
 
     def forward(text: str, start: int) -> int:
         begin = max(0, start - legalcontext.WINDOW)

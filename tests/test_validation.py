@@ -19,10 +19,11 @@ from pyshacl import validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 
-from mnr_graph import resources, rules
 from mnr_graph.cli import main
-from mnr_graph.errors import InputError, UnsupportedMediaTypeError
-from mnr_graph.validation import (
+from mnr_graph.core import resources
+from mnr_graph.core.errors import InputError, UnsupportedMediaTypeError
+from mnr_graph.submissions import rules
+from mnr_graph.submissions.validation import (
     CONTEXT_IRI,
     parse_rdf,
     shapes_graph,
@@ -322,9 +323,9 @@ def test_case_through_the_cli(case: Path, capsys: pytest.CaptureFixture[str]) ->
 
 @pytest.fixture(scope="module")
 def api_client() -> Iterator[Any]:
-    from mnr_graph import api
-    from mnr_graph.settings import Settings
-    from mnr_graph.store import EmbeddedStore
+    from mnr_graph.core.settings import Settings
+    from mnr_graph.query.store import EmbeddedStore
+    from mnr_graph.web import app as api
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*httpx2.*")

@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 import mnr_graph
-from mnr_graph.namespaces import ONTOLOGY_IRI, OWL
+from mnr_graph.core.namespaces import ONTOLOGY_IRI, OWL
 
 CHANGELOG = Path(__file__).parents[1] / "CHANGELOG.md"
 

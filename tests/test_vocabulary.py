@@ -17,7 +17,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from mnr_graph.namespaces import DCTERMS, LABEL, MNR, MNRID, OWL, RDF, SKOS, SKOSXL, TERM
+from mnr_graph.core.namespaces import DCTERMS, LABEL, MNR, MNRID, OWL, RDF, SKOS, SKOSXL, TERM
 
 DATA = Path(__file__).parent / "data" / "vocabulary"
 REFERENCE_ROWS = list(
@@ -398,7 +398,7 @@ def test_named_alternative_labels_belong_to_the_alternatives(shipped_graph: Grap
 )
 def test_reference_alternatives_are_offered(row: dict[str, str]) -> None:
     """Every alternative the reference gives is offered by look-up (in English, as it says)."""
-    from mnr_graph.terminology import load_vocabulary
+    from mnr_graph.terminology.vocabulary import load_vocabulary
 
     vocabulary = load_vocabulary()
     (label,) = [

@@ -1,7 +1,7 @@
 """The ``mnr-graph`` command line: a thin adapter over the library.
 
 Each command parses its options, calls library functions and prints. Errors from
-:mod:`mnr_graph.errors` become a message on stderr and the error's ``exit_code``, in one place
+:mod:`mnr_graph.core.errors` become a message on stderr and the error's ``exit_code``, in one place
 (:func:`main`). Commands are grouped by concern below, one section per library module.
 """
 
@@ -15,8 +15,8 @@ from typing import BinaryIO
 import click
 
 from mnr_graph import __version__
-from mnr_graph.errors import MnrGraphError
-from mnr_graph.ontology import EXPORT_FORMATS
+from mnr_graph.core.errors import MnrGraphError
+from mnr_graph.framework.ontology import EXPORT_FORMATS
 
 __all__ = ["cli", "main"]
 
@@ -27,14 +27,14 @@ def cli() -> None:
     """mnr-graph: the Model National Response and its terminology as linked data."""
 
 
-# --- ontology (mnr_graph.ontology) ------------------------------------------------------------
+# --- ontology (mnr_graph.framework.ontology) ---
 
 
 @cli.command("info")
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
 def info_command(as_json: bool) -> None:
     """Version and counts (classes, capabilities, concepts, triples) of the shipped graph."""
-    from mnr_graph import ontology
+    from mnr_graph.framework import ontology
 
     facts = ontology.info()
     click.echo(json.dumps(facts.to_json(), indent=2) if as_json else facts.to_text())
@@ -52,7 +52,7 @@ def info_command(as_json: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_command(fmt: str, output: Path | None) -> None:
     """Write the whole shipped graph (ontology, framework, terminology) to stdout or a file."""
-    from mnr_graph import ontology
+    from mnr_graph.framework import ontology
 
     data = ontology.export(fmt)
     if output is None:
@@ -66,7 +66,7 @@ def export_command(fmt: str, output: Path | None) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_context_command(output: Path | None) -> None:
     """Generate the JSON-LD context (shipped as ontology/context.jsonld) from the ontology."""
-    from mnr_graph import ontology
+    from mnr_graph.framework import ontology
 
     text = ontology.context_text()
     if output is None:
@@ -82,14 +82,14 @@ def export_context_command(output: Path | None) -> None:
 @click.pass_context
 def check_ontology_command(ctx: click.Context, no_reasoner: bool, as_json: bool) -> None:
     """Run the reasoner, the SKOS quality shapes and the check queries; exit 1 if any fails."""
-    from mnr_graph import ontology
+    from mnr_graph.framework import ontology
 
     report = ontology.check_ontology(reasoner=not no_reasoner)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else report.to_text())
     ctx.exit(0 if report.passed else 1)
 
 
-# --- terminology (mnr_graph.terminology, mnr_graph.textcheck, mnr_graph.publish) ------------
+# --- terminology (mnr_graph.terminology) ---
 
 
 @cli.command("term")
@@ -101,7 +101,7 @@ def check_ontology_command(ctx: click.Context, no_reasoner: bool, as_json: bool)
 @click.pass_context
 def term_command(ctx: click.Context, text: str, lang: str | None, fmt: str) -> None:
     """Look a term up in any language; exit 0 on a match, 1 (with suggestions) on none."""
-    from mnr_graph.terminology import load_vocabulary
+    from mnr_graph.terminology.vocabulary import load_vocabulary
 
     result = load_vocabulary().lookup(text, lang=lang)
     if fmt == "json":
@@ -118,7 +118,7 @@ def term_command(ctx: click.Context, text: str, lang: str | None, fmt: str) -> N
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
 def terms_command(band: str | None, lang: str | None, group: str | None, fmt: str) -> None:
     """List the vocabulary's terms, filtered by band, language and group."""
-    from mnr_graph.terminology import load_vocabulary, terms_to_csv, terms_to_text
+    from mnr_graph.terminology.vocabulary import load_vocabulary, terms_to_csv, terms_to_text
 
     rows = load_vocabulary().list_terms(band=band, lang=lang, group=group)
     if fmt == "json":
@@ -139,8 +139,8 @@ def check_command(ctx: click.Context, file: BinaryIO, lang: str | None, fmt: str
 
     Exit 1 when a term to avoid is found, else 0.
     """
-    from mnr_graph.terminology import BAND_AVOID
-    from mnr_graph.textcheck import check_text, decode_text
+    from mnr_graph.terminology.checker import check_text, decode_text
+    from mnr_graph.terminology.vocabulary import BAND_AVOID
 
     name = str(getattr(file, "name", "<stdin>"))
     text = decode_text(file.read(), where=name)
@@ -158,7 +158,7 @@ def check_command(ctx: click.Context, file: BinaryIO, lang: str | None, fmt: str
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export_vale_command(directory: Path) -> None:
     """Write the vocabulary as a Vale style (substitution rules, one file per group)."""
-    from mnr_graph.publish import write_vale_style
+    from mnr_graph.terminology.publish import write_vale_style
 
     for path in write_vale_style(directory):
         click.echo(str(path))
@@ -170,7 +170,7 @@ def export_vale_command(directory: Path) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_glossary_command(fmt: str, lang: str | None, output: Path | None) -> None:
     """Write a printable glossary by group (Markdown, HTML or CSV)."""
-    from mnr_graph.publish import glossary
+    from mnr_graph.terminology.publish import glossary
 
     text = glossary(fmt, lang=lang)
     if output is None:
@@ -179,11 +179,11 @@ def export_glossary_command(fmt: str, lang: str | None, output: Path | None) -> 
         output.write_text(text, encoding="utf-8")
 
 
-# --- validation and ingest (mnr_graph.validation, mnr_graph.tabular, mnr_graph.ingest) -------
+# --- validation and ingest (mnr_graph.submissions) ---
 
 
 def _report_output(report: object, fmt: str) -> str:
-    from mnr_graph.validation import ValidationReport
+    from mnr_graph.submissions.validation import ValidationReport
 
     assert isinstance(report, ValidationReport)
     if fmt == "json":
@@ -210,8 +210,8 @@ def validate(ctx: click.Context, file: Path, fmt: str, sheet: str | None) -> Non
 
     Exit 0 conforms (warnings allowed), 1 violations, 2 unusable input.
     """
-    from mnr_graph.errors import InputError
-    from mnr_graph.validation import validate_bytes
+    from mnr_graph.core.errors import InputError
+    from mnr_graph.submissions.validation import validate_bytes
 
     try:
         report = validate_bytes(file.read_bytes(), filename=str(file), sheet=sheet)
@@ -233,7 +233,7 @@ def validate(ctx: click.Context, file: Path, fmt: str, sheet: str | None) -> Non
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def template(fmt: str, output: Path | None) -> None:
     """Write an empty submission template: the header and a documented example row (country XA)."""
-    from mnr_graph.tabular import template_bytes
+    from mnr_graph.submissions.tabular import template_bytes
 
     data = template_bytes(fmt)
     if output is None:
@@ -275,9 +275,9 @@ def submit(
     """
     import json
 
-    from mnr_graph.errors import ValidationFailedError
-    from mnr_graph.ingest import submit as submit_file
-    from mnr_graph.store import EmbeddedStore
+    from mnr_graph.core.errors import ValidationFailedError
+    from mnr_graph.query.store import EmbeddedStore
+    from mnr_graph.submissions.ingest import submit as submit_file
 
     store = EmbeddedStore(store_dir)
     try:
@@ -333,11 +333,11 @@ def withdraw(
     becomes current again. The version stays in the store with its history (PROV-O)."""
     import json
 
-    from mnr_graph.ingest import withdraw as withdraw_version
-    from mnr_graph.store import EmbeddedStore
+    from mnr_graph.query.store import EmbeddedStore
+    from mnr_graph.submissions.ingest import withdraw as withdraw_version
 
     if not store_dir.is_dir():
-        from mnr_graph.errors import InputError
+        from mnr_graph.core.errors import InputError
 
         raise InputError("no such store folder", where=str(store_dir))
     result = withdraw_version(
@@ -357,7 +357,7 @@ def withdraw(
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def generate(countries: int, years: int, seed: int, output: Path) -> None:
     """Write a deterministic illustrative dataset (user-assigned codes XA.., XAA..) as Turtle."""
-    from mnr_graph.generate import dataset_turtle
+    from mnr_graph.submissions.generate import dataset_turtle
 
     text = dataset_turtle(countries=countries, years=years, seed=seed, progress=True)
     output.write_text(text, encoding="utf-8")
@@ -368,7 +368,7 @@ def generate(countries: int, years: int, seed: int, output: Path) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_country_shape(output: Path | None) -> None:
     """Write shape S13 (every ISO 3166-1 code, from pycountry): shapes/iso3166.ttl."""
-    from mnr_graph.countries import country_shape_text
+    from mnr_graph.framework.countries import country_shape_text
 
     text = country_shape_text()
     if output is None:
@@ -377,7 +377,7 @@ def export_country_shape(output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
-# --- server (mnr_graph.api, mnr_graph.store) ---------------------------------------------------
+# --- server (mnr_graph.web.app, mnr_graph.query.store) ---
 
 
 @cli.command()
@@ -446,9 +446,9 @@ def serve(
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from mnr_graph.errors import InputError
-    from mnr_graph.settings import Settings
-    from mnr_graph.store import build_store
+    from mnr_graph.core.errors import InputError
+    from mnr_graph.core.settings import Settings
+    from mnr_graph.query.store import build_store
 
     started = time.perf_counter()
     token = None
@@ -476,7 +476,7 @@ def serve(
         loading = pool.submit(build_store, settings)
         import uvicorn
 
-        from mnr_graph.api import get_fastapi_app
+        from mnr_graph.web.app import get_fastapi_app
 
         store = loading.result()
     app = get_fastapi_app(settings, store=store)
@@ -516,7 +516,7 @@ def load(
 ) -> None:
     """Push the shipped graphs (and --data files, and with --examples the demo) to a remote
     endpoint."""
-    from mnr_graph.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
+    from mnr_graph.query.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
 
     store = RemoteStore(endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp, timeout=60)
     files = [*shipped_graphs(), *((data_graph(f), f) for f in data_files)]

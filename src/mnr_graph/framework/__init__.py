@@ -1,0 +1,5 @@
+"""The Model National Response as shipped: the ontology graph, its exports and quality gates, and
+ISO 3166 countries.
+"""
+
+__all__: list[str] = []

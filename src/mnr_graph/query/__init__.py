@@ -1,0 +1,5 @@
+"""Stores and queries: the embedded and remote stores, the SPARQL protocol, query workers and
+the named queries.
+"""
+
+__all__: list[str] = []
