@@ -44,6 +44,7 @@ from typing import Any
 
 from mnr_graph.core.errors import InputError
 from mnr_graph.core.namespaces import MNRID
+from mnr_graph.core.text import strip_accents
 from mnr_graph.terminology.automaton import Automaton
 from mnr_graph.terminology.legal import LegalContext
 from mnr_graph.terminology.markup import SKIP as _SKIP
@@ -94,7 +95,7 @@ def _fold_char(ch: str) -> str:
         return " "
     if ch in "\u2018\u2019\u02bc\u2032":
         return "'"
-    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    base = strip_accents(ch)
     lowered = base.lower() if len(base) == 1 else ch.lower()
     return lowered if len(lowered) == 1 else ch
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ import jinja2
 import yaml
 
 from mnr_graph.core.errors import InputError
+from mnr_graph.core.text import strip_accents
 from mnr_graph.terminology.vocabulary import (
     BAND_AVOID as _AVOID,
 )
@@ -81,7 +81,7 @@ def _letter(ch: str) -> str:
     an apostrophe matches the typographic one too."""
     if ch in "'\u2019":
         return "['\u2019]"
-    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    base = strip_accents(ch)
     if len(base) == 1 and base != ch:
         return f"[{ch}{base}]"
     return re.escape(ch)

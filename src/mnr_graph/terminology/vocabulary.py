@@ -35,7 +35,9 @@ from rapidfuzz import fuzz, process
 
 from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError
+from mnr_graph.core.language import pick
 from mnr_graph.core.namespaces import BIBO, DCTERMS, MNR, RDF, RDFS, SKOS, SKOSXL, TERM
+from mnr_graph.core.text import fold
 
 __all__ = [
     "BAND_AVOID",
@@ -83,9 +85,7 @@ def lookup_key(text: str) -> str:
     >>> lookup_key("pornogra\u00adphie")
     'pornographie'
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold()).translate(_INVISIBLE)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped).strip()
+    return _NON_WORD.sub(" ", fold(text.translate(_INVISIBLE))).strip()
 
 
 # --- singular and plural variants ----------------------------------------------------------------
@@ -383,11 +383,11 @@ class Concept:
 
     def preferred(self, lang: str | None = None) -> str:
         """The preferred label in ``lang`` (English, then any, when it has none)."""
-        return _in_lang(self.pref_labels, lang) or self.iri
+        return pick(self.pref_labels, lang) or self.iri
 
     def definition(self, lang: str | None = None) -> str | None:
         """The definition in ``lang``, falling back to English."""
-        return _in_lang(self.definitions, lang)
+        return pick(self.definitions, lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,20 +440,7 @@ class Group:
 
     def label(self, lang: str | None = None) -> str:
         """The group's label in ``lang`` (English when it has none)."""
-        return _in_lang(self.labels, lang) or self.slug
-
-
-def _in_lang(values: dict[str, str], lang: str | None) -> str | None:
-    if lang and lang in values:
-        return values[lang]
-    if lang:
-        primary = lang.split("-")[0]
-        for tag, value in values.items():
-            if tag.split("-")[0] == primary:
-                return value
-    if "en" in values:
-        return values["en"]
-    return next(iter(values.values()), None)
+        return pick(self.labels, lang) or self.slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -572,7 +559,7 @@ def _review(props: dict[str, list[Any]], concept: Concept) -> dict[str, Any]:
 
 
 def _source(iri: str, props: dict[str, list[Any]]) -> Source:
-    title = _in_lang(_texts(props, str(DCTERMS.title)), "en")
+    title = pick(_texts(props, str(DCTERMS.title)), "en")
     dates = _texts(props, str(DCTERMS.date)) or _texts(props, str(DCTERMS.issued))
     publishers = _texts(props, str(DCTERMS.publisher))
     part_of = next(iter(_iris(props, str(DCTERMS.isPartOf))), None)
@@ -580,7 +567,7 @@ def _source(iri: str, props: dict[str, list[Any]]) -> Source:
     return Source(
         iri=iri,
         title=title or (f"{_local_slug(part_of)}, p. {pages}" if part_of else _local_slug(iri)),
-        publisher=publishers.get("") or _in_lang(publishers, "en"),
+        publisher=publishers.get("") or pick(publishers, "en"),
         date=next(iter(dates.values()), None),
         url=next(iter(_iris(props, str(RDFS.seeAlso))), None),
         part_of=part_of,
@@ -616,10 +603,10 @@ class Vocabulary:
                 self.sources[iri] = _source(iri, props)
             if status_type in types:
                 code = _texts(props, str(SKOS.notation)).get("", _local_slug(iri))
-                words = _in_lang(_texts(props, str(SKOS.prefLabel)), "en") or code
+                words = pick(_texts(props, str(SKOS.prefLabel)), "en") or code
                 self.review_statuses[iri] = (code, words)
             for name_property in (DCTERMS.title, SKOS.prefLabel, RDFS.label):
-                name = _in_lang(_texts(props, str(name_property)), "en")
+                name = pick(_texts(props, str(name_property)), "en")
                 if name:
                     self.names[iri] = name
                     break

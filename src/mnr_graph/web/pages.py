@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 from urllib.parse import unquote, urlencode
@@ -47,6 +47,7 @@ from mnr_graph.core.errors import (
     NotFoundError,
     located,
 )
+from mnr_graph.core.language import pick
 from mnr_graph.core.namespaces import BASE, GRAPH, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
 from mnr_graph.core.settings import Settings
 from mnr_graph.framework import ontology
@@ -250,13 +251,6 @@ def curie(iri: str) -> str:
     return name if best else iri
 
 
-def _pick(values: Mapping[str, str], lang: str) -> str | None:
-    for tag in (lang, "en"):
-        if tag in values:
-            return values[tag]
-    return next(iter(values.values()), None)
-
-
 def describe(store: queries.QueryStore, iri: str) -> list[tuple[Any, Any, Any]]:
     """The statements about one resource: its own, those of its SKOS-XL labels, and those of the
     blank nodes they lead to (a concise bounded description: OWL restrictions, lists).
@@ -355,7 +349,7 @@ def _label_map(store: queries.QueryStore, iris: set[str], lang: str) -> dict[str
         label = row["label"]
         if isinstance(label, ox.Literal):
             found.setdefault(row["x"].value, {}).setdefault(label.language or "", label.value)
-    return {iri: text for iri, values in found.items() if (text := _pick(values, lang))}
+    return {iri: text for iri, values in found.items() if (text := pick(values, lang))}
 
 
 def _property_rows(
@@ -403,7 +397,7 @@ def _title(triples: list[tuple[Any, Any, Any]], iri: str, lang: str) -> str:
         and p.value in (str(SKOS.prefLabel), str(RDFS.label), str(SKOSXL.literalForm))
         and isinstance(o, ox.Literal)
     }
-    return _pick(values, lang) or curie(iri)
+    return pick(values, lang) or curie(iri)
 
 
 def _languages(store: queries.QueryStore) -> list[str]:
@@ -595,7 +589,7 @@ def _framework(store: queries.QueryStore, lang: str) -> list[dict[str, Any]]:
     for (domain_iri, outcome), labels in sorted(found.items()):
         if domain_iri in domains:
             domains[domain_iri]["outcomes"].append(
-                {"iri": outcome, "label": _pick(labels, lang) or curie(outcome)}
+                {"iri": outcome, "label": pick(labels, lang) or curie(outcome)}
             )
     return list(domains.values())
 

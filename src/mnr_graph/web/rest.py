@@ -25,7 +25,6 @@ import hmac
 import json
 import math
 import sys
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -53,8 +52,10 @@ from mnr_graph.core.errors import (
     ValidationFailedError,
     located,
 )
+from mnr_graph.core.language import pick
 from mnr_graph.core.namespaces import MNR, TERM
 from mnr_graph.core.settings import Settings
+from mnr_graph.core.text import fold
 from mnr_graph.framework.countries import lookup_country
 from mnr_graph.query import named as queries
 from mnr_graph.query.sparql import (
@@ -646,12 +647,6 @@ def _media_type(content_type: str | None) -> str | None:
     return None if media in ("", "application/octet-stream") else media
 
 
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive form of a text, for matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def search_terms(
     entries: list[dict[str, Any]],
     q: str,
@@ -677,11 +672,11 @@ def search_terms(
     ['child', 'Child', 'childhood', 'a child']
     """
     text = q.strip()
-    needle = _fold(text)
+    needle = fold(text)
     ranked: list[tuple[tuple[int, int, str], dict[str, Any]]] = []
     for entry in entries:
         label = str(entry.get("label", ""))
-        folded = _fold(label)
+        folded = fold(label)
         looked_up = (label, str(entry.get("lang", ""))) in also
         if needle not in folded and not looked_up:
             continue
@@ -1120,7 +1115,7 @@ def describe_term(id: str, *, lang: str | None = None) -> dict[str, Any]:
         "concept": concept.iri,
         "preferred": concept.preferred(lang),
         "definition": concept.definition(lang),
-        "scope_note": _pick(concept.scope_notes, lang),
+        "scope_note": pick(concept.scope_notes, lang),
         "sources": list(concept.sources),
         "review_status": concept.review_status,
         "review": vocabulary.review(concept),
@@ -1142,12 +1137,6 @@ def describe_term(id: str, *, lang: str | None = None) -> dict[str, Any]:
             for row in labels
         ],
     }
-
-
-def _pick(values: dict[str, str], lang: str | None) -> str | None:
-    if lang and lang in values:
-        return values[lang]
-    return values.get("en") or next(iter(values.values()), None)
 
 
 def _add_check_routes(router: APIRouter) -> None:
