@@ -28,6 +28,7 @@ from mnr_graph.core.namespaces import (
     XSD,
 )
 from mnr_graph.framework import ontology
+from mnr_graph.framework.context import CONTEXT_FILE, context_text
 
 DATA = Path(__file__).parent / "data" / "ontology"
 LANGUAGES = ("en", "fr", "es")
@@ -289,8 +290,8 @@ def test_export_rejects_an_unknown_format() -> None:
 
 
 def test_shipped_context_is_generated() -> None:
-    shipped = resources.read_text("ontology", ontology.CONTEXT_FILE)
-    assert shipped == ontology.context_text(), (
+    shipped = resources.read_text("ontology", CONTEXT_FILE)
+    assert shipped == context_text(), (
         "ontology/context.jsonld is stale: run `mnr-graph export-context --output "
         "ontology/context.jsonld`"
     )

@@ -25,10 +25,11 @@ from appfactory import make_app
 from mnr_graph.core import resources
 from mnr_graph.core.namespaces import BASE, GRAPH
 from mnr_graph.framework import ontology
+from mnr_graph.framework.context import shipped_context
 from mnr_graph.query import named as queries
 from mnr_graph.query.store import EmbeddedStore
 from mnr_graph.terminology import vocabulary as terminology
-from mnr_graph.web import pages, rest
+from mnr_graph.web import pages
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
@@ -378,7 +379,7 @@ def test_unknown_download_is_404(client: TestClient) -> None:
 
 
 def test_context_download(client: TestClient) -> None:
-    assert client.get("/download/context.jsonld").json()["@context"] == rest.jsonld_context()
+    assert client.get("/download/context.jsonld").json()["@context"] == shipped_context()
 
 
 # --- pages -----------------------------------------------------------------------------------

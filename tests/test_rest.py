@@ -22,6 +22,7 @@ from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError
 from mnr_graph.core.namespaces import MNR
 from mnr_graph.core.settings import Settings
+from mnr_graph.framework.context import shipped_context
 from mnr_graph.query import named as queries
 from mnr_graph.query import sparql, workers
 from mnr_graph.query.store import build_store, data_graph
@@ -29,7 +30,7 @@ from mnr_graph.submissions import validation
 from mnr_graph.terminology import checker as textcheck
 from mnr_graph.terminology import vocabulary as terminology
 from mnr_graph.web import app as api
-from mnr_graph.web import pages, rest
+from mnr_graph.web import pages
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
@@ -677,7 +678,7 @@ def test_framework_as_jsonld(client: TestClient, path: str, cls: Any) -> None:
     response = client.get(path)
     assert response.headers["content-type"].startswith("application/ld+json")
     doc = response.json()
-    context = rest.jsonld_context()
+    context = shipped_context()
     assert context
     assert all(doc["@context"][k] == v for k, v in context.items())
     store = client.app.state.store  # type: ignore[attr-defined]

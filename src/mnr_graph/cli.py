@@ -66,9 +66,9 @@ def export_command(fmt: str, output: Path | None) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_context_command(output: Path | None) -> None:
     """Generate the JSON-LD context (shipped as ontology/context.jsonld) from the ontology."""
-    from mnr_graph.framework import ontology
+    from mnr_graph.framework.context import context_text
 
-    text = ontology.context_text()
+    text = context_text()
     if output is None:
         click.echo(text, nl=False)
     else:

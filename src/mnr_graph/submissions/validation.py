@@ -37,6 +37,7 @@ from rdflib.term import Node
 from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError, UnsupportedMediaTypeError
 from mnr_graph.core.namespaces import BASE, DCTERMS, MNR, MNRID, RDF, RDFS, SH, SKOS, XSD
+from mnr_graph.framework.context import shipped_context
 from mnr_graph.framework.countries import suggest_countries
 from mnr_graph.submissions import rules, tabular
 
@@ -319,18 +320,6 @@ def _check_identifiers(document: Any, filename: str, iri_terms: frozenset[str]) 
     visit(document, "")
 
 
-@cache
-def _shipped_context() -> dict[str, Any]:
-    try:
-        data = json.loads(resources.read_text("ontology", "context.jsonld"))
-    except FileNotFoundError:
-        from mnr_graph.framework.ontology import build_context
-
-        data = build_context()
-    context: dict[str, Any] = data["@context"]
-    return context
-
-
 def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
     """Parse Turtle or JSON-LD into an rdflib graph; errors give the line and column.
 
@@ -366,7 +355,7 @@ def parse_rdf(data: bytes, *, filename: str, fmt: str) -> Graph:
                 where=filename,
             )
         try:
-            document = _check_contexts(document, filename, _shipped_context())
+            document = _check_contexts(document, filename, shipped_context())
         except RecursionError:
             raise InputError("JSON nested too deeply to be a submission", where=filename) from None
         _check_identifiers(document, filename, _iri_terms(document))

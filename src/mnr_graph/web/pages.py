@@ -51,6 +51,7 @@ from mnr_graph.core.language import pick
 from mnr_graph.core.namespaces import BASE, GRAPH, MNR, OWL, PREFIXES, RDF, RDFS, SKOS, SKOSXL
 from mnr_graph.core.settings import Settings
 from mnr_graph.framework import ontology
+from mnr_graph.framework.context import context_text, shipped_context
 from mnr_graph.framework.countries import lookup_country
 from mnr_graph.query import named as queries
 from mnr_graph.query.sparql import choose_media, parse_accept
@@ -318,7 +319,7 @@ def _serialize(triples: list[tuple[Any, Any, Any]], fmt: str) -> bytes:
         graph.bind(prefix, namespace)
     graph.parse(data=data, format="nt")
     if fmt == "jsonld":
-        context = rest.jsonld_context()
+        context = shipped_context()
         return graph.serialize(
             format="json-ld", context=context or None, auto_compact=True, encoding="utf-8"
         )
@@ -823,7 +824,7 @@ def get_router() -> APIRouter:
         responses={200: {"content": {"application/ld+json": {}}}},
     )
     def download_context() -> Response:
-        return Response(ontology.context_text(), media_type="application/ld+json")
+        return Response(context_text(), media_type="application/ld+json")
 
     @router.get(
         "/download/mnr-graph.{ext}",

@@ -27,7 +27,7 @@ import math
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from typing import Annotated, Any, Protocol
 from urllib.parse import urlencode
 
@@ -40,7 +40,6 @@ from rdflib import Graph
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mnr_graph.core import resources
 from mnr_graph.core.errors import (
     ForbiddenError,
     InputError,
@@ -56,6 +55,7 @@ from mnr_graph.core.language import pick
 from mnr_graph.core.namespaces import MNR, TERM
 from mnr_graph.core.settings import Settings
 from mnr_graph.core.text import fold
+from mnr_graph.framework.context import shipped_context
 from mnr_graph.framework.countries import lookup_country
 from mnr_graph.query import named as queries
 from mnr_graph.query.sparql import (
@@ -104,7 +104,6 @@ __all__ = [
     "errors",
     "framework_jsonld",
     "get_router",
-    "jsonld_context",
     "next_page",
     "page_errors",
     "page_parameters",
@@ -713,17 +712,6 @@ def term_entries(
     return rows
 
 
-@cache
-def jsonld_context() -> dict[str, Any]:
-    """The shipped JSON-LD context (``ontology/context.jsonld``), its ``@context`` object."""
-    path = resources.path("ontology", "context.jsonld")
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    context = data.get("@context", data)
-    return context if isinstance(context, dict) else {}
-
-
 def framework_jsonld(store: queries.QueryStore, class_iri: str) -> dict[str, Any]:
     """Every resource of one class with its statements, as compacted JSON-LD.
 
@@ -736,7 +724,7 @@ def framework_jsonld(store: queries.QueryStore, class_iri: str) -> dict[str, Any
     triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s a <{class_iri}> ; ?p ?o }}")
     graph = Graph()
     graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    context = jsonld_context()
+    context = shipped_context()
     text = graph.serialize(format="json-ld", context=context or None, auto_compact=True)
     parsed = json.loads(text)
     doc: dict[str, Any] = {"@graph": parsed} if isinstance(parsed, list) else parsed
