@@ -139,6 +139,24 @@ def test_labels_in_en_fr_es_and_translations_marked(shipped_graph: Graph, cls: U
         assert xl_langs == ["es", "fr"], f"{node}: our translations must be SKOS-XL labels"
 
 
+@pytest.mark.parametrize(
+    "cls", [MNR.MaturityPhase, MNR.ImplementationStatus, MNR.AssessorType], ids=str
+)
+def test_coded_values_are_labelled_in_en_fr_es(shipped_graph: Graph, cls: URIRef) -> None:
+    """Phases, statuses and assessor types answer in every label language (lang=fr, the French
+    template); the fr and es labels are our translations, marked as such."""
+    nodes = _individuals(shipped_graph, cls)
+    assert nodes, cls
+    for node in nodes:
+        labels = list(shipped_graph.objects(node, SKOS.prefLabel))
+        langs = sorted(lbl.language for lbl in labels if isinstance(lbl, Literal) and lbl.language)
+        assert langs == sorted(LANGUAGES), f"{node}: prefLabel languages {langs}"
+        for xl in shipped_graph.objects(node, SKOSXL.prefLabel):
+            form = shipped_graph.value(xl, SKOSXL.literalForm)
+            assert (xl, MNR.projectTranslation, Literal(True)) in shipped_graph, xl
+            assert (node, SKOS.prefLabel, form) in shipped_graph, xl
+
+
 def test_skos_scheme_has_domains_as_top_concepts(shipped_graph: Graph) -> None:
     scheme = MNRID["framework-scheme"]
     tops = set(shipped_graph.objects(scheme, SKOS.hasTopConcept))
