@@ -29,7 +29,7 @@ from mnr_graph.framework.context import shipped_context
 from mnr_graph.query import named as queries
 from mnr_graph.query.store import EmbeddedStore
 from mnr_graph.terminology import vocabulary as terminology
-from mnr_graph.web import pages
+from mnr_graph.web import linked_data
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
@@ -122,7 +122,7 @@ def test_all_formats_give_the_same_triples(client: TestClient) -> None:
     iri = _capability_iris(client)[0]
     graphs = {}
     for name, fmt in RDF_FORMATS.items():
-        media = pages.FORMATS[name][0]
+        media = linked_data.FORMATS[name][0]
         by_accept = client.get(_path(iri), headers={"Accept": media})
         by_param = client.get(_path(iri), params={"format": name})
         assert by_accept.headers["content-type"].startswith(media)

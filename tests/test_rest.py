@@ -24,13 +24,13 @@ from mnr_graph.core.namespaces import MNR
 from mnr_graph.core.settings import Settings
 from mnr_graph.framework.context import shipped_context
 from mnr_graph.query import named as queries
-from mnr_graph.query import sparql, workers
+from mnr_graph.query import engine, workers
 from mnr_graph.query.store import build_store, data_graph
 from mnr_graph.submissions import validation
 from mnr_graph.terminology import checker as textcheck
 from mnr_graph.terminology import vocabulary as terminology
 from mnr_graph.web import app as api
-from mnr_graph.web import pages
+from mnr_graph.web import linked_data
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
@@ -95,7 +95,7 @@ def test_named_queries_run_under_the_query_time_limit(monkeypatch: pytest.Monkey
     The workers are forked after the patch, so each one runs a query that takes 30 s; the limit is
     0.5 s. (A tiny limit on a fast query would be a race the query can win.)
     """
-    real_execute = sparql.execute
+    real_execute = engine.execute
 
     def slow_execute(store: Any, request: Any) -> Any:
         time.sleep(30)
@@ -134,7 +134,7 @@ def test_every_store_read_runs_under_the_query_time_limit(
     """Pages, framework JSON-LD, submissions and IRI resolution read the store through the same
     time-limited workers as /sparql: with workers whose every query takes 30 s and a 0.5 s limit,
     each answers 503 (an HTML page for a page), and the event loop stays free meanwhile."""
-    real_execute = sparql.execute
+    real_execute = engine.execute
 
     def slow_execute(store: Any, request: Any) -> Any:
         time.sleep(30)
@@ -221,7 +221,7 @@ def test_query_by_id_alias(client: TestClient) -> None:
         ("/queries/terms-by-band", {"band": "never"}, 404, "unknown band"),
         ("/queries/capability", {"capability": "x"}, 400, "not a valid capability"),
         ("/queries/capability", {"capability": "C01", "colour": "red"}, 400, "no parameter"),
-        ("/queries/capabilities-by-domain", {"format": "xml"}, 400, "unknown format"),
+        ("/queries/capabilities-by-domain", {"format": "xml"}, 406, "unknown format"),
     ],
 )
 def test_bad_query_requests(
@@ -851,7 +851,7 @@ def test_405_names_every_method_of_the_path(
     assert allowed in body["message"]
 
 
-@pytest.mark.parametrize("space", [s for s in pages.SPACES if s != "def"])
+@pytest.mark.parametrize("space", [s for s in linked_data.SPACES if s != "def"])
 def test_a_bare_iri_space_is_404_not_a_redirect(client: TestClient, space: str) -> None:
     for path in (f"/{space}", f"/{space}/"):
         response = client.get(path, follow_redirects=False)
@@ -874,7 +874,7 @@ def test_openapi_documents_the_sparql_502_and_the_503_retry_after(client: TestCl
 def test_openapi_documents_the_linked_data_and_the_pages(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     rdf = {"text/html", "text/turtle", "application/ld+json", "application/n-triples"}
-    for space in pages.SPACES:
+    for space in linked_data.SPACES:
         operation = paths[f"/{space}/{{rest_of_path}}"]["get"]
         assert operation["tags"] == ["linked data"], space
         assert rdf <= set(operation["responses"]["200"]["content"]), space

@@ -9,16 +9,10 @@ import pyoxigraph as ox
 import pytest
 
 from mnr_graph.core.errors import InputError, NotAcceptableError
-from mnr_graph.query.sparql import (
-    FORMATS,
-    QueryRequest,
-    check_query,
-    execute,
-    kind_of,
-    negotiate,
-    parse_accept,
-    serialize_solutions,
-)
+from mnr_graph.core.negotiation import parse_accept
+from mnr_graph.query.engine import execute
+from mnr_graph.query.formats import FORMATS, negotiate, serialize_solutions
+from mnr_graph.query.protocol import QueryRequest, check_query, kind_of
 
 QUERY = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o"
 PARSEABLE = {
