@@ -22,7 +22,13 @@ from mnr_graph.core.namespaces import TERM
 from mnr_graph.core.text import fold
 from mnr_graph.terminology.vocabulary import Vocabulary, load_vocabulary
 
-__all__ = ["describe_term", "rank_entries", "search_terms", "term_entries"]
+__all__ = [
+    "describe_term",
+    "description_to_text",
+    "rank_entries",
+    "search_terms",
+    "term_entries",
+]
 
 _KINDS = {"pref": "preferred", "alt": "alternative", "hidden": "hidden"}
 #: The keys of a label in a term's description.
@@ -165,3 +171,31 @@ def describe_term(
         "groups": [vocabulary.groups[g].slug for g in concept.groups if g in vocabulary.groups],
         "labels": [{k: row[k] for k in _LABEL_KEYS} for row in labels],
     }
+
+
+def description_to_text(description: dict[str, Any]) -> str:
+    """A description of :func:`describe_term` as text: the concept, its definition, scope note,
+    groups and review, then one label a line (band, language, kind, label, what to use instead).
+
+    >>> text = description_to_text(describe_term("child-sexual-abuse-material"))
+    >>> text.splitlines()[0]
+    'child sexual abuse material <https://w3id.org/mnr-graph/term/child-sexual-abuse-material>'
+    """
+    lines = [f"{description['preferred']} <{description['concept']}>"]
+    for key, name in (("definition", "definition"), ("scope_note", "scope note")):
+        if description.get(key):
+            lines.append(f"{name}: {description[key]}")
+    if description["groups"]:
+        lines.append(f"groups: {', '.join(description['groups'])}")
+    if description.get("review"):
+        lines.append(f"review: {description['review']['status_label']}")
+    lines.append(f"sources: {len(description['sources'])}")
+    for label in description["labels"]:
+        instead = "; ".join(u["label"] for u in label["use_instead"])
+        legal = " (legal context only)" if label["legal_context_only"] else ""
+        tail = f"  -> {instead}" if instead else ""
+        lines.append(
+            f"  {label['band']:<8} {label['lang']:<3} {label['kind']:<11} "
+            f"{label['label']}{legal}{tail}"
+        )
+    return "\n".join(lines)
