@@ -1,8 +1,8 @@
 """The API under test: the real app factory on the shipped data plus the test submissions.
 
-Shared by the ``test_web_*.py`` modules: :func:`make_app`, and the fixtures ``app`` and
-``client`` (one app per test module, writes allowed with :data:`TOKEN`; conftest.py registers
-this module as a plugin).
+Shared by the ``test_web_*.py`` modules: :func:`make_app`, the fixtures ``app`` and ``client``
+(one app per test module, writes allowed with :data:`TOKEN`) and ``demo_store`` (conftest.py
+registers this module as a plugin).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from mnr_graph.core import resources
 from mnr_graph.core.namespaces import BASE
 from mnr_graph.core.settings import Settings
-from mnr_graph.query.store import EmbeddedStore
+from mnr_graph.query.store import EmbeddedStore, build_store
 from mnr_graph.web import app as api
 
 with warnings.catch_warnings():
@@ -66,6 +66,15 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """A client of :func:`app` (its lifespan runs: the query workers are closed at the end)."""
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def demo_store() -> EmbeddedStore:
+    """The store ``mnr-graph serve`` (and ``query``, ``sparql``) reads without options: the
+    shipped graphs and the demo. Do not write to it."""
+    store = build_store(Settings())
+    assert isinstance(store, EmbeddedStore)
+    return store
 
 
 def path_of(iri: str) -> str:

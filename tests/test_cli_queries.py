@@ -18,7 +18,7 @@ from mnr_graph.cli import cli, main
 from mnr_graph.core import resources
 from mnr_graph.core.settings import Settings
 from mnr_graph.query import named
-from mnr_graph.query.store import EmbeddedStore, build_store
+from mnr_graph.query.store import EmbeddedStore
 from mnr_graph.web.app import get_fastapi_app
 
 with warnings.catch_warnings():
@@ -26,14 +26,6 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 QUERY_FILES = resources.files("sparql", "Q*.rq")
-
-
-@pytest.fixture(scope="module")
-def demo() -> EmbeddedStore:
-    """The store ``mnr-graph query`` reads without options: the shipped graphs and the demo."""
-    store = build_store(Settings())
-    assert isinstance(store, EmbeddedStore)
-    return store
 
 
 def _invoke(*args: str) -> str:
@@ -55,26 +47,26 @@ def test_queries_lists_every_named_query() -> None:
 
 
 @pytest.fixture(scope="module")
-def api(demo: EmbeddedStore) -> Iterator[TestClient]:
-    with TestClient(get_fastapi_app(Settings(), store=demo)) as client:
+def api(demo_store: EmbeddedStore) -> Iterator[TestClient]:
+    with TestClient(get_fastapi_app(Settings(), store=demo_store)) as client:
         yield client
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_answers_as_the_library_and_the_api(
-    demo: EmbeddedStore, api: TestClient, path: Path
+    demo_store: EmbeddedStore, api: TestClient, path: Path
 ) -> None:
     q = named.get_query(path.stem)
     values = _examples(q)
-    expected = named.run_query(demo, q.name, values)
+    expected = named.run_query(demo_store, q.name, values)
     pairs = [f"{k}={v}" for k, v in values.items()]
     answered = json.loads(_invoke("query", q.id, *pairs, "--format", "json"))
     assert answered == json.loads(json.dumps(expected.to_json()))
     assert api.get(f"/queries/{q.name}", params=values).json()["rows"] == answered["rows"]
 
 
-def test_query_as_csv_and_text_holds_the_same_rows(demo: EmbeddedStore) -> None:
-    expected = named.run_query(demo, "country-profile", {"country": "XA"})
+def test_query_as_csv_and_text_holds_the_same_rows(demo_store: EmbeddedStore) -> None:
+    expected = named.run_query(demo_store, "country-profile", {"country": "XA"})
     as_csv = _invoke("query", "country-profile", "country=XA", "--format", "csv")
     assert list(csv.DictReader(io.StringIO(as_csv))) == [
         {k: "" if v is None else str(v) for k, v in row.items()} for row in expected.rows
@@ -84,7 +76,7 @@ def test_query_as_csv_and_text_holds_the_same_rows(demo: EmbeddedStore) -> None:
     assert len(as_text) == len(expected.rows) + 1
 
 
-def test_query_pages_with_limit_and_offset(demo: EmbeddedStore) -> None:
+def test_query_pages_with_limit_and_offset(demo_store: EmbeddedStore) -> None:
     whole = json.loads(_invoke("query", "capabilities-by-domain", "--format", "json"))["rows"]
     page = json.loads(
         _invoke(
@@ -118,10 +110,10 @@ def test_bad_requests_say_what_with_the_exit_code(
     assert words in capsys.readouterr().err
 
 
-def test_sparql_answers_as_the_library(demo: EmbeddedStore) -> None:
+def test_sparql_answers_as_the_library(demo_store: EmbeddedStore) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     rows = list(csv.reader(io.StringIO(_invoke("sparql", count, "--format", "csv"))))
-    result = demo.query(count)
+    result = demo_store.query(count)
     assert isinstance(result, ox.QuerySolutions)
     assert rows[1] == [next(iter(result))["n"].value]
     turtle = _invoke("sparql", "CONSTRUCT WHERE { ?s a ?c } LIMIT 3", "--format", "turtle")

@@ -21,22 +21,15 @@ from mnr_graph.query.runner import (
     run_named_query,
     run_read,
 )
-from mnr_graph.query.store import EmbeddedStore, RemoteStore, build_store
+from mnr_graph.query.store import EmbeddedStore, RemoteStore
 from mnr_graph.query.workers import QueryPool
 
 QUERY_FILES = resources.files("sparql", "Q*.rq")
 
 
 @pytest.fixture(scope="module")
-def demo() -> EmbeddedStore:
-    store = build_store(Settings())
-    assert isinstance(store, EmbeddedStore)
-    return store
-
-
-@pytest.fixture(scope="module")
-def pool(demo: EmbeddedStore) -> Iterator[QueryPool]:
-    runner = make_runner(demo, Settings(query_workers=2))
+def pool(demo_store: EmbeddedStore) -> Iterator[QueryPool]:
+    runner = make_runner(demo_store, Settings(query_workers=2))
     assert isinstance(runner, QueryPool)
     yield runner
     runner.close()
@@ -44,11 +37,11 @@ def pool(demo: EmbeddedStore) -> Iterator[QueryPool]:
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_a_named_query_through_the_workers_is_the_library_answer(
-    demo: EmbeddedStore, pool: QueryPool, path: Path
+    demo_store: EmbeddedStore, pool: QueryPool, path: Path
 ) -> None:
     q = named.get_query(path.stem)
     values = {p.name: p.example for p in q.parameters}
-    expected = named.run_query(demo, q.name, values, limit=3)
+    expected = named.run_query(demo_store, q.name, values, limit=3)
     table = asyncio.run(run_named_query(pool, q, values, limit=3))
     assert table.to_json() == expected.to_json()
 
@@ -59,7 +52,9 @@ def test_a_named_query_through_the_workers_checks_what_it_names(pool: QueryPool)
         asyncio.run(run_named_query(pool, q, {"capability": "C99"}, limit=10))
 
 
-def test_reads_come_back_as_the_store_gives_them(demo: EmbeddedStore, pool: QueryPool) -> None:
+def test_reads_come_back_as_the_store_gives_them(
+    demo_store: EmbeddedStore, pool: QueryPool
+) -> None:
     asked = asyncio.run(run_read(pool, "ASK { ?s a <https://w3id.org/mnr-graph/def/Domain> }"))
     assert bool(parse_answer(asked)) is True
     triples = parse_answer(asyncio.run(run_read(pool, "CONSTRUCT WHERE { ?s a ?c } LIMIT 4")))

@@ -6,3 +6,5 @@ other. Plain HTML (the stylesheet, ``static/style.css``, inlined), no external a
 ``?lang=fr`` (or ``Accept-Language``) picks the label language, English where a label is
 missing.
 """
+
+__all__: list[str] = []
