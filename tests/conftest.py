@@ -12,6 +12,9 @@ from mnr_graph.core import resources
 from mnr_graph.query.store import EmbeddedStore
 from servers import oxigraph_server
 
+#: The app under test and its fixtures (``app``, ``client``), for the test_web_*.py modules.
+pytest_plugins = ["appfactory"]
+
 TESTS = Path(__file__).parent
 TEST_DATA = TESTS / "data"
 

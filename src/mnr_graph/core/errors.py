@@ -28,6 +28,7 @@ __all__ = [
     "StoreError",
     "UnsupportedMediaTypeError",
     "ValidationFailedError",
+    "error_body",
     "located",
 ]
 
@@ -49,6 +50,29 @@ class MnrGraphError(Exception):
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def error_body(exc: MnrGraphError, *, kind: str | None = None) -> dict[str, Any]:
+    """The one JSON body of an error, as the API, the pages and the CLI's JSON give it.
+
+    ``error`` names the kind (the class, or ``kind``: ``HTTPError`` for a framework error that is
+    not ours), ``message`` says what is wrong, ``where`` where (a parameter, a field, a file, line
+    and column; or null), ``detail`` both in one text; ``details`` is there only when the error
+    carries structured facts (a 409's comparison).
+
+    >>> body = error_body(InputError("not a year", where="parameter 'year'"))
+    >>> body["error"], body["where"], body["detail"]
+    ('InputError', "parameter 'year'", "parameter 'year': not a year")
+    """
+    body: dict[str, Any] = {
+        "error": kind or type(exc).__name__,
+        "message": exc.message,
+        "where": exc.where,
+        "detail": str(exc),
+    }
+    if exc.details is not None:
+        body["details"] = exc.details
+    return body
 
 
 class InputError(MnrGraphError):

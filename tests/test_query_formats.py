@@ -1,4 +1,5 @@
-"""Protocol helpers: content negotiation and the capped result serialisers."""
+"""SPARQL result formats (query.formats): negotiation per query kind and the capped result
+serialisers."""
 
 from __future__ import annotations
 
@@ -8,19 +9,12 @@ import io
 import pyoxigraph as ox
 import pytest
 
-from mnr_graph.core.errors import InputError, NotAcceptableError
-from mnr_graph.query.sparql import (
-    FORMATS,
-    QueryRequest,
-    check_query,
-    execute,
-    kind_of,
-    negotiate,
-    parse_accept,
-    serialize_solutions,
-)
+from mnr_graph.core.errors import NotAcceptableError
+from mnr_graph.query.formats import FORMATS, negotiate, serialize_solutions
 
 QUERY = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o"
+
+
 PARSEABLE = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
@@ -72,23 +66,6 @@ def test_csv_holds_the_plain_values(store: ox.Store) -> None:
     assert 'quote " and, comma\nnew line\ttab' in {r[1] for r in rows[1:]}
 
 
-def test_execute_caps_rows_and_says_so(store: ox.Store) -> None:
-    json_format = negotiate("results", None, "json")
-    answer = execute(store, QueryRequest(QUERY, "results", format=json_format, limit=2))
-    assert (answer.count, answer.capped) == (2, True)
-    answer = execute(store, QueryRequest(QUERY, "results", format=json_format, limit=100))
-    assert answer.capped is False
-    assert answer.count == len(_library_rows(store))
-
-
-def test_accept_is_ordered_by_q_then_specificity() -> None:
-    assert [r for r, _ in parse_accept("*/*;q=0.5, text/*;q=0.5, text/csv;q=0.5")] == [
-        "text/csv",
-        "text/*",
-        "*/*",
-    ]
-
-
 def test_negotiation_covers_every_format_by_media_type_and_name() -> None:
     for fmt in FORMATS:
         assert negotiate(fmt.kind, fmt.media_type, None) == fmt
@@ -103,11 +80,6 @@ def test_negotiation_refuses_what_it_cannot_give() -> None:
     assert negotiate("results", "text/csv;q=0, */*;q=0.1", None).name == "json"
 
 
-def test_updates_are_not_queries() -> None:
-    with pytest.raises(InputError, match="read-only"):
-        kind_of("PREFIX ex: <http://ex/> INSERT DATA { ex:a ex:b ex:c }")
-
-
 def test_a_client_asking_for_the_other_kind_gets_this_kinds_default() -> None:
     """rdflib's SPARQLStore sends its results Accept header with a CONSTRUCT too."""
     assert negotiate("graph", "application/sparql-results+json", None).name == "turtle"
@@ -119,11 +91,3 @@ def test_ask_answers_come_in_json_or_xml_only() -> None:
     assert negotiate("results", "text/tab-separated-values", None, boolean=True).name == "json"
     assert negotiate("results", "text/*, application/*", None, boolean=True).name == "json"
     assert negotiate("results", None, "xml", boolean=True).name == "xml"
-
-
-def test_check_query_finds_deep_nesting_outside_strings_only() -> None:
-    deep = "ASK { FILTER(" + "(" * 600 + "1" + ")" * 600 + ") }"
-    with pytest.raises(InputError, match="nests"):
-        check_query(deep)
-    check_query('ASK { ?s ?p "' + "(" * 600 + '" }')
-    check_query("SELECT * WHERE { VALUES (?x ?y) { " + "(1 2) " * 5000 + "} }")

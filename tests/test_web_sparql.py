@@ -1,5 +1,6 @@
-"""The HTTP API: the SPARQL 1.1 Protocol (data-driven cases after the W3C protocol tests), limits,
-errors, and real clients (SPARQLWrapper, rdflib's SPARQLStore) against a real running server."""
+"""/sparql (web.routes.sparql): the SPARQL 1.1 Protocol (data-driven cases after the W3C protocol
+tests), limits, errors, and real clients (SPARQLWrapper, rdflib's SPARQLStore) against a real
+running server."""
 
 from __future__ import annotations
 
@@ -233,19 +234,6 @@ def test_an_oversized_body_is_refused_with_413() -> None:
     assert fine.status_code == 200
 
 
-def test_cors_follows_the_settings() -> None:
-    origin = "https://yasgui.example"
-    store = protocol_store()
-    with TestClient(get_fastapi_app(Settings(cors_origins=(origin,)), store=store)) as client:
-        allowed = client.get("/health", headers={"Origin": origin})
-        other = client.get("/health", headers={"Origin": "https://other.example"})
-    with TestClient(get_fastapi_app(Settings(), store=store)) as client:
-        off = client.get("/health", headers={"Origin": origin})
-    assert allowed.headers["access-control-allow-origin"] == origin
-    assert "access-control-allow-origin" not in other.headers
-    assert "access-control-allow-origin" not in off.headers
-
-
 def test_errors_are_json_with_message_and_where(protocol_client: TestClient) -> None:
     response = protocol_client.get(
         "/sparql",
@@ -277,12 +265,6 @@ def test_workers_see_data_written_after_they_started() -> None:
         )
         after = client.get("/sparql", params=ask).json()["boolean"]
     assert (before, after) == (False, True)
-
-
-def test_the_app_includes_the_other_routers(protocol_client: TestClient) -> None:
-    paths = protocol_client.get("/openapi.json").json()["paths"]
-    assert "/queries" in paths
-    assert "/terms" in paths
 
 
 # --- a real server -------------------------------------------------------------------------

@@ -1,0 +1,168 @@
+"""``mnr-graph serve`` and ``load``: the API over a store, and the shipped graphs pushed to a
+remote endpoint.
+
+>>> sorted(command.name for command in COMMANDS)
+['load', 'serve']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mnr_graph import __version__
+
+__all__ = ["COMMANDS"]
+
+
+@click.command()
+@click.option("--host", default=None, help="Interface to listen on [127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [8000].")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="On-disk store of ingested submissions (embedded mode); default: in memory.",
+)
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An RDF file to serve in its own named graph (repeatable).",
+)
+@click.option("--sparql-endpoint", default=None, help="Remote SPARQL 1.1 query endpoint.")
+@click.option("--update-endpoint", default=None, help="Remote SPARQL 1.1 update endpoint.")
+@click.option("--gsp-endpoint", default=None, help="Remote Graph Store Protocol endpoint.")
+@click.option("--query-timeout", type=float, default=None, help="Seconds per query [5].")
+@click.option("--result-limit", type=int, default=None, help="Most rows per answer [10000].")
+@click.option("--workers", "query_workers", type=int, default=None, help="Query processes.")
+@click.option(
+    "--query-memory",
+    "query_memory_mb",
+    type=int,
+    default=None,
+    help="MB a query may allocate before it is stopped [1024; 0: no cap].",
+)
+@click.option(
+    "--write-token-env",
+    metavar="VAR",
+    default=None,
+    help="Environment variable holding the bearer token for writes [MNR_GRAPH_WRITE_TOKEN].",
+)
+@click.option(
+    "--examples/--no-examples",
+    default=None,
+    help="Serve the demo (the shipped examples, marked as such) [only without --data, --store "
+    "or a remote store].",
+)
+def serve(
+    host: str | None,
+    port: int | None,
+    store_path: Path | None,
+    data_files: tuple[Path, ...],
+    sparql_endpoint: str | None,
+    update_endpoint: str | None,
+    gsp_endpoint: str | None,
+    query_timeout: float | None,
+    result_limit: int | None,
+    query_workers: int | None,
+    query_memory_mb: int | None,
+    write_token_env: str | None,
+    examples: bool | None,
+) -> None:
+    """Serve the API, the SPARQL endpoint and the linked-data pages.
+
+    With no data given (no --data, --store or remote store) it serves the demo: the shipped
+    examples, marked as such on every page.
+    """
+    import os
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mnr_graph.core.errors import InputError
+    from mnr_graph.core.settings import Settings
+    from mnr_graph.query.store import build_store
+
+    started = time.perf_counter()
+    token = None
+    if write_token_env:
+        token = os.environ.get(write_token_env)
+        if not token:
+            raise InputError(f"the environment variable {write_token_env} is not set")
+    settings = Settings.from_env().with_(
+        host=host,
+        port=port,
+        store_path=store_path,
+        data_files=data_files or None,
+        sparql_endpoint=sparql_endpoint,
+        update_endpoint=update_endpoint,
+        gsp_endpoint=gsp_endpoint,
+        query_timeout=query_timeout,
+        result_limit=result_limit,
+        query_workers=query_workers,
+        query_memory_mb=query_memory_mb,
+        write_token=token,
+        examples=examples,
+    )
+    # Load the data while the web modules import: pyoxigraph parses without holding the GIL.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mnr-graph-load") as pool:
+        loading = pool.submit(build_store, settings)
+        import uvicorn
+
+        from mnr_graph.web.app import get_fastapi_app
+
+        store = loading.result()
+    app = get_fastapi_app(settings, store=store)
+    demo = "; demo: the shipped examples" if settings.demo else ""
+    click.echo(
+        f"mnr-graph {__version__}: store ready in {time.perf_counter() - started:.2f} s; "
+        f"serving http://{settings.host}:{settings.port}/ (writes "
+        f"{'on' if settings.writes_enabled else 'off'}{demo})",
+        err=True,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+@click.command()
+@click.option("--endpoint", required=True, help="The SPARQL 1.1 query endpoint.")
+@click.option("--update-endpoint", default=None, help="The update endpoint [--endpoint].")
+@click.option("--gsp", default=None, help="A Graph Store Protocol endpoint (faster for big files).")
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also push this RDF file, in its own named graph (repeatable).",
+)
+@click.option(
+    "--examples",
+    is_flag=True,
+    help="Also push the demo (the shipped examples, in their own graphs and IRI space); "
+    "without it, demo graphs on the endpoint are dropped.",
+)
+def load(
+    endpoint: str,
+    update_endpoint: str | None,
+    gsp: str | None,
+    data_files: tuple[Path, ...],
+    examples: bool,
+) -> None:
+    """Push the shipped graphs (and --data files, and with --examples the demo) to a remote
+    endpoint."""
+    from mnr_graph.query.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
+
+    store = RemoteStore(endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp, timeout=60)
+    files = [*shipped_graphs(), *((data_graph(f), f) for f in data_files)]
+    try:
+        for graph in push_graphs(store, files):
+            click.echo(graph)
+        for graph in set_demo(store, examples):
+            click.echo(graph if examples else f"dropped {graph}")
+    finally:
+        store.close()
+
+
+COMMANDS = (serve, load)

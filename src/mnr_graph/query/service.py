@@ -1,0 +1,55 @@
+"""The SPARQL 1.1 Service Description of the endpoint (what ``/sparql`` answers without a query).
+
+>>> from mnr_graph.query.formats import negotiate
+>>> text = service_description("http://localhost/sparql", [], negotiate("graph", None, "nt"))
+>>> b"http://www.w3.org/ns/sparql-service-description#Service" in text
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from mnr_graph.query.formats import FORMATS, ResultFormat, serialize_graph
+
+__all__ = ["service_description"]
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFormat) -> bytes:
+    """A SPARQL 1.1 Service Description of the endpoint, in a graph format."""
+    sd = ox.NamedNode
+    service = ox.BlankNode("service")
+    dataset = ox.BlankNode("dataset")
+    default_graph = ox.BlankNode("defaultGraph")
+    triples = [
+        ox.Triple(service, RDF_TYPE, sd(SD + "Service")),
+        ox.Triple(service, sd(SD + "endpoint"), sd(endpoint)),
+        ox.Triple(service, sd(SD + "supportedLanguage"), sd(SD + "SPARQL11Query")),
+        ox.Triple(service, sd(SD + "feature"), sd(SD + "UnionDefaultGraph")),
+        ox.Triple(
+            service,
+            sd(SD + "defaultEntailmentRegime"),
+            sd("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(service, sd(SD + "defaultDataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, sd(SD + "Dataset")),
+        ox.Triple(dataset, sd(SD + "defaultGraph"), default_graph),
+        ox.Triple(default_graph, RDF_TYPE, sd(SD + "Graph")),
+    ]
+    triples += [
+        ox.Triple(service, sd(SD + "resultFormat"), sd(FORMATS_NS + f.w3c)) for f in FORMATS
+    ]
+    for i, name in enumerate(graph_names):
+        node = ox.BlankNode(f"graph{i}")
+        triples += [
+            ox.Triple(dataset, sd(SD + "namedGraph"), node),
+            ox.Triple(node, RDF_TYPE, sd(SD + "NamedGraph")),
+            ox.Triple(node, sd(SD + "name"), sd(name)),
+        ]
+    return serialize_graph(triples, fmt.name)
