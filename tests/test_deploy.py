@@ -173,7 +173,11 @@ def _declared() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return [
         Requirement(r)
-        for r in (*project["dependencies"], *project["optional-dependencies"]["test"])
+        for r in (
+            *project["dependencies"],
+            *project["optional-dependencies"]["test"],
+            *project["optional-dependencies"]["docs"],
+        )
     ]
 
 
@@ -249,7 +253,9 @@ def test_the_lock_says_how_it_is_made_and_the_script_makes_it_so() -> None:
     assert header[1].strip("# ") == "bash scripts/lock"
     script = (ROOT / "scripts" / "lock").read_text(encoding="utf-8")
     command = " ".join(script.replace("\\\n", " ").split())
-    assert "uv pip compile pyproject.toml --extra test --universal --python-version 3.11" in command
+    assert (
+        "uv pip compile pyproject.toml --extra test --extra docs --universal --python-version 3.11"
+    ) in command
     assert "--custom-compile-command 'bash scripts/lock'" in command
     assert "--output-file requirements/constraints.txt" in command
     assert "uv" in _pins()  # the tool that makes the lock is locked too
