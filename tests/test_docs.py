@@ -1,4 +1,4 @@
-"""The commands of the README and of every docs page work as written.
+r"""The commands of the README and of every docs page work as written.
 
 The pages are ``README.md`` and every ``docs/**/*.md``, found by glob. Each page's commands run,
 in page order, in a temporary working directory of that page's own, which holds the checkout's
@@ -7,7 +7,7 @@ with the installed ``mnr-graph`` on ``PATH``. Which lines are commands, and whic
 follows rules, not a list of lines:
 
 - ``sh`` / ``bash`` / ``shell`` blocks: every line that is not blank or a comment is a command (a
-  trailing ``\\`` continues it); ``console`` / ``text`` blocks: lines starting with ``$`` are
+  trailing ``\`` continues it); ``console`` / ``text`` blocks: lines starting with ``$`` are
   commands and the lines after one, up to the next, are the output it shows.
 - A command's expected exit code is the ``exit N`` of its trailing comment, else 0. Shown output
   must appear in order in what the command prints; a shown line ending in ``...`` is a prefix.
@@ -365,9 +365,11 @@ def _new_session(page: Path, workdir: Path) -> Session:
 
 @dataclass
 class Sessions:
-    """A session per page, made when its first command runs. The tests run page by page, so the
-    servers of the page before are stopped when the next page starts (a page asked for again
-    starts afresh)."""
+    """A session per page, made when its first command runs.
+
+    The tests run page by page, so the servers of the page before are stopped when the next page
+    starts (a page asked for again starts afresh).
+    """
 
     factory: pytest.TempPathFactory
     open: dict[Path, Session] = field(default_factory=dict)

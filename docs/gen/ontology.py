@@ -367,8 +367,11 @@ def _clip(box: _Box, toward: tuple[float, float]) -> tuple[float, float]:
 
 
 def _curve(points: list[tuple[float, float]]) -> str:
-    """A path bent to the left of the straight line from its first point to its last: a property
-    of a class to itself is two such curves, one each way, so they do not lie on each other."""
+    """A path bent to the left of the straight line from its first point to its last.
+
+    A property of a class to itself is two such curves, one each way, so they do not lie on each
+    other.
+    """
     (x1, y1), (x2, y2) = points[0], points[-1]
     length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1.0)
     bend = 28
