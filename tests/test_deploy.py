@@ -1,5 +1,5 @@
-"""The deployment files work as the README says: LICENSE, the lock, the Dockerfile, the compose
-files, the systemd unit and the nginx example.
+"""The deployment files work as docs/operations.md says: LICENSE, the lock, the Dockerfile, the
+compose files, the systemd unit and the nginx example.
 
 No container engine and no systemd run on the test machines, so each file is checked by what can
 run here: hadolint, and the image's own install and start scripts run with its paths under a
@@ -173,7 +173,11 @@ def _declared() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     return [
         Requirement(r)
-        for r in (*project["dependencies"], *project["optional-dependencies"]["test"])
+        for r in (
+            *project["dependencies"],
+            *project["optional-dependencies"]["test"],
+            *project["optional-dependencies"]["docs"],
+        )
     ]
 
 
@@ -249,7 +253,9 @@ def test_the_lock_says_how_it_is_made_and_the_script_makes_it_so() -> None:
     assert header[1].strip("# ") == "bash scripts/lock"
     script = (ROOT / "scripts" / "lock").read_text(encoding="utf-8")
     command = " ".join(script.replace("\\\n", " ").split())
-    assert "uv pip compile pyproject.toml --extra test --universal --python-version 3.11" in command
+    assert (
+        "uv pip compile pyproject.toml --extra test --extra docs --universal --python-version 3.11"
+    ) in command
     assert "--custom-compile-command 'bash scripts/lock'" in command
     assert "--output-file requirements/constraints.txt" in command
     assert "uv" in _pins()  # the tool that makes the lock is locked too
@@ -997,13 +1003,11 @@ def test_nginx_serves_the_app_under_mnr_with_the_forwarded_headers(tmp_path: Pat
         upstream.server_close()
 
 
-# --- the README -------------------------------------------------------------------------------
+# --- the docs ---------------------------------------------------------------------------------
 
 
-def test_the_readme_deployment_commands_name_files_that_exist() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Deployment") :]
-    section = section[: section.index("\n## ", 1)]
+def test_the_operations_page_names_files_that_exist() -> None:
+    section = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     names = r"\b(deploy/[\w.-]*\w|requirements/[\w.-]*\w|scripts/[\w.-]*\w|Dockerfile)"
     named = set(re.findall(names, section))
     assert {
@@ -1014,4 +1018,4 @@ def test_the_readme_deployment_commands_name_files_that_exist() -> None:
         "deploy/nginx.conf",
     } <= named
     missing = sorted(n for n in named if not (ROOT / n).exists())
-    assert not missing, f"README Deployment names files that do not exist: {missing}"
+    assert not missing, f"docs/operations.md names files that do not exist: {missing}"

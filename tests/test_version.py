@@ -22,10 +22,33 @@ def test_ontology_version_is_the_package_version(shipped_graph: Graph) -> None:
     )
 
 
+def changelog_version(text: str) -> str:
+    """The version the changelog is at: its newest release, or the one Unreleased will be."""
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", text, re.M)
+    if released:
+        return released[0]
+    upcoming = re.search(r"Unreleased will be released as \*\*(\d+\.\d+\.\d+)\*\*", text)
+    assert upcoming, "CHANGELOG.md names no version: no '## [x.y.z]' and no upcoming release"
+    return upcoming.group(1)
+
+
+def test_changelog_version_is_read_from_a_release_or_the_upcoming_one() -> None:
+    upcoming = "Unreleased will be released as **0.2.0**.\n\n## [Unreleased]\n"
+    assert changelog_version(upcoming) == "0.2.0"
+    assert changelog_version(upcoming + "\n## [0.1.0] - 2027-01-04\n") == "0.1.0"
+
+
 def test_changelog_names_the_package_version() -> None:
-    headings = re.findall(r"^## (\d+\.\d+\.\d+)", CHANGELOG.read_text(encoding="utf-8"), re.M)
-    assert headings, "CHANGELOG.md has no '## x.y.z' heading"
-    assert headings[0] == mnr_graph.__version__, "the newest changelog entry is this version"
+    text = CHANGELOG.read_text(encoding="utf-8")
+    assert "## [Unreleased]" in text, "CHANGELOG.md keeps an Unreleased section"
+    assert changelog_version(text) == mnr_graph.__version__
+
+
+def test_changelog_sections_are_keep_a_changelog_ones() -> None:
+    sections = re.findall(r"^### (.+)$", CHANGELOG.read_text(encoding="utf-8"), re.M)
+    known = {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+    assert sections, "CHANGELOG.md has no ### sections"
+    assert set(sections) <= known, f"not a Keep a Changelog section: {set(sections) - known}"
 
 
 def test_installed_metadata_has_the_package_version() -> None:
