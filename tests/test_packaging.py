@@ -73,7 +73,7 @@ def test_unpacked_wheel_finds_its_data_through_resources(wheel: Path, tmp_path: 
         zf.extractall(tmp_path)
     script = (
         "import json, mnr_graph\n"
-        "from mnr_graph import resources\n"
+        "from mnr_graph.core import resources\n"
         "root = resources.data_root()\n"
         "print(json.dumps({'module': mnr_graph.__file__, 'root': str(root),\n"
         "  'files': sorted(p.relative_to(root).as_posix() for p in resources.iter_all())}))\n"

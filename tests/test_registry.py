@@ -18,8 +18,11 @@ from mnr_graph.core.errors import ConflictError, NotFoundError
 from mnr_graph.core.namespaces import DATA, MNR, PROV
 from mnr_graph.query.named import run_query
 from mnr_graph.query.store import EmbeddedStore, RemoteStore
-from mnr_graph.submissions import registry
-from mnr_graph.submissions.ingest import list_submissions, submit, withdraw
+from mnr_graph.submissions import lock, registry
+from mnr_graph.submissions.ingest import submit
+from mnr_graph.submissions.lock import LOCK_GRAPH, write_lock
+from mnr_graph.submissions.registry import list_submissions
+from mnr_graph.submissions.withdrawal import withdraw
 from servers import mnr_graph_server
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "XC-2024-valid.csv"
@@ -111,7 +114,7 @@ def test_api_replicas_sharing_a_remote_store_never_share_a_version(oxigraph_url:
         _check_versions(two, responses, 8)
     store = RemoteStore(oxigraph_url + "/query")
     try:
-        assert not bool(store.query(f"ASK {{ GRAPH <{registry.LOCK_GRAPH}> {{ ?s ?p ?o }} }}"))
+        assert not bool(store.query(f"ASK {{ GRAPH <{LOCK_GRAPH}> {{ ?s ?p ?o }} }}"))
     finally:
         store.close()
 
@@ -127,7 +130,7 @@ def test_the_remote_write_lock_lets_one_writer_in_at_a_time(oxigraph_url: str) -
         nonlocal inside, most
         store = RemoteStore(oxigraph_url + "/query", update_endpoint=oxigraph_url + "/update")
         try:
-            with registry.write_lock(store, "XL", "2024"):
+            with write_lock(store, "XL", "2024"):
                 with guard:
                     inside += 1
                     most = max(most, inside)
@@ -149,18 +152,18 @@ def test_a_lapsed_claim_does_not_block_for_good(
     """A writer that died holding the lock: its claim lapses and the next writer goes in."""
     store = RemoteStore(oxigraph_url + "/query", update_endpoint=oxigraph_url + "/update")
     try:
-        lock = f"<{registry.LOCK_GRAPH}/XM/2024>"
-        claim = f'{lock} <{MNR.writeLock}> "dead 1.0"'
+        lock_iri = f"<{LOCK_GRAPH}/XM/2024>"
+        claim = f'{lock_iri} <{MNR.writeLock}> "dead 1.0"'
         store.update(
-            f"INSERT DATA {{ GRAPH <{registry.LOCK_GRAPH}> {{ {claim} }} }}",
-            graphs=[registry.LOCK_GRAPH],
+            f"INSERT DATA {{ GRAPH <{LOCK_GRAPH}> {{ {claim} }} }}",
+            graphs=[LOCK_GRAPH],
         )
-        monkeypatch.setattr(registry, "LOCK_WAIT", 5.0)
+        monkeypatch.setattr(lock, "LOCK_WAIT", 5.0)
         started = time.monotonic()
-        with registry.write_lock(store, "XM", "2024"):
+        with write_lock(store, "XM", "2024"):
             pass
         assert time.monotonic() - started < 5
-        assert not bool(store.query(f"ASK {{ GRAPH <{registry.LOCK_GRAPH}> {{ {lock} ?p ?o }} }}"))
+        assert not bool(store.query(f"ASK {{ GRAPH <{LOCK_GRAPH}> {{ {lock_iri} ?p ?o }} }}"))
     finally:
         store.close()
 

@@ -13,14 +13,10 @@ from mnr_graph.cli import main
 from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError
 from mnr_graph.core.namespaces import DCTERMS, MNR, RDF
-from mnr_graph.submissions.tabular import (
-    COLUMNS,
-    INDICATOR_COLUMNS,
-    INDICATOR_SHEET,
-    read_table,
-    template_bytes,
-    to_graph,
-)
+from mnr_graph.submissions.conversion import to_graph
+from mnr_graph.submissions.table import COLUMNS, INDICATOR_COLUMNS, INDICATOR_SHEET
+from mnr_graph.submissions.tabular import read_table
+from mnr_graph.submissions.template import template_bytes
 from mnr_graph.submissions.validation import validate_bytes
 
 
