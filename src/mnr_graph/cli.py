@@ -82,9 +82,9 @@ def export_context_command(output: Path | None) -> None:
 @click.pass_context
 def check_ontology_command(ctx: click.Context, no_reasoner: bool, as_json: bool) -> None:
     """Run the reasoner, the SKOS quality shapes and the check queries; exit 1 if any fails."""
-    from mnr_graph.framework import quality
+    from mnr_graph.framework import ontology
 
-    report = quality.check_ontology(reasoner=not no_reasoner)
+    report = ontology.check_ontology(reasoner=not no_reasoner)
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else report.to_text())
     ctx.exit(0 if report.passed else 1)
 

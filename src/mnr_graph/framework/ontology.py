@@ -2,7 +2,7 @@
 
 The graph is every ``ontology/*.ttl`` file merged (the framework ontology, the framework itself,
 the terminology and the submission model). Its quality gates are
-:mod:`mnr_graph.framework.quality`.
+:mod:`mnr_graph.framework.quality`, run by :func:`check_ontology`.
 
 >>> from mnr_graph.framework import ontology
 >>> facts = ontology.info()
@@ -15,7 +15,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from rdflib import Graph, URIRef
 
@@ -24,11 +24,15 @@ from mnr_graph.core import resources
 from mnr_graph.core.errors import UnsupportedMediaTypeError
 from mnr_graph.core.namespaces import MNR, ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, SKOS, XSD
 
+if TYPE_CHECKING:
+    from mnr_graph.framework.quality import OntologyReport
+
 __all__ = [
     "EXPORT_FORMATS",
     "OWL2_DATATYPES",
     "ExportFormat",
     "OntologyInfo",
+    "check_ontology",
     "export",
     "info",
     "load_graph",
@@ -222,3 +226,11 @@ def export(fmt: str, *, graph: Graph | None = None) -> bytes:
     if fmt == "owl":
         g = owl_graph(g)
     return g.serialize(format=_RDFLIB_FORMAT[fmt], encoding="utf-8")
+
+
+def check_ontology(graph: Graph | None = None, *, reasoner: bool = True) -> OntologyReport:
+    """Run every quality gate on the shipped graph (or on ``graph``): the reasoner, the SKOS
+    quality shapes and the check queries (:func:`mnr_graph.framework.quality.check_ontology`)."""
+    from mnr_graph.framework import quality  # the gates build on this module
+
+    return quality.check_ontology(graph, reasoner=reasoner)
