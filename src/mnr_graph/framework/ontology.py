@@ -233,4 +233,4 @@ def check_ontology(graph: Graph | None = None, *, reasoner: bool = True) -> Onto
     quality shapes and the check queries (:func:`mnr_graph.framework.quality.check_ontology`)."""
     from mnr_graph.framework import quality  # the gates build on this module
 
-    return quality.check_ontology(graph, reasoner=reasoner)
+    return quality.check_ontology(graph=graph, reasoner=reasoner)
