@@ -17,6 +17,7 @@ sheet. Every node and value is recorded in the table's
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
@@ -25,10 +26,19 @@ from rdflib.term import Node
 from mnr_graph.core.errors import InputError
 from mnr_graph.core.namespaces import DATA, DCTERMS, MNR, MNRID, QB, RDF, XSD
 from mnr_graph.submissions.literals import ill_typed_literals_expected
-from mnr_graph.submissions.table import COLUMNS, CellMap, Converted, Location, Row, Table, file_name
+from mnr_graph.submissions.table import COLUMNS, CellMap, Location, Row, Table, file_name
 from mnr_graph.submissions.values import capability_notation, coded, language_tag
 
-__all__ = ["to_graph"]
+__all__ = ["Converted", "to_graph"]
+
+
+@dataclass(frozen=True)
+class Converted:
+    """The RDF made from a table, and where each node and value came from."""
+
+    graph: Graph
+    cells: CellMap
+    submission: URIRef | None
 
 
 def to_graph(table: Table, *, version: int = 1) -> Converted:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import PureWindowsPath
 from typing import Any
 
-from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from mnr_graph.core.errors import InputError
@@ -30,7 +29,6 @@ __all__ = [
     "INDICATOR_COLUMNS",
     "INDICATOR_SHEET",
     "CellMap",
-    "Converted",
     "Location",
     "Row",
     "Table",
@@ -134,15 +132,6 @@ class Table:
     indicators: list[Row] = field(default_factory=list)
     #: The workbook sheet the rows come from (None for CSV).
     sheet: str | None = None
-
-
-@dataclass(frozen=True)
-class Converted:
-    """The RDF made from a table, and where each node and value came from."""
-
-    graph: Graph
-    cells: CellMap
-    submission: URIRef | None
 
 
 def column_letter(index: int) -> str:
