@@ -34,8 +34,13 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from mnr_graph.terminology.checker import blank_markup, check_text, fold, matcher_for
-from mnr_graph.terminology.vocabulary import TermLabel, Vocabulary, load_vocabulary, lookup_key
+from mnr_graph.terminology.checker import check_text
+from mnr_graph.terminology.folding import fold
+from mnr_graph.terminology.keys import lookup_key
+from mnr_graph.terminology.markup import blank_markup
+from mnr_graph.terminology.matcher import matcher_for
+from mnr_graph.terminology.model import TermLabel
+from mnr_graph.terminology.vocabulary import Vocabulary, load_vocabulary
 
 T = TypeVar("T")
 

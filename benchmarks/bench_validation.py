@@ -25,7 +25,9 @@ from mnr_graph.core import resources
 from mnr_graph.framework.ontology import load_graph
 from mnr_graph.submissions import rules
 from mnr_graph.submissions.generate import dataset_turtle
-from mnr_graph.submissions.validation import parse_rdf, shapes_graph, validate_bytes, validate_graph
+from mnr_graph.submissions.rdf_input import parse_rdf
+from mnr_graph.submissions.shapes import shapes_graph
+from mnr_graph.submissions.validation import validate_bytes, validate_graph
 
 
 def _time(function: Callable[[], object], repeat: int = 1) -> float:

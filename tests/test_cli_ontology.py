@@ -149,10 +149,10 @@ def test_check_ontology_passes_from_a_folder_it_cannot_write(tmp_path: Path) -> 
 
 def test_check_ontology_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     from mnr_graph import cli as cli_module
-    from mnr_graph.framework import ontology
+    from mnr_graph.framework import ontology, quality
 
-    failing = ontology.OntologyReport(
-        (ontology.CheckResult("check-example.rq", "sparql", False, "1 row(s)", ("<urn:x> bad",)),)
+    failing = quality.OntologyReport(
+        (quality.CheckResult("check-example.rq", "sparql", False, "1 row(s)", ("<urn:x> bad",)),)
     )
     monkeypatch.setattr(ontology, "check_ontology", lambda **_: failing)
     with pytest.raises(SystemExit) as exit_info:

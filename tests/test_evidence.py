@@ -38,7 +38,8 @@ from mnr_graph.terminology.evidence import (
     parse_evidence,
     review_turtle,
 )
-from mnr_graph.terminology.vocabulary import TermLabel, load_vocabulary
+from mnr_graph.terminology.model import TermLabel
+from mnr_graph.terminology.vocabulary import load_vocabulary
 
 ROWS = load_evidence()
 LABELS = load_vocabulary().labels

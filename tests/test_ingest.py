@@ -6,7 +6,6 @@ import csv
 import gc
 import io
 import json
-import os
 import random
 import signal
 import subprocess
@@ -21,15 +20,9 @@ from mnr_graph.core import resources
 from mnr_graph.core.errors import ConflictError, InputError, ValidationFailedError
 from mnr_graph.core.namespaces import DATA, MNR
 from mnr_graph.query.store import EmbeddedStore
-from mnr_graph.submissions.ingest import (
-    PAUSE_ENV,
-    REGISTRY_GRAPH,
-    agent_iri,
-    file_iri,
-    list_submissions,
-    submit,
-    tool_iri,
-)
+from mnr_graph.submissions.ingest import submit
+from mnr_graph.submissions.provenance import agent_iri, file_iri, tool_iri
+from mnr_graph.submissions.registry import REGISTRY_GRAPH, list_submissions
 
 
 def _example(pattern: str) -> Path:
@@ -241,19 +234,42 @@ def test_violations_store_nothing() -> None:
     assert _snapshot(store) == before
 
 
+#: Submits a file (argv: store folder, file) as `mnr-graph submit` does, but pausing just before
+#: the one update that stores it, under the write lock: a test kills the process there.
+_PAUSED_SUBMIT = """
+import sys, time
+from pathlib import Path
+from mnr_graph.query.store import EmbeddedStore
+from mnr_graph.submissions.ingest import submit
+
+def pause():
+    sys.stderr.write("ingest: paused before the update\\n")
+    sys.stderr.flush()
+    time.sleep(30)
+
+store, file = EmbeddedStore(Path(sys.argv[1])), Path(sys.argv[2])
+submit(store, file.read_bytes(), filename=file.name, before_write=pause)
+"""
+
+
 def _start(
-    store_dir: Path, file: Path, pause: str | None, *, replace: bool = False
+    store_dir: Path, file: Path, *, paused: bool = False, replace: bool = False
 ) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    if pause is not None:
-        env[PAUSE_ENV] = pause
-    more = ["--replace"] if replace else []
-    return subprocess.Popen(
-        [sys.executable, "-m", "mnr_graph", "submit", str(file), "--store", str(store_dir), *more],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    if paused:
+        command = [sys.executable, "-c", _PAUSED_SUBMIT, str(store_dir), str(file)]
+    else:
+        more = ["--replace"] if replace else []
+        command = [
+            sys.executable,
+            "-m",
+            "mnr_graph",
+            "submit",
+            str(file),
+            "--store",
+            str(store_dir),
+        ]
+        command += more
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 @pytest.mark.slow
@@ -267,7 +283,7 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
     before = _snapshot(first)
     del first
     # killed while paused just before the one update
-    process = _start(store_dir, valid, "30")
+    process = _start(store_dir, valid, paused=True)
     assert process.stderr is not None
     line = process.stderr.readline()
     assert b"paused before the update" in line
@@ -280,7 +296,7 @@ def test_killed_ingest_leaves_the_store_as_before(tmp_path: Path) -> None:
     # killed at random times: the store is either as before, or holds the whole new version
     rng = random.Random(4)
     for attempt in range(4):
-        process = _start(store_dir, (valid, other)[attempt % 2], None, replace=True)
+        process = _start(store_dir, (valid, other)[attempt % 2], replace=True)
         time.sleep(rng.uniform(0.0, 2.5))
         process.send_signal(signal.SIGKILL)
         process.wait()

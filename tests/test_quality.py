@@ -13,7 +13,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from mnr_graph.core import resources
 from mnr_graph.core.namespaces import DCTERMS, MNR, MNRID, OWL, RDF, RDFS, SH
-from mnr_graph.framework import ontology
+from mnr_graph.framework import quality
 from mnr_graph.query.store import EmbeddedStore
 
 SHAPES_DATA = Path(__file__).parent / "data" / "shapes"
@@ -36,7 +36,7 @@ def _shape_ids(shapes: Graph) -> dict[str, str]:
 
 
 def test_hermit_finds_the_shipped_graph_consistent(shipped_graph: Graph) -> None:
-    result = ontology.run_reasoner(shipped_graph)
+    result = quality.run_reasoner(shipped_graph)
     assert result.passed, (result.summary, result.problems)
 
 
@@ -45,7 +45,7 @@ def test_hermit_detects_an_inconsistency(shipped_graph: Graph) -> None:
     for triple in shipped_graph:
         broken.add(triple)
     broken.add((MNRID.C01, RDF.type, MNR.Domain))  # Capability and Domain are disjoint
-    result = ontology.run_reasoner(broken)
+    result = quality.run_reasoner(broken)
     assert not result.passed
     assert "inconsistent" in result.summary
 
@@ -57,7 +57,7 @@ def test_hermit_rejects_a_capability_in_two_domains(shipped_graph: Graph) -> Non
     for triple in shipped_graph:
         broken.add(triple)
     broken.add((MNRID.C01, MNR.inDomain, MNRID.D02))
-    result = ontology.run_reasoner(broken)
+    result = quality.run_reasoner(broken)
     assert not result.passed
     assert "inconsistent" in result.summary
 
@@ -86,18 +86,18 @@ def test_every_predicate_and_class_is_declared_once(shipped_graph: Graph) -> Non
 
 
 @pytest.fixture(scope="module")
-def shipped_report(shipped_graph: Graph) -> ontology.OntologyReport:
+def shipped_report(shipped_graph: Graph) -> quality.OntologyReport:
     """check_ontology on the shipped graph without the reasoner (tested on its own above)."""
-    return ontology.check_ontology(shipped_graph, reasoner=False)
+    return quality.check_ontology(shipped_graph, reasoner=False)
 
 
-def test_quality_shapes_pass_meta_shacl(shipped_report: ontology.OntologyReport) -> None:
+def test_quality_shapes_pass_meta_shacl(shipped_report: quality.OntologyReport) -> None:
     (meta,) = [r for r in shipped_report.results if r.name.startswith("meta-SHACL")]
     assert meta.passed, meta.problems
 
 
 def test_shipped_graph_conforms_to_the_quality_shapes(
-    shipped_report: ontology.OntologyReport,
+    shipped_report: quality.OntologyReport,
 ) -> None:
     (data,) = [r for r in shipped_report.results if r.name == "shapes/skos-quality.ttl"]
     assert data.passed, data.problems
@@ -192,7 +192,7 @@ def test_check_queries_report_a_broken_graph(shipped_graph: Graph) -> None:
     for triple in shipped_graph:
         broken.add(triple)
     broken.add((MNRID.C01, MNR.inDomain, MNRID.D02))
-    report = ontology.OntologyReport(tuple(ontology.run_check_queries(broken)))
+    report = quality.OntologyReport(tuple(quality.run_check_queries(broken)))
     assert not report.passed
     failed = {r.name for r in report.results if not r.passed}
     assert "check-capability-domain.rq" in failed
@@ -203,7 +203,7 @@ def test_check_queries_report_a_broken_graph(shipped_graph: Graph) -> None:
 
 
 def test_check_ontology_passes_on_the_shipped_graph(
-    shipped_report: ontology.OntologyReport,
+    shipped_report: quality.OntologyReport,
 ) -> None:
     assert shipped_report.passed, shipped_report.to_text()
     assert shipped_report.to_text().endswith("all checks passed")

@@ -20,6 +20,7 @@ from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError, NotFoundError
 from mnr_graph.core.namespaces import DATA, MNR
 from mnr_graph.query import named as queries
+from mnr_graph.query.header import parse_header
 from mnr_graph.query.store import EmbeddedStore
 
 DATA_DIR = Path(__file__).parent / "data" / "queries"
@@ -93,7 +94,7 @@ def test_query_runs_with_only_required_parameters(store: EmbeddedStore, path: Pa
 @pytest.mark.parametrize("path", BAD_HEADERS, ids=lambda p: p.stem)
 def test_bad_header_is_refused(path: Path) -> None:
     with pytest.raises(InputError):
-        queries.parse_header(path.read_text(encoding="utf-8"), where=path.name)
+        parse_header(path.read_text(encoding="utf-8"), where=path.name)
 
 
 def test_bad_header_cases_exist() -> None:

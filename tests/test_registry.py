@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,27 +13,17 @@ from typing import Any
 import httpx
 import pytest
 
-from mnr_graph.core.errors import ConflictError, NotFoundError
-from mnr_graph.core.namespaces import DATA, MNR, PROV
+from mnr_graph.core.namespaces import MNR, PROV
 from mnr_graph.query.named import run_query
 from mnr_graph.query.store import EmbeddedStore, RemoteStore
 from mnr_graph.submissions import registry
-from mnr_graph.submissions.ingest import list_submissions, submit, withdraw
+from mnr_graph.submissions.ingest import submit
+from mnr_graph.submissions.lock import LOCK_GRAPH
+from mnr_graph.submissions.registry import list_submissions
 from servers import mnr_graph_server
+from variants import EXAMPLE, variant
 
-EXAMPLE = Path(__file__).parents[1] / "examples" / "XC-2024-valid.csv"
 TOKEN = "token-for-the-registry-tests"
-
-
-def _variant(n: int, *, country: str = "XC") -> bytes:
-    """The CSV example with its own content (revision ``n`` in the first evidence text)."""
-    rows = list(csv.reader(io.StringIO(EXAMPLE.read_text())))
-    rows[1][5] = f"{rows[1][5]} (revision {n})"
-    for row in rows[1:]:
-        row[0] = country
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue().encode()
 
 
 def _post_at_once(urls: Sequence[str], count: int) -> list[httpx.Response]:
@@ -43,7 +32,7 @@ def _post_at_once(urls: Sequence[str], count: int) -> list[httpx.Response]:
     start = threading.Barrier(count)
 
     def post(n: int) -> httpx.Response:
-        files = {"file": (f"XC-2024-{n}.csv", _variant(n), "text/csv")}
+        files = {"file": (f"XC-2024-{n}.csv", variant(n), "text/csv")}
         start.wait()
         return httpx.post(
             urls[n % len(urls)] + "/submissions",
@@ -111,56 +100,7 @@ def test_api_replicas_sharing_a_remote_store_never_share_a_version(oxigraph_url:
         _check_versions(two, responses, 8)
     store = RemoteStore(oxigraph_url + "/query")
     try:
-        assert not bool(store.query(f"ASK {{ GRAPH <{registry.LOCK_GRAPH}> {{ ?s ?p ?o }} }}"))
-    finally:
-        store.close()
-
-
-@pytest.mark.server
-def test_the_remote_write_lock_lets_one_writer_in_at_a_time(oxigraph_url: str) -> None:
-    """Writers on separate connections to one endpoint: never two inside at once."""
-    inside = 0
-    most = 0
-    guard = threading.Lock()
-
-    def work(_: int) -> None:
-        nonlocal inside, most
-        store = RemoteStore(oxigraph_url + "/query", update_endpoint=oxigraph_url + "/update")
-        try:
-            with registry.write_lock(store, "XL", "2024"):
-                with guard:
-                    inside += 1
-                    most = max(most, inside)
-                time.sleep(0.05)
-                with guard:
-                    inside -= 1
-        finally:
-            store.close()
-
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        list(pool.map(work, range(12)))
-    assert most == 1
-
-
-@pytest.mark.server
-def test_a_lapsed_claim_does_not_block_for_good(
-    oxigraph_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A writer that died holding the lock: its claim lapses and the next writer goes in."""
-    store = RemoteStore(oxigraph_url + "/query", update_endpoint=oxigraph_url + "/update")
-    try:
-        lock = f"<{registry.LOCK_GRAPH}/XM/2024>"
-        claim = f'{lock} <{MNR.writeLock}> "dead 1.0"'
-        store.update(
-            f"INSERT DATA {{ GRAPH <{registry.LOCK_GRAPH}> {{ {claim} }} }}",
-            graphs=[registry.LOCK_GRAPH],
-        )
-        monkeypatch.setattr(registry, "LOCK_WAIT", 5.0)
-        started = time.monotonic()
-        with registry.write_lock(store, "XM", "2024"):
-            pass
-        assert time.monotonic() - started < 5
-        assert not bool(store.query(f"ASK {{ GRAPH <{registry.LOCK_GRAPH}> {{ {lock} ?p ?o }} }}"))
+        assert not bool(store.query(f"ASK {{ GRAPH <{LOCK_GRAPH}> {{ ?s ?p ?o }} }}"))
     finally:
         store.close()
 
@@ -170,7 +110,7 @@ def test_concurrent_submissions_in_one_process_become_versions() -> None:
     store = EmbeddedStore()
     with ThreadPoolExecutor(max_workers=6) as pool:
         records = list(
-            pool.map(lambda n: submit(store, _variant(n), filename=f"XC-{n}.csv"), range(6))
+            pool.map(lambda n: submit(store, variant(n), filename=f"XC-{n}.csv"), range(6))
         )
     assert sorted(r.version for r in records) == [1, 2, 3, 4, 5, 6]
     listed = list_submissions(store)
@@ -200,7 +140,7 @@ def test_a_write_costs_what_it_changes_not_the_size_of_the_registry() -> None:
     recording = _Recording(EmbeddedStore.with_shipped_data())
     sizes = {}
     for n in range(1, 31):
-        record = submit(recording, _variant(n), filename="XC.csv")
+        record = submit(recording, variant(n), filename="XC.csv")
         text, graphs = recording.updates[-1]
         assert graphs == [record.graph], "only the new graph is synced into the default graph"
         assert registry.REGISTRY_GRAPH not in (graphs or [])
@@ -215,74 +155,6 @@ def test_a_write_costs_what_it_changes_not_the_size_of_the_registry() -> None:
 
 
 # --- withdrawal --------------------------------------------------------------------------------
-
-
-def test_a_withdrawn_version_leaves_its_history_and_the_previous_one_is_current() -> None:
-    store = EmbeddedStore.with_shipped_data()
-    first = submit(store, _variant(1), filename="XC-1.csv")
-    second = submit(store, _variant(2), filename="XC-2.csv", submitter="Data team XC")
-    result = withdraw(store, "XC", "2024", 2, by="Coordinating body", reason="sent by mistake")
-    assert result == {
-        "country": "XC",
-        "year": "2024",
-        "graph": second.graph,
-        "version": 2,
-        "withdrawn": True,
-        "current": first.graph,
-    }
-    listed = {e["version"]: e for e in list_submissions(store)}
-    assert (listed[1]["isCurrent"], listed[2]["isCurrent"]) == (True, False)
-    assert listed[2]["withdrawn"]["reason"] == "sent by mistake"
-    assert listed[2]["withdrawn"]["by"] == "Coordinating body"
-    assert listed[1]["withdrawn"] is None
-    profile = run_query(store, "country-profile", {"country": "XC"}).rows
-    assert {r["submission"] for r in profile} == {first.submission}
-    prov = f"""PREFIX prov: <{PROV}>
-    ASK {{ GRAPH <{registry.REGISTRY_GRAPH}> {{
-        <{second.graph}> prov:wasInvalidatedBy ?w ; prov:invalidatedAtTime ?t .
-        ?w a prov:Activity ; prov:endedAtTime ?t2 ; prov:wasAssociatedWith ?agent .
-        ?agent a prov:Agent ; <http://www.w3.org/2000/01/rdf-schema#label> "Coordinating body" .
-    }} GRAPH <{second.graph}> {{ <{second.submission}> ?p ?o }} }}"""
-    assert bool(store.query(prov)), "the withdrawn version and its provenance are kept"
-    with pytest.raises(ConflictError, match="already withdrawn"):
-        withdraw(store, "XC", "2024", "v2")
-    with pytest.raises(NotFoundError, match="no version 9"):
-        withdraw(store, "XC", "2024", 9)
-    third = submit(store, _variant(3), filename="XC-3.csv")
-    assert third.version == 3, "numbers are never reused"
-    with pytest.raises(ConflictError, match="same content as version 2"):
-        submit(store, _variant(2), filename="again.csv")
-
-
-def test_withdrawing_every_version_leaves_no_current_submission() -> None:
-    store = EmbeddedStore.with_shipped_data()
-    submit(store, _variant(1), filename="XC-1.csv")
-    assert withdraw(store, "XC", "2024", 1)["current"] is None
-    with pytest.raises(NotFoundError, match="no current submission"):
-        run_query(store, "country-profile", {"country": "XC"})
-
-
-def test_a_stored_version_replaces_the_served_datas_and_gives_it_back_when_withdrawn() -> None:
-    """A submission of a --data file (generated, unregistered) is replaced by a stored version
-    of its country and year, whose IRIs never collide with it; withdrawn, it is current again."""
-    from mnr_graph.submissions.generate import dataset_turtle
-
-    store = EmbeddedStore.with_shipped_data()
-    store.replace_graph(
-        "https://w3id.org/mnr-graph/graph/data/generated",
-        dataset_turtle(countries=3, years=1, seed=2).encode(),
-        "text/turtle",
-    )
-    served = f"{DATA}submission/XC/2024/v1"
-    record = submit(store, _variant(1), filename="XC.csv")
-    assert record.version == 2, "v1 is the served data's submission"
-    assert record.replaced == (served,)
-    profile = run_query(store, "country-profile", {"country": "XC"}).rows
-    assert {r["submission"] for r in profile} == {record.submission}
-    assert len(profile) == 21, "one row per capability: one submission, one phase each"
-    withdraw(store, "XC", "2024", 2)
-    profile = run_query(store, "country-profile", {"country": "XC"}).rows
-    assert {r["submission"] for r in profile} == {served}
 
 
 def test_each_version_keeps_its_warnings_and_completeness() -> None:
@@ -319,8 +191,8 @@ def test_a_registry_of_an_earlier_version_is_upgraded_when_served(tmp_path: Path
 
     folder = tmp_path / "store"
     store = EmbeddedStore(folder)
-    submit(store, _variant(1), filename="XC-1.csv")
-    second = submit(store, _variant(2), filename="XC-2.csv")
+    submit(store, variant(1), filename="XC-1.csv")
+    second = submit(store, variant(2), filename="XC-2.csv")
     store.update(
         f"DELETE {{ GRAPH <{registry.REGISTRY_GRAPH}> {{ ?s <{MNR.isCurrent}> ?f }} "
         f"?s <{MNR.isCurrent}> ?f }} WHERE {{ GRAPH <{registry.REGISTRY_GRAPH}> {{ "

@@ -12,14 +12,10 @@ import pytest
 
 from mnr_graph.cli import main
 from mnr_graph.core.errors import InputError
-from mnr_graph.terminology import vocabulary as terminology
-from mnr_graph.terminology.vocabulary import (
-    TermLabel,
-    Vocabulary,
-    label_variants,
-    load_vocabulary,
-    terms_to_csv,
-)
+from mnr_graph.terminology import model
+from mnr_graph.terminology.inflection import label_variants
+from mnr_graph.terminology.model import TermLabel
+from mnr_graph.terminology.vocabulary import Vocabulary, load_vocabulary, terms_to_csv
 
 DATA = Path(__file__).parent / "data" / "terminology"
 TERM = "https://w3id.org/mnr-graph/term/"
@@ -217,22 +213,6 @@ def test_terms_csv_has_one_row_per_label(fixture_vocabulary: Vocabulary) -> None
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "lang", "expected"),
-    [
-        ("prostitution enfantine", "fr", "prostitutions enfantines"),
-        ("exploitation sexuelle des enfants", "fr", "exploitations sexuelles des enfants"),
-        ("abus sexuels sur enfants", "fr", "abus sexuel sur enfants"),
-        ("turismo sexual infantil", "es", "turismos sexuales infantiles"),
-        ("explotación de niños", "es", "explotaciones de niños"),
-        ("sexual exploitation of children", "en", "sexual exploitations of children"),
-        ("children", "en", "child"),
-    ],
-)
-def test_label_variants_rules(text: str, lang: str, expected: str) -> None:
-    assert expected in label_variants(text, lang)
-
-
 # --- generated from the shipped vocabulary ---------------------------------------------------
 
 
@@ -332,7 +312,7 @@ def test_band_constants_are_notations_of_the_shipped_bands(name: str) -> None:
     from mnr_graph.framework import ontology
 
     graph = ontology.load_graph()
-    notation = getattr(terminology, name)
+    notation = getattr(model, name)
     bands = set(graph.objects(None, MNR.usageBand))
     assert any(graph.value(b, SKOS.notation) == Literal(notation) for b in bands)
 

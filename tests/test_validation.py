@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import re
@@ -10,6 +11,7 @@ import socket
 import threading
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +25,9 @@ from mnr_graph.cli import main
 from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError, UnsupportedMediaTypeError
 from mnr_graph.submissions import rules
-from mnr_graph.submissions.validation import (
-    CONTEXT_IRI,
-    parse_rdf,
-    shapes_graph,
-    validate_bytes,
-    validate_graph,
-)
+from mnr_graph.submissions.rdf_input import CONTEXT_IRI, parse_rdf
+from mnr_graph.submissions.shapes import shapes_graph
+from mnr_graph.submissions.validation import validate_bytes, validate_graph
 
 SHAPE_EXAMPLES = Path(__file__).parent / "data" / "shapes"
 DATA = Path(__file__).parent / "data" / "validation"
@@ -375,3 +373,26 @@ def test_a_mixed_country_or_year_shows_the_value_that_differs(
     report = validate_bytes((DATA / name).read_bytes(), filename=name)
     (result,) = [r for r in report.results if r.shape == shape]
     assert result.value == value, report.to_text()
+
+
+def test_validation_on_a_worker_thread_leaves_the_garbage_collector_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The API validates on worker threads: switching the collector off for a validation would
+    switch it off for every thread of the process."""
+    from mnr_graph.submissions import validation
+
+    seen: list[bool] = []
+    shacl = validation.pyshacl_validate
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return shacl(*args, **kwargs)
+
+    monkeypatch.setattr(validation, "pyshacl_validate", watched)
+    example = resources.path("examples", "XA-2024-valid.ttl")
+    with ThreadPoolExecutor(1) as pool:
+        report = pool.submit(validate_bytes, example.read_bytes(), filename=example.name).result()
+    assert report.conforms
+    assert seen == [True]
+    assert gc.isenabled()

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from mnr_graph.core.errors import InputError, QueryTimeoutError
-from mnr_graph.query.sparql import QueryRequest
+from mnr_graph.query.protocol import QueryRequest
 from mnr_graph.query.workers import QueryPool
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
@@ -86,7 +86,7 @@ def test_workers_end_when_the_server_process_is_killed() -> None:
     """Killed with SIGKILL (no clean-up runs), the server leaves no worker behind."""
     script = (
         "import asyncio, os, sys, pyoxigraph as ox\n"
-        "from mnr_graph.query.sparql import QueryRequest\n"
+        "from mnr_graph.query.protocol import QueryRequest\n"
         "from mnr_graph.query.workers import QueryPool\n"
         "pool = QueryPool(ox.Store, lambda: 0, size=3, timeout=30)\n"
         "asyncio.run(pool.run(QueryRequest('ASK {}', 'results')))\n"

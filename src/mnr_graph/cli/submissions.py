@@ -63,7 +63,7 @@ def validate(ctx: click.Context, file: Path, fmt: str, sheet: str | None) -> Non
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def template(fmt: str, output: Path | None) -> None:
     """Write an empty submission template: the header and a documented example row (country XA)."""
-    from mnr_graph.submissions.tabular import template_bytes
+    from mnr_graph.submissions.template import template_bytes
 
     data = template_bytes(fmt)
     if output is None:

@@ -1,7 +1,10 @@
 """Where the graphs live: an embedded pyoxigraph store, or a remote SPARQL 1.1 endpoint.
 
 Both kinds of store have the same methods (the :class:`Store` protocol) and answer queries with the
-same pyoxigraph result types. :func:`build_store` makes the store the settings ask for.
+same pyoxigraph result types: :class:`EmbeddedStore` here, and
+:class:`~mnr_graph.query.remote.RemoteStore`. :func:`build_store` makes the store the settings ask
+for, with its data; :func:`push_graphs` sends files to a remote one. How the default graph stays
+the merge of the named graphs: :mod:`mnr_graph.query.dataset`.
 
 Every shipped Turtle file ``ontology/NAME.ttl`` is loaded into its own named graph
 ``https://w3id.org/mnr-graph/graph/NAME``. Queries see the union of all graphs as their default
@@ -19,19 +22,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-import httpx
 import pyoxigraph as ox
 
 from mnr_graph.core import netguard, resources
-from mnr_graph.core.errors import (
-    InputError,
-    QueryTimeoutError,
-    StoreError,
-    UnsupportedMediaTypeError,
-)
+from mnr_graph.core.errors import InputError, StoreError, UnsupportedMediaTypeError
 from mnr_graph.core.namespaces import GRAPH
 from mnr_graph.core.settings import Settings
-from mnr_graph.query.lexer import tokens
+from mnr_graph.query.dataset import (
+    SYNC_UNION,
+    QueryResult,
+    Term,
+    replace_graphs_update,
+    run_query,
+    with_sync,
+)
+
+# RemoteStore is the other kind of store build_store makes; bind_values is how it binds values
+from mnr_graph.query.remote import RemoteStore, bind_values
 
 __all__ = [
     "EmbeddedStore",
@@ -42,18 +49,11 @@ __all__ = [
     "bind_values",
     "build_store",
     "data_graph",
-    "dict_of_lists",
     "push_graphs",
-    "replace_graphs_update",
     "run_query",
     "set_demo",
     "shipped_graphs",
 ]
-
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-#: The SPARQL update that makes the default graph the merge of the named graphs.
-SYNC_UNION = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
 
 @runtime_checkable
@@ -83,16 +83,6 @@ class Store(Protocol):
 def shipped_graphs() -> list[tuple[str, Path]]:
     """The shipped ontology and vocabulary files with the named graph each goes into."""
     return [(str(GRAPH[p.stem]), p) for p in resources.files("ontology", "*.ttl")]
-
-
-def replace_graphs_update(graphs: Mapping[str, Iterable[ox.Quad]]) -> str:
-    """One SPARQL update that replaces the given named graphs with the given quads."""
-    parts = [f"DROP SILENT GRAPH <{iri}>" for iri in graphs]
-    for iri, quads in graphs.items():
-        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-        if body:
-            parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
-    return " ;\n".join(parts)
 
 
 class EmbeddedStore:
@@ -228,7 +218,7 @@ class EmbeddedStore:
         update writes (and it writes no default graph), else rebuilt whole.
         """
         netguard.check_update(sparql_update)
-        sparql_update = _with_sync(sparql_update, graphs)
+        sparql_update = with_sync(sparql_update, graphs)
         try:
             self.ox.update(sparql_update)
             if self._replica is not None:
@@ -241,331 +231,6 @@ class EmbeddedStore:
     def graph_names(self) -> list[str]:
         """The IRIs of the named graphs in the store."""
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
-
-
-def run_query(
-    store: ox.Store,
-    sparql: str,
-    *,
-    default_graphs: Sequence[str] | None = None,
-    named_graphs: Sequence[str] | None = None,
-    substitutions: Mapping[str, Term] | None = None,
-    base_iri: str | None = None,
-) -> QueryResult:
-    """Run a query on a pyoxigraph store (no network check: callers check first).
-
-    The dataset: ``default_graphs`` / ``named_graphs`` if given (the protocol's parameters win),
-    else the query's own ``FROM`` / ``FROM NAMED``, else the union of all graphs. Relative IRIs
-    resolve against ``base_iri``.
-    """
-    kwargs: dict[str, object] = {}
-    if base_iri is not None:
-        kwargs["base_iri"] = base_iri
-    if default_graphs is not None and len(default_graphs) > 1 and named_graphs is not None:
-        # pyoxigraph reads a triple held by several of the graphs once per graph: query a copy
-        # whose default graph is their merge (a set), with just the named graphs asked for
-        store = _dataset_copy(store, default_graphs, named_graphs)
-        kwargs["default_graph"] = ox.DefaultGraph()
-    elif default_graphs is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    elif (clauses := _from_clauses(sparql)) is not None:
-        # the same for several FROM graphs: the query's own dataset, on a copy
-        store = _dataset_copy(store, *clauses)
-        kwargs["default_graph"] = ox.DefaultGraph()
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in clauses[1]]
-    elif not _has_dataset_clause(sparql) and not _holds_union(store):
-        # A store without the merged default graph (EmbeddedStore keeps one): pyoxigraph's union
-        # flag, which overrides FROM (so only without one) and repeats shared triples.
-        kwargs["use_default_graph_as_union"] = True
-    if named_graphs is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    if substitutions:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
-    try:
-        return store.query(sparql, **kwargs)  # type: ignore[arg-type]
-    except SyntaxError as exc:
-        raise InputError(f"SPARQL syntax error: {exc}") from exc
-    except OSError as exc:
-        raise StoreError(f"query failed: {exc}") from exc
-    except (RuntimeError, ValueError) as exc:
-        raise InputError(f"cannot run the query: {exc}") from exc
-
-
-def _from_clauses(sparql: str) -> tuple[list[str], list[str]] | None:
-    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` when it has several ``FROM`` graphs.
-
-    ``None`` otherwise, or when an IRI cannot be read without parsing (a relative IRI, an unknown
-    prefix): pyoxigraph's own dataset handling is used then.
-    """
-    if sparql.upper().count("FROM") < 2:
-        return None
-    prefixes: dict[str, str] = {}
-    default: list[str] = []
-    named: list[str] = []
-    items = list(tokens(sparql))  # FROM is a keyword only in dataset clauses
-    for i, t in enumerate(items):
-        word = t.text.upper() if t.kind == "word" else ""
-        if word == "PREFIX" and i + 2 < len(items) and items[i + 2].kind == "iri":
-            prefixes[items[i + 1].text.rstrip(":")] = items[i + 2].text[1:-1]
-        elif word == "FROM" and i + 1 < len(items):
-            is_named = items[i + 1].kind == "word" and items[i + 1].text.upper() == "NAMED"
-            target = items[i + 2] if is_named and i + 2 < len(items) else items[i + 1]
-            if target.kind == "iri":
-                iri = target.text[1:-1]
-            elif target.kind == "pname" and target.text.split(":", 1)[0] in prefixes:
-                prefix, local = target.text.split(":", 1)
-                iri = prefixes[prefix] + local
-            else:
-                return None
-            if ":" not in iri:
-                return None  # relative: left to the parser
-            (named if is_named else default).append(iri)
-    default = list(dict.fromkeys(default))
-    return (default, list(dict.fromkeys(named))) if len(default) > 1 else None
-
-
-def _dataset_copy(
-    store: ox.Store, default_graphs: Sequence[str], named_graphs: Sequence[str]
-) -> ox.Store:
-    """A store whose default graph is the merge of ``default_graphs``, with ``named_graphs``."""
-    copy = ox.Store()
-    copy.extend(
-        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-        for g in default_graphs
-        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
-    )
-    copy.extend(
-        q for g in named_graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
-    )
-    return copy
-
-
-def _with_sync(sparql_update: str, graphs: Sequence[str] | None = None) -> str:
-    """The update with what keeps the default graph the merge of the named graphs, in one request.
-
-    With ``graphs`` (every graph the update writes), only their triples are touched: before the
-    update, the default graph loses the triples of those graphs that no other graph holds; after
-    it, it gains their new triples. Its cost follows the size of those graphs, not of the store
-    (a full rebuild reads and rewrites every triple: about 0.4 s per write at 500,000 triples).
-
-    >>> print(_with_sync("DROP GRAPH <urn:g>", ["urn:g"]))  # doctest: +NORMALIZE_WHITESPACE
-    DELETE { ?s ?p ?o } WHERE { VALUES ?g { <urn:g> } GRAPH ?g { ?s ?p ?o }
-      FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER (?h NOT IN (<urn:g>)) } } ;
-    DROP GRAPH <urn:g> ;
-    INSERT { ?s ?p ?o } WHERE { VALUES ?g { <urn:g> } GRAPH ?g { ?s ?p ?o } }
-    """
-    if graphs is None:
-        return f"{sparql_update} ;\n{SYNC_UNION}" if sparql_update.strip() else SYNC_UNION
-    if not graphs:
-        return sparql_update
-    iris = [str(ox.NamedNode(g)) for g in graphs]  # checked IRIs, never spliced raw
-    values = " ".join(iris)
-    listed = ", ".join(iris)
-    before = (
-        f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }}\n"
-        f"  FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER (?h NOT IN ({listed})) }} }}"
-    )
-    after = f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"  # noqa: S608
-    return f"{before} ;\n{sparql_update} ;\n{after}" if sparql_update.strip() else ""
-
-
-def _holds_union(store: ox.Store) -> bool:
-    """True if the store's default graph holds triples (EmbeddedStore's merge of its graphs)."""
-    return (
-        next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
-    )
-
-
-def _has_dataset_clause(sparql: str) -> bool:
-    """True if the query names its dataset (``FROM``; sub-queries cannot, so any FROM counts)."""
-    if "from" not in sparql.lower():
-        return False
-    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(sparql))
-
-
-def bind_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
-    """The query with a ``VALUES`` block binding the variables, at the start of its ``WHERE``.
-
-    Values are serialised as RDF terms (never spliced as text), so a value cannot change the query.
-
-    >>> bind_values("SELECT ?l WHERE { ?c ?p ?l }", {"c": ox.NamedNode("http://ex/c")})
-    'SELECT ?l WHERE { VALUES (?c) { (<http://ex/c>) } ?c ?p ?l }'
-    >>> print(bind_values("ASK { ?s ?p ?o }", {"o": ox.Literal('say "hi"', language="en")}))
-    ASK { VALUES (?o) { ("say \\"hi\\""@en) } ?s ?p ?o }
-    """
-    if not substitutions:
-        return sparql
-    for name, value in substitutions.items():
-        if isinstance(value, ox.BlankNode):
-            raise InputError("a blank node cannot be bound to a query variable", where=f"?{name}")
-        if not name.isidentifier():
-            raise InputError("not a SPARQL variable name", where=f"?{name}")
-    block = "VALUES ({}) {{ ({}) }} ".format(
-        " ".join(f"?{n}" for n in substitutions), " ".join(str(v) for v in substitutions.values())
-    )
-    seen_where = any(t.kind == "word" and t.text.upper() == "WHERE" for t in tokens(sparql))
-    after_where = not seen_where
-    for t in tokens(sparql):
-        if t.kind == "word" and t.text.upper() == "WHERE":
-            after_where = True
-        elif after_where and t.text == "{":
-            return sparql[: t.start + 1] + " " + block + sparql[t.start + 1 :].lstrip()
-    raise InputError("cannot bind parameters: the query has no WHERE clause")
-
-
-_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-_ACCEPT = (
-    "application/sparql-results+json, application/n-triples;q=0.9, "
-    "application/sparql-results+xml;q=0.8, text/turtle;q=0.7"
-)
-
-
-class RemoteStore:
-    """A SPARQL 1.1 endpoint (query, update and optionally the Graph Store Protocol) via httpx.
-
-    Answers are parsed into the same pyoxigraph result types as :class:`EmbeddedStore` gives. The
-    endpoint's default graph is kept as the merge of its named graphs, by every write (so serve
-    it without a union-default-graph option: oxigraph's repeats triples shared by graphs).
-    """
-
-    def __init__(
-        self,
-        query_endpoint: str,
-        *,
-        update_endpoint: str | None = None,
-        gsp_endpoint: str | None = None,
-        timeout: float = 5.0,
-    ) -> None:
-        self.query_endpoint = query_endpoint
-        self.update_endpoint = update_endpoint or query_endpoint
-        self.gsp_endpoint = gsp_endpoint
-        self.timeout = timeout
-        self.generation = 0
-        # trust_env=False: no proxy settings or .netrc from the environment.
-        self.client = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
-
-    def close(self) -> None:
-        """Close the HTTP connections."""
-        self.client.close()
-
-    def _send(self, request: httpx.Request, where: str) -> httpx.Response:
-        try:
-            response = self.client.send(request)
-        except httpx.TimeoutException as exc:
-            raise QueryTimeoutError(
-                f"the SPARQL endpoint did not answer within {self.timeout:g} s", where=where
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise StoreError(f"cannot reach the SPARQL endpoint: {exc}", where=where) from exc
-        if response.status_code >= 400:
-            message = response.text.strip()[:500] or response.reason_phrase
-            if 400 <= response.status_code < 500:
-                raise InputError(f"the SPARQL endpoint refused the request: {message}", where=where)
-            raise StoreError(f"the SPARQL endpoint failed: {message}", where=where)
-        return response
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        substitutions: Mapping[str, Term] | None = None,
-    ) -> QueryResult:
-        """Run a SPARQL query on the endpoint; parameters are bound as a ``VALUES`` block."""
-        netguard.check_query(sparql)
-        if substitutions:
-            sparql = bind_values(sparql, substitutions)
-        form: list[tuple[str, str]] = [("query", sparql)]
-        form += [("default-graph-uri", g) for g in default_graphs or ()]
-        form += [("named-graph-uri", g) for g in named_graphs or ()]
-        request = self.client.build_request(
-            "POST", self.query_endpoint, data=dict_of_lists(form), headers={"Accept": _ACCEPT}
-        )
-        response = self._send(request, self.query_endpoint)
-        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        results_format = _RESULT_FORMATS.get(media_type)
-        try:
-            if results_format is not None:
-                return ox.parse_query_results(response.content, format=results_format)
-            rdf_format = ox.RdfFormat.from_media_type(media_type)
-            if rdf_format is None:
-                raise StoreError(
-                    f"the SPARQL endpoint answered with {media_type!r}", where=self.query_endpoint
-                )
-            graph = ox.Store()
-            graph.load(response.content, format=rdf_format)
-            return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
-        except SyntaxError as exc:
-            raise StoreError(
-                f"cannot parse the endpoint's answer: {exc}", where=self.query_endpoint
-            ) from exc
-
-    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None:
-        """Send a SPARQL update to the update endpoint (one request, one transaction).
-
-        The endpoint's default graph is rebuilt as the merge of its named graphs in the same
-        request, as in :class:`EmbeddedStore` (serve it without a union-default-graph option).
-        """
-        netguard.check_update(sparql_update)
-        request = self.client.build_request(
-            "POST",
-            self.update_endpoint,
-            content=_with_sync(sparql_update, graphs).encode(),
-            headers={"Content-Type": "application/sparql-update"},
-        )
-        try:
-            self._send(request, self.update_endpoint)
-        finally:
-            self.generation += 1
-
-    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad]]) -> None:
-        """Replace several named graphs with one update request: all of it is stored, or none."""
-        self.update(replace_graphs_update(graphs), graphs=list(graphs))
-
-    def put_graph(self, graph_iri: str, data: bytes, media_type: str, *, sync: bool = True) -> None:
-        """Replace one named graph through the Graph Store Protocol (``PUT ?graph=``).
-
-        Then the default graph is rebuilt as the merge of the named graphs (``sync=False``: the
-        caller sends ``SYNC_UNION`` itself, once after several graphs).
-        """
-        if self.gsp_endpoint is None:
-            raise InputError("no Graph Store Protocol endpoint is configured")
-        request = self.client.build_request(
-            "PUT",
-            self.gsp_endpoint,
-            params={"graph": graph_iri},
-            content=data,
-            headers={"Content-Type": media_type},
-        )
-        try:
-            self._send(request, self.gsp_endpoint)
-        finally:
-            self.generation += 1
-        if sync:
-            self.sync_union()
-
-    def sync_union(self) -> None:
-        """Rebuild the endpoint's default graph as the merge of its named graphs."""
-        self.update("")
-
-    def graph_names(self) -> list[str]:
-        """The IRIs of the named graphs on the endpoint."""
-        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", default_graphs=None)
-        assert isinstance(result, ox.QuerySolutions)
-        return sorted(g.value for row in result if isinstance(g := row["g"], ox.NamedNode))
-
-
-def dict_of_lists(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
-    """Form fields as httpx takes them, keeping repeated names."""
-    form: dict[str, list[str]] = {}
-    for key, value in pairs:
-        form.setdefault(key, []).append(value)
-    return form
 
 
 def data_graph(file: Path) -> str:

@@ -13,7 +13,7 @@ changes and each worker is replaced (re-forked, seeing the new data) before it t
 query.
 
 >>> import asyncio, pyoxigraph as ox
->>> from mnr_graph.query.sparql import QueryRequest
+>>> from mnr_graph.query.protocol import QueryRequest
 >>> pool = QueryPool(ox.Store, lambda: 0, size=1, timeout=5)
 >>> answer = asyncio.run(pool.run(QueryRequest("ASK { }", "results")))
 >>> pool.close()
@@ -42,7 +42,8 @@ import pyoxigraph as ox
 
 from mnr_graph.core import errors
 from mnr_graph.core.errors import MnrGraphError, QueryTimeoutError, StoreError
-from mnr_graph.query.sparql import QueryAnswer, QueryRequest, execute
+from mnr_graph.query.engine import QueryAnswer, execute
+from mnr_graph.query.protocol import QueryRequest
 
 __all__ = ["QueryPool", "Worker", "default_size"]
 

@@ -80,7 +80,8 @@ def demo_quads(path: Path, graph: str) -> list[ox.Quad]:
     in ``graph``."""
     from rdflib import BNode, URIRef
 
-    from mnr_graph.submissions.validation import read_input, with_inferred_types
+    from mnr_graph.submissions.shapes import with_inferred_types
+    from mnr_graph.submissions.validation import read_input
 
     parsed, _cells = read_input(path.read_bytes(), filename=path.name)
     parsed = with_inferred_types(parsed)

@@ -1,41 +1,29 @@
-"""The registry of stored submissions: its versions, the write lock, the list and withdrawals.
+"""The registry of stored submissions: its versions, their names, the list, and its updates.
 
 The registry graph ``graph/submissions`` describes each stored submission graph as a
-``prov:Entity`` (see :mod:`mnr_graph.submissions.ingest`, which writes the entries). This module
-reads it and
-keeps it right when several writers work at once:
+``prov:Entity`` (:mod:`mnr_graph.submissions.provenance` makes the statements,
+:mod:`mnr_graph.submissions.ingest` writes them). This module reads it and writes its changes:
 
-- **One writer per country and year.** :func:`write_lock` is held while a version is chosen and
-  written (or withdrawn). On the embedded store, which one process holds (RocksDB locks its
-  folder), it is a lock of that process. On a remote SPARQL store, which several API replicas may
-  share, it is claimed in the store itself: a conditional update adds a claim only when none is
-  there, then the claim is read back, and the writer goes ahead only when its claim is the only
-  one; otherwise it takes its claim back and tries again a moment later. Any two writers thus
-  see each other's claim, and at most one goes ahead. A claim lapses after
-  :data:`LOCK_LEASE` seconds, so a writer that died cannot block the others for good.
 - **Cost per write.** A registry change is written to the registry graph and to the default graph
   (the merge of the named graphs) in the same update, so a write costs what it changes, not the
   size of the registry.
 - **Current.** A version's graph and the submission it holds carry ``mnr:isCurrent``; the named
-  queries read the submission's. A withdrawn version is ``prov:wasInvalidatedBy`` its withdrawal
-  (a ``prov:Activity``) and is no longer current; the latest version left becomes current again.
+  queries read the submission's. A withdrawn version (:mod:`mnr_graph.submissions.withdrawal`)
+  is no longer current; the latest version left becomes current again.
+- **One writer per country and year**: :mod:`mnr_graph.submissions.lock`.
 
 >>> from mnr_graph.query.store import EmbeddedStore
 >>> store = EmbeddedStore()
 >>> versions(store, "https://w3id.org/mnr-graph/data/country/XA", "2024")
 []
->>> with write_lock(store, "XA", "2024"):
-...     pass
+>>> list_submissions(store)
+[]
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import random
-import secrets
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -43,13 +31,12 @@ from urllib.parse import quote
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from mnr_graph.core.errors import BusyError, ConflictError, NotFoundError
-from mnr_graph.core.namespaces import DATA, GRAPH, MNR, MNRID, PROV, RDF, RDFS, SH, XSD
+from mnr_graph.core.namespaces import DATA, GRAPH, MNR, MNRID, PROV, RDFS, SH, XSD
 
 __all__ = [
-    "LOCK_GRAPH",
-    "LOCK_LEASE",
     "REGISTRY_GRAPH",
+    "RegistryStore",
+    "Triple",
     "Version",
     "count_submissions",
     "current_flags",
@@ -59,26 +46,21 @@ __all__ = [
     "next_version",
     "now",
     "submission_iri",
+    "triple_lines",
     "unregistered",
     "upgrade",
     "versions",
-    "withdraw",
-    "write_lock",
 ]
 
 #: The registry graph: one prov:Entity per stored submission graph.
 REGISTRY_GRAPH = str(GRAPH.submissions)
-#: The graph of write-lock claims on a remote store (empty but for the moments of a write).
-LOCK_GRAPH = str(GRAPH.locks)
-#: Seconds after which a claim on the write lock lapses (a writer that died holds it no longer).
-LOCK_LEASE = 120.0
-#: Seconds a writer waits for the write lock before the write is refused as busy (503).
-LOCK_WAIT = 60.0
 
 Triple = tuple[Node, Node, Node]
 
 
-class _Store(Protocol):
+class RegistryStore(Protocol):
+    """What the registry needs of a store (the embedded and the remote store have it)."""
+
     def query(self, sparql: str) -> Any: ...
     def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None: ...
 
@@ -112,7 +94,7 @@ def _year(year: str) -> str:
     return Literal(year).n3()
 
 
-def versions(store: _Store, country: str, year: str) -> list[Version]:
+def versions(store: RegistryStore, country: str, year: str) -> list[Version]:
     """The stored versions of a country (its IRI) and a reporting year, oldest first."""
     rows = store.query(
         f"""SELECT ?g ?s ?v ?current ?sha ?content ?assessed ?gone ?nd WHERE {{
@@ -153,7 +135,7 @@ def versions(store: _Store, country: str, year: str) -> list[Version]:
     return sorted(out, key=lambda v: v.number)
 
 
-def unregistered(store: _Store, country: str, year: str) -> list[str]:
+def unregistered(store: RegistryStore, country: str, year: str) -> list[str]:
     """Current submissions of a country and year that are no stored version of the registry:
     those of the served data (a ``--data`` file). A stored version replaces them."""
     rows = store.query(
@@ -179,7 +161,7 @@ def graph_iri(code: str, year: str, number: int) -> str:
     return f"{GRAPH}submission/{quote(code, safe='')}/{quote(year, safe='')}/v{number}"
 
 
-def next_version(store: _Store, found: Sequence[Version], code: str, year: str) -> int:
+def next_version(store: RegistryStore, found: Sequence[Version], code: str, year: str) -> int:
     """The first version number after the registry's that names no graph or submission already
     in the store (a served data file may hold ``data/submission/XA/2024/v1`` unregistered)."""
     number = max((v.number for v in found), default=0) + 1
@@ -193,7 +175,8 @@ def next_version(store: _Store, found: Sequence[Version], code: str, year: str) 
     return number
 
 
-def _lines(triples: Iterable[Triple]) -> str:
+def triple_lines(triples: Iterable[Triple]) -> str:
+    """Triples as N-Triples lines (the body of an ``INSERT DATA`` or ``DELETE DATA``)."""
     return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
 
 
@@ -212,7 +195,7 @@ def data_update(*, insert: Iterable[Triple] = (), delete: Iterable[Triple] = ())
     parts = []
     removed = list(delete)
     if removed:
-        parts.append(f"DELETE DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{_lines(removed)}\n}} }}")
+        parts.append(f"DELETE DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{triple_lines(removed)}\n}} }}")
         values = " ".join(f"({s.n3()} {p.n3()} {o.n3()})" for s, p, o in removed)
         parts.append(
             f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{ {values} }} "
@@ -220,7 +203,7 @@ def data_update(*, insert: Iterable[Triple] = (), delete: Iterable[Triple] = ())
         )
     added = list(insert)
     if added:
-        text = _lines(added)
+        text = triple_lines(added)
         parts.append(f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{text}\n}}\n{text}\n}}")
     return " ;\n".join(parts)
 
@@ -231,7 +214,7 @@ def current_flags(graph: str, submission: str, value: bool) -> list[Triple]:
     return [(URIRef(graph), MNR.isCurrent, flag), (URIRef(submission), MNR.isCurrent, flag)]
 
 
-def upgrade(store: _Store) -> None:
+def upgrade(store: RegistryStore) -> None:
     """Bring a registry written by an earlier version up to date: the submission held by each
     stored graph gets the graph's ``mnr:isCurrent`` (the named queries read the submission's).
     Nothing is written when nothing lacks it."""
@@ -247,158 +230,6 @@ def upgrade(store: _Store) -> None:
         )
 
 
-# --- the write lock ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def write_lock(store: _Store, code: str, year: str) -> Iterator[None]:
-    """Hold the right to write the versions of one country and year (see the module's text).
-
-    Raises :class:`~mnr_graph.core.errors.BusyError` (503) when another writer holds it longer than
-    :data:`LOCK_WAIT` seconds.
-    """
-    local = getattr(store, "write_lock", None)
-    if local is not None:  # the embedded store: one process holds it
-        if not local.acquire(timeout=LOCK_WAIT):
-            raise BusyError(f"another write to {code} {year} is under way: try again")
-        try:
-            yield
-        finally:
-            local.release()
-        return
-    lock = URIRef(f"{LOCK_GRAPH}/{quote(code, safe='')}/{quote(year, safe='')}")
-    claim = _claim(store, lock, code, year)
-    try:
-        yield
-    finally:
-        _drop_claims(store, lock, [claim])
-
-
-def _claim(store: _Store, lock: URIRef, code: str, year: str) -> str:
-    deadline = time.monotonic() + LOCK_WAIT
-    delay = 0.02
-    while True:
-        claim = f"{secrets.token_hex(8)} {time.time() + LOCK_LEASE:.3f}"
-        store.update(
-            f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ {lock.n3()} <{MNR.writeLock}> "
-            f"{Literal(claim).n3()} }} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> "
-            f"{{ {lock.n3()} <{MNR.writeLock}> ?held }} }} }}",
-            graphs=[LOCK_GRAPH],
-        )
-        rows = store.query(
-            f"SELECT ?c WHERE {{ GRAPH <{LOCK_GRAPH}> {{ {lock.n3()} <{MNR.writeLock}> ?c }} }}"
-        )
-        held = [str(row["c"].value) for row in rows]
-        if held == [claim]:
-            return claim
-        lapsed = [c for c in held if c != claim and _lapsed(c)]
-        _drop_claims(store, lock, [c for c in held if c == claim] + lapsed)
-        if time.monotonic() > deadline:
-            raise BusyError(f"another write to {code} {year} is under way: try again")
-        time.sleep(random.uniform(delay / 2, delay))  # noqa: S311 - back-off, not security
-        delay = min(delay * 2, 0.5)
-
-
-def _lapsed(claim: str) -> bool:
-    try:
-        return float(claim.rsplit(" ", 1)[-1]) < time.time()
-    except ValueError:
-        return True
-
-
-def _drop_claims(store: _Store, lock: URIRef, claims: Sequence[str]) -> None:
-    if not claims:
-        return
-    body = "\n".join(f"{lock.n3()} <{MNR.writeLock}> {Literal(c).n3()} ." for c in claims)
-    store.update(f"DELETE DATA {{ GRAPH <{LOCK_GRAPH}> {{ {body} }} }}", graphs=[LOCK_GRAPH])
-
-
-# --- withdrawal -------------------------------------------------------------------------------
-
-
-def withdraw(
-    store: _Store,
-    country: str,
-    year: str,
-    number: int,
-    *,
-    code: str,
-    agent: tuple[URIRef, str] | None = None,
-    tool: URIRef | None = None,
-    reason: str | None = None,
-) -> dict[str, Any]:
-    """Withdraw one stored version: it stays in the store, ``prov:wasInvalidatedBy`` a withdrawal
-    activity, and is no longer current; if it was the current one, the latest version left
-    becomes current again (or the served data's submissions it had replaced).
-
-    ``agent``: who withdraws it (IRI and name). Returns ``{"graph", "version", "withdrawn",
-    "current"}`` (``current``: the graph now current, or null). :class:`NotFoundError` for no
-    such version, :class:`ConflictError` for one already withdrawn.
-    """
-    with write_lock(store, code, year):
-        found = versions(store, country, year)
-        target = next((v for v in found if v.number == number), None)
-        if target is None:
-            listed = ", ".join(f"v{v.number}" for v in found) or "none"
-            raise NotFoundError(f"no version {number} of {code} {year} (stored versions: {listed})")
-        if target.withdrawn:
-            raise ConflictError(f"version {number} of {code} {year} was already withdrawn")
-        moment = now()
-        graph = URIRef(target.graph)
-        activity = URIRef(f"{target.graph}/withdrawal")
-        insert: list[Triple] = [
-            (graph, PROV.wasInvalidatedBy, activity),
-            (graph, PROV.invalidatedAtTime, moment),
-            (activity, RDF.type, PROV.Activity),
-            (activity, RDFS.label, Literal(f"withdrawal of {code} {year} version {number}")),
-            (activity, PROV.startedAtTime, moment),
-            (activity, PROV.endedAtTime, moment),
-        ]
-        if reason and reason.strip():
-            insert.append((activity, RDFS.comment, Literal(" ".join(reason.split()))))
-        if tool is not None:
-            insert.append((activity, PROV.wasAssociatedWith, tool))
-        if agent is not None:  # who withdrew it: an agent with its name
-            insert += [
-                (activity, PROV.wasAssociatedWith, agent[0]),
-                (agent[0], RDF.type, PROV.Agent),
-                (agent[0], RDFS.label, Literal(agent[1])),
-            ]
-        delete: list[Triple] = []
-        current = None
-        if target.is_current:
-            delete += current_flags(target.graph, target.submission, True)
-            insert += current_flags(target.graph, target.submission, False)
-            left = [v for v in found if not v.withdrawn and v.number != number]
-            if left:
-                current = left[-1].graph
-                delete += current_flags(left[-1].graph, left[-1].submission, False)
-                insert += current_flags(left[-1].graph, left[-1].submission, True)
-            else:  # the served data's submissions it had replaced are current again
-                for submission in _replaced(store, country, year):
-                    delete.append((URIRef(submission), MNR.isCurrent, Literal(False)))
-                    insert.append((URIRef(submission), MNR.isCurrent, Literal(True)))
-        else:
-            current = next((v.graph for v in found if v.is_current), None)
-        store.update(data_update(insert=insert, delete=delete), graphs=[])
-    return {"graph": target.graph, "version": number, "withdrawn": True, "current": current}
-
-
-def _replaced(store: _Store, country: str, year: str) -> list[str]:
-    """Submissions of the served data that stored versions of a country and year replaced
-    (``prov:wasRevisionOf`` them; they are no stored version themselves)."""
-    rows = store.query(
-        f"""SELECT DISTINCT ?s WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{
-            ?g <{MNR.country}> <{URIRef(country)}> ; <{MNR.reportingYear}> ?y ;
-               <{MNR.version}> ?v ; <{PROV.wasRevisionOf}> ?s .
-            FILTER (STR(?y) = {_year(year)})
-            ?s <{MNR.isCurrent}> false .
-            FILTER NOT EXISTS {{ ?s <{MNR.version}> ?w }}
-        }} }}"""
-    )
-    return [str(row["s"].value) for row in rows]
-
-
 # --- the list ---------------------------------------------------------------------------------
 
 
@@ -407,7 +238,9 @@ def _filters(country: str | None, year: str | None) -> str:
     return out + (f"FILTER (STR(?year) = {_year(year)}) " if year else "")
 
 
-def count_submissions(store: _Store, *, country: str | None = None, year: str | None = None) -> int:
+def count_submissions(
+    store: RegistryStore, *, country: str | None = None, year: str | None = None
+) -> int:
     """How many stored versions the registry lists (for one country and year, if given)."""
     rows = list(
         store.query(
@@ -420,7 +253,7 @@ def count_submissions(store: _Store, *, country: str | None = None, year: str | 
 
 
 def list_submissions(
-    store: _Store,
+    store: RegistryStore,
     *,
     country: str | None = None,
     year: str | None = None,
@@ -505,13 +338,13 @@ def list_submissions(
     return out
 
 
-def _capability_count(store: _Store) -> int:
+def _capability_count(store: RegistryStore) -> int:
     """The number of capabilities of the framework (21)."""
     rows = list(store.query(f"SELECT (COUNT(?c) AS ?n) WHERE {{ ?c a <{MNR.Capability}> }}"))
     return int(rows[0]["n"].value) if rows else 0
 
 
-def _add_details(store: _Store, entries: list[dict[str, Any]]) -> None:
+def _add_details(store: RegistryStore, entries: list[dict[str, Any]]) -> None:
     """The capabilities without data and the warnings of each listed version."""
     if not entries:
         return

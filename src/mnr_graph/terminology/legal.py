@@ -38,7 +38,7 @@ The kinds of cue (the ``context`` column):
 Only the sentence around the term counts: see :func:`sentence_around`.
 
 >>> from mnr_graph.terminology.vocabulary import load_vocabulary
->>> from mnr_graph.terminology.checker import fold
+>>> from mnr_graph.terminology.folding import fold
 >>> context = LegalContext.for_vocabulary(load_vocabulary(), fold)
 >>> def legal(text: str, term: str = "child pornography") -> bool:
 ...     start = text.index(term)
@@ -117,7 +117,7 @@ class LegalCues:
     """The cues of one language, in one Aho-Corasick automaton over folded text.
 
     >>> from mnr_graph.terminology.vocabulary import load_vocabulary
-    >>> from mnr_graph.terminology.checker import fold
+    >>> from mnr_graph.terminology.folding import fold
     >>> cues = LegalContext.for_vocabulary(load_vocabulary(), fold).cues["en"]
     >>> text = "Act now to stop it, the campaign said."
     >>> cues.found_in(text, fold(text))

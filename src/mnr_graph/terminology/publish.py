@@ -30,19 +30,11 @@ import yaml
 
 from mnr_graph.core.errors import InputError
 from mnr_graph.core.text import strip_accents
-from mnr_graph.terminology.vocabulary import (
-    BAND_AVOID as _AVOID,
-)
-from mnr_graph.terminology.vocabulary import (
-    BAND_USE as _USE,
-)
-from mnr_graph.terminology.vocabulary import (
-    Concept,
-    TermLabel,
-    Vocabulary,
-    label_variants,
-    load_vocabulary,
-)
+from mnr_graph.terminology.inflection import label_variants
+from mnr_graph.terminology.model import BAND_AVOID as _AVOID
+from mnr_graph.terminology.model import BAND_USE as _USE
+from mnr_graph.terminology.model import Concept, TermLabel
+from mnr_graph.terminology.vocabulary import Vocabulary, load_vocabulary
 
 __all__ = [
     "GLOSSARY_FORMATS",

@@ -21,7 +21,7 @@ tried in this order, the first that holds deciding:
 
 Cues are folded as the text is (no case, no accents).
 
->>> from mnr_graph.terminology.checker import fold
+>>> from mnr_graph.terminology.folding import fold
 >>> rules = SenseRules.load(fold)
 >>> def sense(text: str, term: str = "minor") -> bool:
 ...     start = fold(text).index(term)

@@ -1,8 +1,9 @@
-"""The terminology vocabulary in memory: term look-up, listing and label variants.
+"""The terminology vocabulary in memory: term look-up, listing and what each band rests on.
 
-The vocabulary is read once from the shipped Turtle (``ontology/*.ttl``: the SKOS-XL labels of
-``term:vocabulary`` with their usage band, legal-context-only marker and alternatives) into plain
-dictionaries, so a look-up is a few dictionary accesses and never a SPARQL query.
+The vocabulary is read once from the shipped Turtle (:mod:`mnr_graph.terminology.loader`) and
+indexed by every label and its singular and plural forms (:mod:`mnr_graph.terminology.inflection`)
+under its look-up keys (:mod:`mnr_graph.terminology.keys`), so a look-up is a few dictionary
+accesses and never a SPARQL query.
 
 Look-up ignores case, accents, hyphens, spaces and singular/plural, searches every language, and
 ranks like Skosmos: labels in the asked language first, then exact literal matches before
@@ -20,660 +21,62 @@ case-insensitive ones before normalised ones, preferred labels before alternativ
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError
-from mnr_graph.core.language import pick
-from mnr_graph.core.namespaces import BIBO, DCTERMS, MNR, RDF, RDFS, SKOS, SKOSXL, TERM
-from mnr_graph.core.text import fold
+from mnr_graph.terminology import loader
+from mnr_graph.terminology.inflection import label_variants
+from mnr_graph.terminology.keys import fallback_keys, lookup_key, soft_key
+from mnr_graph.terminology.loader import VocabularyData, local_slug
+from mnr_graph.terminology.model import (
+    BAND_AVOID,
+    BAND_CAUTION,
+    BAND_USE,
+    KIND_RANK,
+    Concept,
+    Group,
+    LookupResult,
+    Match,
+    Source,
+    TermLabel,
+    shorten,
+)
 
 __all__ = [
     "BAND_AVOID",
     "BAND_CAUTION",
     "BAND_USE",
     "MAX_TERM_LENGTH",
-    "Concept",
-    "Group",
-    "LookupResult",
-    "Match",
-    "Source",
-    "TermLabel",
     "Vocabulary",
-    "label_variants",
     "load_vocabulary",
-    "lookup_key",
-    "soft_key",
     "terms_to_csv",
     "terms_to_text",
 ]
-
-#: The usage bands' ``skos:notation`` values (the JSON values of ``band``); a test checks that
-#: each is the notation of a band concept in the shipped vocabulary.
-BAND_USE = "use"
-BAND_CAUTION = "caution"
-BAND_AVOID = "avoid"
-
-_RDF_TYPE = str(RDF.type)
-_LABEL_KINDS = {
-    str(SKOSXL.prefLabel): "pref",
-    str(SKOSXL.altLabel): "alt",
-    str(SKOSXL.hiddenLabel): "hidden",
-}
-_KIND_RANK = {"pref": 0, "alt": 1, "hidden": 2}
-_NON_WORD = re.compile(r"[\W_]+")
-#: Soft hyphens, zero-width joiners, word joiners and byte-order marks: not there for look-up.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"))
-
-
-def lookup_key(text: str) -> str:
-    """The form of a term that look-up compares: no case, accents, hyphens or extra spaces.
-
-    >>> lookup_key("  Pédo-Pornographie ")
-    'pedo pornographie'
-    >>> lookup_key("pornogra\u00adphie")
-    'pornographie'
-    """
-    return _NON_WORD.sub(" ", fold(text.translate(_INVISIBLE))).strip()
-
-
-# --- singular and plural variants ----------------------------------------------------------------
-# English uses the ``inflect`` library. French and Spanish use simple, documented rules: the words
-# of the head phrase (before the first preposition) change number, articles and conjunctions do not.
-
-_FR_STOP = frozenset(
-    [
-        "de",
-        "du",
-        "des",
-        "d",
-        "dans",
-        "à",
-        "au",
-        "aux",
-        "en",
-        "pour",
-        "par",
-        "sur",
-        "avec",
-        "contre",
-        "impliquant",
-        "qui",
-        "que",
-    ]
-)
-_FR_KEEP = frozenset(["et", "ou", "le", "la", "les", "l", "un", "une"])
-_ES_STOP = frozenset(
-    ["de", "del", "en", "para", "con", "a", "al", "por", "sin", "sobre", "entre", "contra", "que"]
-)
-_ES_KEEP = frozenset(["y", "e", "o", "u", "el", "la", "los", "las", "un", "una"])
-
-
-def _fr_plural(word: str) -> str:
-    if word.endswith(("s", "x", "z")):
-        return word
-    if word.endswith("al"):
-        return word[:-2] + "aux"
-    if word.endswith(("eau", "au", "eu")):
-        return word + "x"
-    return word + "s"
-
-
-def _fr_singular(word: str) -> str:
-    if word.endswith("aux") and len(word) > 4:
-        return word[:-3] + "al"
-    if word.endswith("s") and not word.endswith("us") and len(word) > 3:
-        return word[:-1]
-    return word
-
-
-def _es_plural(word: str) -> str:
-    if word.endswith(("s", "x")):
-        return word
-    if word.endswith("z"):
-        return word[:-1] + "ces"
-    if word.endswith("ión"):
-        return word[:-3] + "iones"
-    if word[-1] in "aeiouáéíóú":
-        return word + "s"
-    return word + "es"
-
-
-def _es_singular(word: str) -> str:
-    if word.endswith("ces") and len(word) > 4:
-        return word[:-3] + "z"
-    if word.endswith("iones"):
-        return word[:-5] + "ión"
-    if word.endswith("es") and len(word) > 4 and word[-3] not in "aeiou":
-        return word[:-2]
-    if word.endswith("s") and len(word) > 3 and word[-2] in "aeiou":
-        return word[:-1]
-    return word
-
-
-def _head_inflect(text: str, stop: frozenset[str], keep: frozenset[str], change: Any) -> str:
-    words = text.split(" ")
-    out = []
-    in_head = True
-    for i, word in enumerate(words):
-        bare = word.casefold().strip(",;")
-        if bare in stop or "'" in word or (i and stop is _FR_STOP and bare.endswith("ant")):
-            in_head = False  # a French present participle ("mettant") does not take the plural
-        if in_head and bare not in keep and word.isalpha():
-            out.append(change(word))
-        else:
-            out.append(word)
-    return " ".join(out)
-
-
-_BRACKETS = re.compile(r"\(([^()]*)\)")
-_A_CHILD = re.compile(r"\b(?:a|one|each|every) child\b")
-_POSSESSIVE = re.compile(r"(?<=\w)['\u2019\u02bc]s\b|(?<=s)['\u2019\u02bc](?!\w)", re.IGNORECASE)
-_ARTICLE = re.compile(
-    r"^(?:(?:the|a|an|le|la|les|un|une|des|el|los|las|una)\s+|l['\u2019])", re.IGNORECASE
-)
-
-
-_SO_CALLED = re.compile(r"^so[\s\-\u2010\u2011]*called\s+", re.IGNORECASE)
-_QUOTES = "\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
-
-
-def _bare(text: str) -> str:
-    """The term without a leading article or "so-called" and the quotes around it
-    ("the so-called ‘child pornography’").
-
-    >>> _bare("the so-called “child pornography”")
-    'child pornography'
-    """
-    bare = text.strip()
-    while True:
-        stripped = _SO_CALLED.sub("", _ARTICLE.sub("", bare, count=1), count=1)
-        stripped = stripped.strip().strip(_QUOTES).strip()
-        if stripped == bare or not stripped:
-            return bare
-        bare = stripped
-
-
-def _fallback_keys(text: str) -> list[str]:
-    """Other keys to try for a term as lists write it (brackets, a leading article or
-    "so-called", a possessive: "child prostitute(s)", "child sexual abuse material (CSAM)",
-    "so-called child pornography", "the child's")."""
-    keys = [lookup_key(_BRACKETS.sub("", text))]
-    keys += [lookup_key(inner) for inner in _BRACKETS.findall(text)]
-    bare = _bare(text)
-    keys += [lookup_key(bare), lookup_key(_POSSESSIVE.sub("", text))]
-    keys += [lookup_key(_POSSESSIVE.sub("", bare))]
-    # "sale of a child", "images of a child": the labels name children in the plural
-    keys += [_A_CHILD.sub("children", key) for key in keys if _A_CHILD.search(key)]
-    return [k for k in keys if k]
-
-
-def soft_key(text: str) -> str:
-    """Like :func:`lookup_key` but keeping accents: "pédophile" and "pedophile" differ.
-
-    >>> soft_key("Pédo-Phile ")
-    'pédo phile'
-    """
-    folded = unicodedata.normalize("NFC", text.casefold()).translate(_INVISIBLE)
-    return _NON_WORD.sub(" ", folded).strip()
-
 
 #: The longest text look-up accepts (the longest label is far shorter).
 MAX_TERM_LENGTH = 300
 
 
-@cache
-def _inflect_engine() -> Any:
-    """The ``inflect`` engine, imported without run-time type checks.
-
-    ``inflect`` decorates its methods with ``typeguard.typechecked``, which re-compiles each of them
-    at import and makes the import take seconds. We call it with plain strings only, so it is
-    imported with that decorator as a pass-through (about 10 times faster); nothing else changes.
-    """
-    import sys
-
-    if "inflect" not in sys.modules and importlib.util.find_spec("typeguard") is not None:
-        import typeguard
-
-        checked = typeguard.typechecked
-
-        def passthrough(target: Any = None, **_: Any) -> Any:
-            return target if target is not None else passthrough
-
-        typeguard.typechecked = passthrough
-        try:
-            import inflect
-        finally:
-            typeguard.typechecked = checked
-    import inflect
-
-    return inflect.engine()
-
-
-_EN_STOP = frozenset(
-    ["of", "in", "for", "to", "with", "by", "on", "at", "from", "against", "who", "that", "which"]
-)
-
-
-def _en_plurals(text: str) -> set[str]:
-    """Plurals of an English phrase by its head noun: the last word before the first preposition
-    or past participle ("children exploited in prostitution", "paedos"), and ``inflect``'s plural
-    of the phrase where it changes that same word (not "child exploiteds in prostitution")."""
-    words = text.split(" ")
-    n = len(words)
-    end = n
-    for i in range(1, n):
-        bare = words[i].casefold()
-        if bare in _EN_STOP:
-            end = i
-            break
-        if bare.endswith("ed") and i + 1 < n and words[i + 1].casefold() in _EN_STOP:
-            end = i
-            break
-    head = words[end - 1]
-    engine = _inflect_engine()
-    out: set[str] = set()
-    whole = engine.plural_noun(text)
-    pairs = zip(words, str(whole).split(" "), strict=False)
-    changed = [i for i, (a, b) in enumerate(pairs) if a != b]
-    if isinstance(whole, str) and whole and changed[:1] == [end - 1]:
-        out.add(whole)
-    if head.isalpha() and not head.isupper():
-        forms = {str(engine.plural_noun(head))}
-        if head.endswith("o"):
-            forms.add(head + "s")  # "paedos" beside inflect's "paedoes"
-        out.update(" ".join([*words[: end - 1], f, *words[end:]]) for f in forms if f)
-    return out or ({whole} if isinstance(whole, str) and whole else set())
-
-
-_EN_ISE = re.compile(r"(\w{3})is(e|ed|es|ing|ation|ations)\b")
-_EN_IZE = re.compile(r"(\w{3})iz(e|ed|es|ing|ation|ations)\b")
-_EN_LL = re.compile(r"\b(travel|model|label)l(ing|ed|er|ers)\b")
-
-
-def label_variants(text: str, lang: str, *, is_acronym: bool = False) -> frozenset[str]:
-    """The label and its singular and plural forms (English by ``inflect``, fr/es by rules).
-
-    English labels also get their other spelling (-ise/-ize, travelling/traveling).
-
-    >>> sorted(label_variants("child prostitute", "en"))
-    ['child prostitute', 'child prostitutes']
-    >>> sorted(label_variants("prostitution enfantine", "fr"))
-    ['prostitution enfantine', 'prostitutions enfantines']
-    >>> sorted(label_variants("CSAM", "en", is_acronym=True))
-    ['CSAM', 'CSAMs']
-    >>> sorted(label_variants("sexualised image", "en"))
-    ['sexualised image', 'sexualised images', 'sexualized image', 'sexualized images']
-    """
-    variants = {text}
-    primary = lang.split("-")[0].casefold()
-    if is_acronym or (text.isupper() and " " not in text):
-        variants.add(text + "s")
-    elif primary == "en":
-        engine = _inflect_engine()
-        singular = engine.singular_noun(text)
-        if isinstance(singular, str) and singular != text:
-            variants.add(singular)
-        else:
-            variants.update(_en_plurals(text))
-        # British and American spellings: -ise/-ize, -isation/-ization, travelling/traveling
-        for variant in list(variants):
-            variants.add(_EN_ISE.sub(r"\1iz\2", variant))
-            variants.add(_EN_IZE.sub(r"\1is\2", variant))
-            variants.add(_EN_LL.sub(r"\1l\2", variant))
-    elif primary == "fr":
-        variants.add(_head_inflect(text, _FR_STOP, _FR_KEEP, _fr_plural))
-        variants.add(_head_inflect(text, _FR_STOP, _FR_KEEP, _fr_singular))
-    elif primary == "es":
-        variants.add(_head_inflect(text, _ES_STOP, _ES_KEEP, _es_plural))
-        variants.add(_head_inflect(text, _ES_STOP, _ES_KEEP, _es_singular))
-    return frozenset(variants)
-
-
-# --- the model -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TermLabel:
-    """One SKOS-XL label of a concept, with its own usage data."""
-
-    iri: str
-    text: str
-    lang: str
-    kind: str  # "pref", "alt" or "hidden"
-    band: str  # the band's skos:notation: "use", "caution" or "avoid"
-    legal_context_only: bool
-    use_instead: tuple[str, ...]
-    is_acronym: bool
-    concept: str
-    #: The IRI of the label's review status (``mnrid:review-secondary-source`` ...): its own
-    #: ``mnr:reviewStatus`` (``ontology/review.ttl``), else its concept's.
-    review_status: str | None = None
-    #: Labels (IRIs) of the use-instead concepts to suggest too, each in its own language.
-    use_instead_labels: tuple[str, ...] = ()
-    #: The IRIs of the sources the review status rests on (``mnr:reviewSource``): the label's
-    #: own, else its concept's; empty when the status is "unchecked".
-    review_sources: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class Concept:
-    """A terminology concept with its labels and documentation."""
-
-    iri: str
-    pref_labels: dict[str, str] = field(default_factory=dict)
-    definitions: dict[str, str] = field(default_factory=dict)
-    scope_notes: dict[str, str] = field(default_factory=dict)
-    sources: tuple[str, ...] = ()
-    review_status: str | None = None
-    review_sources: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    labels: list[TermLabel] = field(default_factory=list)
-
-    def preferred(self, lang: str | None = None) -> str:
-        """The preferred label in ``lang`` (English, then any, when it has none)."""
-        return pick(self.pref_labels, lang) or self.iri
-
-    def definition(self, lang: str | None = None) -> str | None:
-        """The definition in ``lang``, falling back to English."""
-        return pick(self.definitions, lang)
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A source the vocabulary cites: its title, publisher, date and address where known."""
-
-    iri: str
-    title: str
-    publisher: str | None = None
-    date: str | None = None
-    url: str | None = None
-    #: For a page of an edition of the guidelines: the edition's source and the page.
-    part_of: str | None = None
-    pages: str | None = None
-
-    def short(self) -> str:
-        """A short name for messages: publisher and date, else the title.
-
-        >>> Source("s", "Why language matters", "NSPCC Learning", "2025-08-28").short()
-        'NSPCC Learning (2025)'
-        """
-        if self.publisher:
-            year = f" ({self.date[:4]})" if self.date else ""
-            return f"{self.publisher}{year}"
-        return self.title
-
-    def to_json(self) -> dict[str, str | None]:
-        """``{"iri", "title", "publisher", "date", "url"}`` (and the page, for a page)."""
-        out = {
-            "iri": self.iri,
-            "title": self.title,
-            "publisher": self.publisher,
-            "date": self.date,
-            "url": self.url,
-        }
-        if self.pages:
-            out["part_of"] = self.part_of
-            out["pages"] = self.pages
-        return out
-
-
-@dataclass(slots=True)
-class Group:
-    """A ``skos:Collection`` of concepts (a subject group such as prostitution)."""
-
-    iri: str
-    slug: str
-    labels: dict[str, str]
-    members: tuple[str, ...]
-
-    def label(self, lang: str | None = None) -> str:
-        """The group's label in ``lang`` (English when it has none)."""
-        return pick(self.labels, lang) or self.slug
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A label that matched a look-up, with the language the answer is wanted in."""
-
-    label: TermLabel
-    vocabulary: Vocabulary
-    lang: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        """The match as the look-up JSON describes it."""
-        return self.vocabulary.describe(self.label, lang=self.lang)
-
-
-@dataclass(frozen=True, slots=True)
-class LookupResult:
-    """The answer to a look-up: ranked matches, or suggestions when nothing matched."""
-
-    query: str
-    lang: str | None
-    matches: tuple[Match, ...]
-    suggestions: tuple[dict[str, Any], ...]
-
-    def __bool__(self) -> bool:
-        return bool(self.matches)
-
-    def to_text(self) -> str:
-        """A short human-readable answer: each match, or the suggestions."""
-        if not self.matches:
-            lines = [f"no term matches {_shorten(self.query)}"]
-            if self.suggestions:
-                names = ", ".join(f"{s['label']} ({s['lang']})" for s in self.suggestions)
-                lines.append(f"did you mean: {names}")
-            return "\n".join(lines)
-        blocks = []
-        for match in self.matches:
-            m = match.to_json()
-            legal = ", legal context only" if m["legal_context_only"] else ""
-            lines = [f"{m['label']} ({m['lang']}): {m['band']}{legal}"]
-            lines.append(f"  concept:     {m['preferred']} <{m['concept']}>")
-            if m["use_instead"]:
-                lines.append("  use instead: " + "; ".join(u["label"] for u in m["use_instead"]))
-            if m["definition"]:
-                lines.append(f"  definition:  {m['definition']}")
-            lines.append("  sources:     " + ", ".join(m["sources"]))
-            review = m["review"]
-            lines.append(f"  review:      {review['status_label']} ({review['status']})")
-            for source in review["sources"]:
-                where = f" <{source['url']}>" if source["url"] else ""
-                by = f"{source['publisher']}: " if source["publisher"] else ""
-                lines.append(f"    - {by}{source['title']}{where}")
-            blocks.append("\n".join(lines))
-        return "\n\n".join(blocks)
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"query", "lang", "matches": [...], "suggestions": [...]}``."""
-        return {
-            "query": self.query,
-            "lang": self.lang,
-            "matches": [m.to_json() for m in self.matches],
-            "suggestions": list(self.suggestions),
-        }
-
-
-# --- reading the graph ---------------------------------------------------------------------------
-
-_Triples = dict[str, dict[str, list[ox.NamedNode | ox.Literal | ox.BlankNode]]]
-
-
-def _read_triples(files: Iterable[Path]) -> tuple[_Triples, list[str]]:
-    """Subject -> predicate -> objects, and the subjects in the order they first appear."""
-    triples: _Triples = {}
-    order: list[str] = []
-    for file in files:
-        try:
-            parsed = list(ox.parse(path=file, format=ox.RdfFormat.TURTLE))
-        except SyntaxError as exc:
-            raise InputError(f"cannot parse the vocabulary: {exc}", where=str(file)) from exc
-        for quad in parsed:
-            subject = quad.subject
-            if not isinstance(subject, ox.NamedNode | ox.BlankNode):
-                continue
-            key = subject.value
-            if key not in triples:
-                triples[key] = {}
-                order.append(key)
-            triples[key].setdefault(quad.predicate.value, []).append(quad.object)
-    return triples, order
-
-
-def _iris(props: dict[str, list[Any]], predicate: str) -> list[str]:
-    return [o.value for o in props.get(predicate, []) if isinstance(o, ox.NamedNode)]
-
-
-def _texts(props: dict[str, list[Any]], predicate: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for o in props.get(predicate, []):
-        if isinstance(o, ox.Literal):
-            out.setdefault(o.language or "", o.value)
-    return out
-
-
-def _flag(props: dict[str, list[Any]], predicate: str) -> bool:
-    return any(
-        isinstance(o, ox.Literal) and o.value in ("true", "1") for o in props.get(predicate, [])
-    )
-
-
-def _review(props: dict[str, list[Any]], concept: Concept) -> dict[str, Any]:
-    """A label's review status and sources: its own, else its concept's."""
-    own = next(iter(_iris(props, str(MNR.reviewStatus))), None)
-    if own is not None:
-        return {"review_status": own, "review_sources": tuple(_iris(props, str(MNR.reviewSource)))}
-    return {"review_status": concept.review_status, "review_sources": concept.review_sources}
-
-
-def _source(iri: str, props: dict[str, list[Any]]) -> Source:
-    title = pick(_texts(props, str(DCTERMS.title)), "en")
-    dates = _texts(props, str(DCTERMS.date)) or _texts(props, str(DCTERMS.issued))
-    publishers = _texts(props, str(DCTERMS.publisher))
-    part_of = next(iter(_iris(props, str(DCTERMS.isPartOf))), None)
-    pages = _texts(props, str(BIBO.pages)).get("")
-    return Source(
-        iri=iri,
-        title=title or (f"{_local_slug(part_of)}, p. {pages}" if part_of else _local_slug(iri)),
-        publisher=publishers.get("") or pick(publishers, "en"),
-        date=next(iter(dates.values()), None),
-        url=next(iter(_iris(props, str(RDFS.seeAlso))), None),
-        part_of=part_of,
-        pages=pages,
-    )
-
-
-def _local_slug(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
 class Vocabulary:
     """The terminology vocabulary, indexed in memory for look-up, listing and text checking."""
 
-    def __init__(self, triples: _Triples, order: list[str]) -> None:
-        self.concepts: dict[str, Concept] = {}
-        self.labels: list[TermLabel] = []
-        self.groups: dict[str, Group] = {}
-        self.instruments: dict[str, dict[str, list[str]]] = {}
-        concept_type, collection_type = str(SKOS.Concept), str(SKOS.Collection)
-        instrument_type, in_scheme = str(MNR.Instrument), str(SKOS.inScheme)
-        band_notation: dict[str, str] = {}
-        self.names: dict[str, str] = {}
+    def __init__(self, data: VocabularyData) -> None:
+        self.concepts = data.concepts
+        self.labels = data.labels
+        self.groups = data.groups
+        self.instruments = data.instruments
+        self.names = data.names
         #: The sources the vocabulary cites (``dcterms:BibliographicResource``), by IRI.
-        self.sources: dict[str, Source] = {}
+        self.sources = data.sources
         #: The review statuses (``mnr:ReviewStatus``): IRI -> (notation, English label).
-        self.review_statuses: dict[str, tuple[str, str]] = {}
-        source_type, status_type = str(DCTERMS.BibliographicResource), str(MNR.ReviewStatus)
-        for iri in order:
-            props = triples[iri]
-            types = set(_iris(props, _RDF_TYPE))
-            if source_type in types:
-                self.sources[iri] = _source(iri, props)
-            if status_type in types:
-                code = _texts(props, str(SKOS.notation)).get("", _local_slug(iri))
-                words = pick(_texts(props, str(SKOS.prefLabel)), "en") or code
-                self.review_statuses[iri] = (code, words)
-            for name_property in (DCTERMS.title, SKOS.prefLabel, RDFS.label):
-                name = pick(_texts(props, str(name_property)), "en")
-                if name:
-                    self.names[iri] = name
-                    break
-            if concept_type in types and str(SKOS.notation) in props:
-                notation = props[str(SKOS.notation)][0]
-                band_notation[iri] = notation.value
-            if instrument_type in types:
-                self.instruments[iri] = {
-                    "labels": [
-                        o.value
-                        for p in (SKOS.prefLabel, SKOS.altLabel, SKOS.notation)
-                        for o in props.get(str(p), [])
-                        if isinstance(o, ox.Literal)
-                    ]
-                }
-        for iri in order:
-            props = triples[iri]
-            types = set(_iris(props, _RDF_TYPE))
-            if collection_type in types and iri.startswith(str(TERM)):
-                self.groups[iri] = Group(
-                    iri=iri,
-                    slug=_local_slug(iri).removeprefix("group-"),
-                    labels=_texts(props, str(SKOS.prefLabel)),
-                    members=tuple(_iris(props, str(SKOS.member))),
-                )
-            xl = [(p, o) for p in _LABEL_KINDS for o in _iris(props, p)]
-            if concept_type not in types or str(TERM.vocabulary) not in _iris(props, in_scheme):
-                continue
-            concept = Concept(
-                iri=iri,
-                pref_labels=_texts(props, str(SKOS.prefLabel)),
-                definitions=_texts(props, str(SKOS.definition)),
-                scope_notes=_texts(props, str(SKOS.scopeNote)),
-                sources=tuple(_iris(props, str(DCTERMS.source))),
-                review_status=next(iter(_iris(props, str(MNR.reviewStatus))), None),
-                review_sources=tuple(_iris(props, str(MNR.reviewSource))),
-            )
-            for predicate, label_iri in xl:
-                lprops = triples.get(label_iri, {})
-                forms = [
-                    o for o in lprops.get(str(SKOSXL.literalForm), []) if isinstance(o, ox.Literal)
-                ]
-                bands = _iris(lprops, str(MNR.usageBand))
-                for form in forms:
-                    label = TermLabel(
-                        iri=label_iri,
-                        text=form.value,
-                        lang=form.language or "",
-                        kind=_LABEL_KINDS[predicate],
-                        band=band_notation.get(bands[0], _local_slug(bands[0])) if bands else "use",
-                        legal_context_only=_flag(lprops, str(MNR.legalContextOnly)),
-                        use_instead=tuple(_iris(lprops, str(MNR.useInstead))),
-                        is_acronym=_flag(lprops, str(MNR.isAcronym)),
-                        concept=iri,
-                        use_instead_labels=tuple(_iris(lprops, str(MNR.useInsteadLabel))),
-                        **_review(lprops, concept),
-                    )
-                    concept.labels.append(label)
-                    self.labels.append(label)
-                    if label.kind == "pref":  # the SKOS-XL label, when the plain mirror is missing
-                        concept.pref_labels.setdefault(label.lang, label.text)
-            self.concepts[iri] = concept
-        for group in self.groups.values():
-            for member in group.members:
-                if member in self.concepts:
-                    c = self.concepts[member]
-                    c.groups = (*c.groups, group.iri)
+        self.review_statuses = data.review_statuses
         self._index: dict[str, list[TermLabel]] = {}
         self._compact: dict[str, list[TermLabel]] = {}
         self._soft: dict[str, list[TermLabel]] = {}
@@ -698,11 +101,11 @@ class Vocabulary:
     @classmethod
     def from_files(cls, files: Iterable[Path]) -> Vocabulary:
         """A vocabulary read from Turtle files (the shipped ones, or test fixtures)."""
-        return cls(*_read_triples(files))
+        return cls(loader.read_files(files))
 
     def name_of(self, iri: str) -> str:
         """A readable name of a resource (title or label in English), else the end of its IRI."""
-        return self.names.get(iri) or _local_slug(iri)
+        return self.names.get(iri) or local_slug(iri)
 
     # --- look-up ---------------------------------------------------------------------------------
 
@@ -717,19 +120,19 @@ class Vocabulary:
         if len(text) > MAX_TERM_LENGTH:
             raise InputError(
                 f"a term to look up is at most {MAX_TERM_LENGTH} characters, "
-                f"this one has {len(text)}: {_shorten(text)}"
+                f"this one has {len(text)}: {shorten(text)}"
             )
         key = lookup_key(text)
         if not key:
             raise InputError(
-                f"nothing to look up in {_shorten(text)}: a term needs a letter or digit"
+                f"nothing to look up in {shorten(text)}: a term needs a letter or digit"
             )
         found = self._candidates(key)
         if not found:
             # as term lists write them: "child prostitute(s)", "child sexual abuse material
             # (CSAM)", "the child sex tourist": without the brackets, then each bracket alone,
             # then without a leading article
-            for attempt in _fallback_keys(text):
+            for attempt in fallback_keys(text):
                 found = self._candidates(attempt)
                 if found:
                     break
@@ -752,7 +155,7 @@ class Vocabulary:
                 quality = 4
             else:
                 quality = 5
-            return (0 if in_lang else 1, quality, _KIND_RANK[label.kind], label.text)
+            return (0 if in_lang else 1, quality, KIND_RANK[label.kind], label.text)
 
         found.sort(key=rank)
         # two labels of one concept, language and band that normalise alike ("live streaming" and
@@ -783,7 +186,7 @@ class Vocabulary:
         tag = lang.strip().lower().replace("_", "-")  # en_GB as locales write it
         if tag.split("-")[0] not in self.languages:
             known = ", ".join(self.languages)
-            raise InputError(f"no terms in language {_shorten(lang, 40)}; languages: {known}")
+            raise InputError(f"no terms in language {shorten(lang, 40)}; languages: {known}")
         return tag
 
     def _expand_acronyms(self, key: str) -> str:
@@ -879,7 +282,7 @@ class Vocabulary:
 
     def _notation(self, status: str) -> str:
         known = self.review_statuses.get(status)
-        return known[0] if known else _local_slug(status).removeprefix("review-") or "unchecked"
+        return known[0] if known else local_slug(status).removeprefix("review-") or "unchecked"
 
     def basis_text(self, label: TermLabel) -> str:
         """One short phrase saying what a label's band rests on, for messages.
@@ -982,7 +385,7 @@ class Vocabulary:
         def key(label: TermLabel) -> tuple[int, str, int, str, str]:
             concept = self.concepts[label.concept]
             first = min((group_rank[g] for g in concept.groups), default=len(group_rank))
-            return (first, concept.preferred("en"), _KIND_RANK[label.kind], label.lang, label.text)
+            return (first, concept.preferred("en"), KIND_RANK[label.kind], label.lang, label.text)
 
         return iter(sorted(self.labels, key=key))
 
@@ -1000,11 +403,6 @@ class Vocabulary:
         if rest:
             out.append((None, sorted(rest, key=lambda c: c.preferred("en").casefold())))
         return out
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    """``text`` quoted for a message, cut short with an ellipsis when long."""
-    return repr(text if len(text) <= limit else text[: limit - 1] + "\u2026")
 
 
 def _add_unique(index: dict[str, list[TermLabel]], key: str, label: TermLabel) -> None:

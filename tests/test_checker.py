@@ -14,14 +14,13 @@ from click.testing import CliRunner
 
 from mnr_graph.cli import cli, main
 from mnr_graph.core.namespaces import MNR
-from mnr_graph.terminology.checker import (
-    PRIMARY_TEXT,
-    avoided_terms_in,
-    blank_markup,
-    check_text,
-    fold,
-)
-from mnr_graph.terminology.vocabulary import TermLabel, Vocabulary, label_variants, load_vocabulary
+from mnr_graph.terminology.checker import avoided_terms_in, check_text
+from mnr_graph.terminology.findings import PRIMARY_TEXT
+from mnr_graph.terminology.folding import fold
+from mnr_graph.terminology.inflection import label_variants
+from mnr_graph.terminology.markup import blank_markup
+from mnr_graph.terminology.model import TermLabel
+from mnr_graph.terminology.vocabulary import Vocabulary, load_vocabulary
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data" / "terminology"

@@ -1,0 +1,186 @@
+"""The dataset a query or update sees: the default graph kept as the merge of the named graphs.
+
+pyoxigraph's own union default graph repeats a triple once per named graph holding it (bag
+semantics: joins and counts over the union come out multiplied), so the stores keep the merge (a
+set) as their default graph, brought up to date in the transaction of every write
+(:func:`with_sync`). A query over several graphs (``FROM``, or the protocol's
+``default-graph-uri``) runs on a copy whose default graph is their merge (:func:`run_query`).
+
+>>> store = ox.Store()
+>>> store.update(with_sync("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }", ["urn:g"]))
+>>> bool(run_query(store, "ASK { <urn:a> <urn:b> <urn:c> }"))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pyoxigraph as ox
+
+from mnr_graph.core.errors import InputError, StoreError
+from mnr_graph.query.lexer import tokens
+
+__all__ = [
+    "SYNC_UNION",
+    "QueryResult",
+    "Term",
+    "replace_graphs_update",
+    "run_query",
+    "with_sync",
+]
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: The SPARQL update that makes the default graph the merge of the named graphs.
+SYNC_UNION = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+
+def replace_graphs_update(graphs: Mapping[str, Iterable[ox.Quad]]) -> str:
+    """One SPARQL update that replaces the given named graphs with the given quads."""
+    parts = [f"DROP SILENT GRAPH <{iri}>" for iri in graphs]
+    for iri, quads in graphs.items():
+        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        if body:
+            parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
+    return " ;\n".join(parts)
+
+
+def run_query(
+    store: ox.Store,
+    sparql: str,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    substitutions: Mapping[str, Term] | None = None,
+    base_iri: str | None = None,
+) -> QueryResult:
+    """Run a query on a pyoxigraph store (no network check: callers check first).
+
+    The dataset: ``default_graphs`` / ``named_graphs`` if given (the protocol's parameters win),
+    else the query's own ``FROM`` / ``FROM NAMED``, else the union of all graphs. Relative IRIs
+    resolve against ``base_iri``.
+    """
+    kwargs: dict[str, object] = {}
+    if base_iri is not None:
+        kwargs["base_iri"] = base_iri
+    if default_graphs is not None and len(default_graphs) > 1 and named_graphs is not None:
+        # pyoxigraph reads a triple held by several of the graphs once per graph: query a copy
+        # whose default graph is their merge (a set), with just the named graphs asked for
+        store = _dataset_copy(store, default_graphs, named_graphs)
+        kwargs["default_graph"] = ox.DefaultGraph()
+    elif default_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    elif (clauses := _from_clauses(sparql)) is not None:
+        # the same for several FROM graphs: the query's own dataset, on a copy
+        store = _dataset_copy(store, *clauses)
+        kwargs["default_graph"] = ox.DefaultGraph()
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in clauses[1]]
+    elif not _has_dataset_clause(sparql) and not _holds_union(store):
+        # A store without the merged default graph (EmbeddedStore keeps one): pyoxigraph's union
+        # flag, which overrides FROM (so only without one) and repeats shared triples.
+        kwargs["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+    try:
+        return store.query(sparql, **kwargs)  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise InputError(f"SPARQL syntax error: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"query failed: {exc}") from exc
+    except (RuntimeError, ValueError) as exc:
+        raise InputError(f"cannot run the query: {exc}") from exc
+
+
+def _from_clauses(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` when it has several ``FROM`` graphs.
+
+    ``None`` otherwise, or when an IRI cannot be read without parsing (a relative IRI, an unknown
+    prefix): pyoxigraph's own dataset handling is used then.
+    """
+    if sparql.upper().count("FROM") < 2:
+        return None
+    prefixes: dict[str, str] = {}
+    default: list[str] = []
+    named: list[str] = []
+    items = list(tokens(sparql))  # FROM is a keyword only in dataset clauses
+    for i, t in enumerate(items):
+        word = t.text.upper() if t.kind == "word" else ""
+        if word == "PREFIX" and i + 2 < len(items) and items[i + 2].kind == "iri":
+            prefixes[items[i + 1].text.rstrip(":")] = items[i + 2].text[1:-1]
+        elif word == "FROM" and i + 1 < len(items):
+            is_named = items[i + 1].kind == "word" and items[i + 1].text.upper() == "NAMED"
+            target = items[i + 2] if is_named and i + 2 < len(items) else items[i + 1]
+            if target.kind == "iri":
+                iri = target.text[1:-1]
+            elif target.kind == "pname" and target.text.split(":", 1)[0] in prefixes:
+                prefix, local = target.text.split(":", 1)
+                iri = prefixes[prefix] + local
+            else:
+                return None
+            if ":" not in iri:
+                return None  # relative: left to the parser
+            (named if is_named else default).append(iri)
+    default = list(dict.fromkeys(default))
+    return (default, list(dict.fromkeys(named))) if len(default) > 1 else None
+
+
+def _dataset_copy(
+    store: ox.Store, default_graphs: Sequence[str], named_graphs: Sequence[str]
+) -> ox.Store:
+    """A store whose default graph is the merge of ``default_graphs``, with ``named_graphs``."""
+    copy = ox.Store()
+    copy.extend(
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for g in default_graphs
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    )
+    copy.extend(
+        q for g in named_graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+    )
+    return copy
+
+
+def with_sync(sparql_update: str, graphs: Sequence[str] | None = None) -> str:
+    """The update with what keeps the default graph the merge of the named graphs, in one request.
+
+    With ``graphs`` (every graph the update writes), only their triples are touched: before the
+    update, the default graph loses the triples of those graphs that no other graph holds; after
+    it, it gains their new triples. Its cost follows the size of those graphs, not of the store
+    (a full rebuild reads and rewrites every triple: about 0.4 s per write at 500,000 triples).
+
+    >>> print(with_sync("DROP GRAPH <urn:g>", ["urn:g"]))  # doctest: +NORMALIZE_WHITESPACE
+    DELETE { ?s ?p ?o } WHERE { VALUES ?g { <urn:g> } GRAPH ?g { ?s ?p ?o }
+      FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER (?h NOT IN (<urn:g>)) } } ;
+    DROP GRAPH <urn:g> ;
+    INSERT { ?s ?p ?o } WHERE { VALUES ?g { <urn:g> } GRAPH ?g { ?s ?p ?o } }
+    """
+    if graphs is None:
+        return f"{sparql_update} ;\n{SYNC_UNION}" if sparql_update.strip() else SYNC_UNION
+    if not graphs:
+        return sparql_update
+    iris = [str(ox.NamedNode(g)) for g in graphs]  # checked IRIs, never spliced raw
+    values = " ".join(iris)
+    listed = ", ".join(iris)
+    before = (
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }}\n"
+        f"  FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER (?h NOT IN ({listed})) }} }}"
+    )
+    after = f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"  # noqa: S608
+    return f"{before} ;\n{sparql_update} ;\n{after}" if sparql_update.strip() else ""
+
+
+def _holds_union(store: ox.Store) -> bool:
+    """True if the store's default graph holds triples (EmbeddedStore's merge of its graphs)."""
+    return (
+        next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+    )
+
+
+def _has_dataset_clause(sparql: str) -> bool:
+    """True if the query names its dataset (``FROM``; sub-queries cannot, so any FROM counts)."""
+    if "from" not in sparql.lower():
+        return False
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(sparql))

@@ -1,0 +1,209 @@
+"""A remote SPARQL 1.1 endpoint as a store: query, update and the Graph Store Protocol via httpx.
+
+Answers are parsed into the same pyoxigraph result types as the embedded store gives. Query
+parameters are bound as a ``VALUES`` block (:func:`bind_values`): a value is serialised as an
+RDF term, never spliced as text. Nothing is read from the environment (no proxy, no ``.netrc``),
+and redirects are not followed.
+
+>>> bind_values("SELECT ?l WHERE { ?c ?p ?l }", {"c": ox.NamedNode("http://ex/c")})
+'SELECT ?l WHERE { VALUES (?c) { (<http://ex/c>) } ?c ?p ?l }'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import httpx
+import pyoxigraph as ox
+
+from mnr_graph.core import netguard
+from mnr_graph.core.errors import InputError, QueryTimeoutError, StoreError
+from mnr_graph.query.dataset import QueryResult, Term, replace_graphs_update, with_sync
+from mnr_graph.query.lexer import tokens
+
+__all__ = ["RemoteStore", "bind_values", "dict_of_lists"]
+
+
+def bind_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
+    """The query with a ``VALUES`` block binding the variables, at the start of its ``WHERE``.
+
+    Values are serialised as RDF terms (never spliced as text), so a value cannot change the query.
+
+    >>> bind_values("SELECT ?l WHERE { ?c ?p ?l }", {"c": ox.NamedNode("http://ex/c")})
+    'SELECT ?l WHERE { VALUES (?c) { (<http://ex/c>) } ?c ?p ?l }'
+    >>> print(bind_values("ASK { ?s ?p ?o }", {"o": ox.Literal('say "hi"', language="en")}))
+    ASK { VALUES (?o) { ("say \\"hi\\""@en) } ?s ?p ?o }
+    """
+    if not substitutions:
+        return sparql
+    for name, value in substitutions.items():
+        if isinstance(value, ox.BlankNode):
+            raise InputError("a blank node cannot be bound to a query variable", where=f"?{name}")
+        if not name.isidentifier():
+            raise InputError("not a SPARQL variable name", where=f"?{name}")
+    block = "VALUES ({}) {{ ({}) }} ".format(
+        " ".join(f"?{n}" for n in substitutions), " ".join(str(v) for v in substitutions.values())
+    )
+    seen_where = any(t.kind == "word" and t.text.upper() == "WHERE" for t in tokens(sparql))
+    after_where = not seen_where
+    for t in tokens(sparql):
+        if t.kind == "word" and t.text.upper() == "WHERE":
+            after_where = True
+        elif after_where and t.text == "{":
+            return sparql[: t.start + 1] + " " + block + sparql[t.start + 1 :].lstrip()
+    raise InputError("cannot bind parameters: the query has no WHERE clause")
+
+
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_ACCEPT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, "
+    "application/sparql-results+xml;q=0.8, text/turtle;q=0.7"
+)
+
+
+class RemoteStore:
+    """A SPARQL 1.1 endpoint (query, update and optionally the Graph Store Protocol) via httpx.
+
+    Answers are parsed into the same pyoxigraph result types as :class:`EmbeddedStore` gives. The
+    endpoint's default graph is kept as the merge of its named graphs, by every write (so serve
+    it without a union-default-graph option: oxigraph's repeats triples shared by graphs).
+    """
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        *,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        timeout: float = 5.0,
+    ) -> None:
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.gsp_endpoint = gsp_endpoint
+        self.timeout = timeout
+        self.generation = 0
+        # trust_env=False: no proxy settings or .netrc from the environment.
+        self.client = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self.client.close()
+
+    def _send(self, request: httpx.Request, where: str) -> httpx.Response:
+        try:
+            response = self.client.send(request)
+        except httpx.TimeoutException as exc:
+            raise QueryTimeoutError(
+                f"the SPARQL endpoint did not answer within {self.timeout:g} s", where=where
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint: {exc}", where=where) from exc
+        if response.status_code >= 400:
+            message = response.text.strip()[:500] or response.reason_phrase
+            if 400 <= response.status_code < 500:
+                raise InputError(f"the SPARQL endpoint refused the request: {message}", where=where)
+            raise StoreError(f"the SPARQL endpoint failed: {message}", where=where)
+        return response
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query on the endpoint; parameters are bound as a ``VALUES`` block."""
+        netguard.check_query(sparql)
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        form: list[tuple[str, str]] = [("query", sparql)]
+        form += [("default-graph-uri", g) for g in default_graphs or ()]
+        form += [("named-graph-uri", g) for g in named_graphs or ()]
+        request = self.client.build_request(
+            "POST", self.query_endpoint, data=dict_of_lists(form), headers={"Accept": _ACCEPT}
+        )
+        response = self._send(request, self.query_endpoint)
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        results_format = _RESULT_FORMATS.get(media_type)
+        try:
+            if results_format is not None:
+                return ox.parse_query_results(response.content, format=results_format)
+            rdf_format = ox.RdfFormat.from_media_type(media_type)
+            if rdf_format is None:
+                raise StoreError(
+                    f"the SPARQL endpoint answered with {media_type!r}", where=self.query_endpoint
+                )
+            graph = ox.Store()
+            graph.load(response.content, format=rdf_format)
+            return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        except SyntaxError as exc:
+            raise StoreError(
+                f"cannot parse the endpoint's answer: {exc}", where=self.query_endpoint
+            ) from exc
+
+    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None:
+        """Send a SPARQL update to the update endpoint (one request, one transaction).
+
+        The endpoint's default graph is rebuilt as the merge of its named graphs in the same
+        request, as in :class:`EmbeddedStore` (serve it without a union-default-graph option).
+        """
+        netguard.check_update(sparql_update)
+        request = self.client.build_request(
+            "POST",
+            self.update_endpoint,
+            content=with_sync(sparql_update, graphs).encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        try:
+            self._send(request, self.update_endpoint)
+        finally:
+            self.generation += 1
+
+    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad]]) -> None:
+        """Replace several named graphs with one update request: all of it is stored, or none."""
+        self.update(replace_graphs_update(graphs), graphs=list(graphs))
+
+    def put_graph(self, graph_iri: str, data: bytes, media_type: str, *, sync: bool = True) -> None:
+        """Replace one named graph through the Graph Store Protocol (``PUT ?graph=``).
+
+        Then the default graph is rebuilt as the merge of the named graphs (``sync=False``: the
+        caller sends ``SYNC_UNION`` itself, once after several graphs).
+        """
+        if self.gsp_endpoint is None:
+            raise InputError("no Graph Store Protocol endpoint is configured")
+        request = self.client.build_request(
+            "PUT",
+            self.gsp_endpoint,
+            params={"graph": graph_iri},
+            content=data,
+            headers={"Content-Type": media_type},
+        )
+        try:
+            self._send(request, self.gsp_endpoint)
+        finally:
+            self.generation += 1
+        if sync:
+            self.sync_union()
+
+    def sync_union(self) -> None:
+        """Rebuild the endpoint's default graph as the merge of its named graphs."""
+        self.update("")
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the named graphs on the endpoint."""
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", default_graphs=None)
+        assert isinstance(result, ox.QuerySolutions)
+        return sorted(g.value for row in result if isinstance(g := row["g"], ox.NamedNode))
+
+
+def dict_of_lists(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """Form fields as httpx takes them, keeping repeated names."""
+    form: dict[str, list[str]] = {}
+    for key, value in pairs:
+        form.setdefault(key, []).append(value)
+    return form

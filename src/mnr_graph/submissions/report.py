@@ -1,0 +1,272 @@
+"""The validation report: each SHACL result with where it is, and the report as JSON, text, RDF.
+
+A result of CSV or XLSX input names its row, column and cell (and sheet); one of RDF input its
+node, a blank node told by its type and where it hangs. The text report groups the results by
+severity, each with where, the problem, the value and the fix.
+
+>>> result = ValidationResult("Violation", "S05", "bad phase: use P01 to P04", "urn:a",
+...                           None, "P9", row=4, column="maturity_phase", cell="D4")
+>>> print("\\n".join(result_lines(result)))
+  [S05] row 4, column maturity_phase, cell D4
+      problem: bad phase
+      value:   'P9'
+      fix:     use P01 to P04
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from mnr_graph.core.namespaces import DCTERMS, MNR, MNRID, RDF, SH
+from mnr_graph.framework.countries import suggest_countries
+from mnr_graph.submissions.shapes import shape_ids, shape_path, top_shape_id
+from mnr_graph.submissions.table import CellMap
+
+__all__ = ["ValidationReport", "ValidationResult", "build_report", "result_lines"]
+
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, with its row, column and cell when the input was a table."""
+
+    severity: str
+    shape: str
+    message: str
+    focus: str
+    path: str | None
+    value: str | None
+    row: int | None = None
+    column: str | None = None
+    cell: str | None = None
+    #: The workbook sheet of the row and cell (None for CSV and RDF input).
+    sheet: str | None = None
+    #: For a blank node of RDF input: what it is and where it hangs (blank node ids mean nothing).
+    node: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict (the keys of the contract; ``node`` is for the text)."""
+        out = dict(self.__dict__)
+        del out["node"]
+        return out
+
+    def sort_key(self) -> tuple[int, int, str, str, str]:
+        """Severity, then row, column, shape and node: the order of the report."""
+        return (
+            _SEVERITY_ORDER.get(self.severity, 3),
+            self.row if self.row is not None else 1 << 30,
+            self.column or "",
+            self.shape,
+            self.focus,
+        )
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating one submission."""
+
+    filename: str
+    results: list[ValidationResult]
+    report_graph: Graph = field(repr=False)
+    #: The workbook sheet the submission was read from (None for CSV and RDF input).
+    sheet: str | None = None
+
+    @property
+    def has_violations(self) -> bool:
+        """True when at least one result is a violation (the submission cannot be stored)."""
+        return any(r.severity == "Violation" for r in self.results)
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no violation (warnings and infos are allowed)."""
+        return not self.has_violations
+
+    def count(self, severity: str) -> int:
+        """How many results have this severity."""
+        return sum(1 for r in self.results if r.severity == severity)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"conforms": bool, "sheet", "results": [...]}``; row, column and sheet are null for
+        RDF input (and sheet for CSV)."""
+        return {
+            "conforms": self.conforms,
+            "sheet": self.sheet,
+            "results": [r.to_json() for r in self.results],
+        }
+
+    def to_turtle(self) -> str:
+        """The SHACL validation report, as Turtle."""
+        return self.report_graph.serialize(format="turtle")
+
+    def to_text(self) -> str:
+        """A report for people: grouped by severity, each with where, what, the value and a fix."""
+        counts = ", ".join(
+            f"{self.count(s)} {s.lower()}{'s' if self.count(s) != 1 else ''}"
+            for s in _SEVERITY_ORDER
+        )
+        verdict = "conforms" if self.conforms else "does NOT conform"
+        sheet = f" (sheet {self.sheet!r})" if self.sheet else ""
+        lines = [f"{self.filename}{sheet}: {verdict} ({counts})"]
+        for severity in _SEVERITY_ORDER:
+            group = [r for r in self.results if r.severity == severity]
+            if not group:
+                continue
+            lines.append("")
+            lines.append(f"{severity}s ({len(group)}):")
+            for r in group:
+                lines.extend(result_lines(r))
+        return "\n".join(lines) + "\n"
+
+
+def result_lines(r: ValidationResult) -> list[str]:
+    """A result as the text report gives it: where, the problem, the value and the fix."""
+    if r.row is not None or r.column is not None:
+        where = ", ".join(
+            part
+            for part in (
+                f"sheet {r.sheet!r}" if r.sheet else "",
+                f"row {r.row}" if r.row is not None else "",
+                f"column {r.column}" if r.column else "",
+                f"cell {r.cell}" if r.cell else "",
+            )
+            if part
+        )
+    else:
+        where = r.node or f"node <{r.focus}>"
+        where += f", property <{r.path}>" if r.path else ""
+    problem, _, fix = r.message.partition(": ")
+    lines = [f"  [{r.shape}] {where}"]
+    lines.append(f"      problem: {problem if fix else r.message}")
+    if r.value is not None:
+        lines.append(f"      value:   {r.value!r}")
+    if fix:
+        lines.append(f"      fix:     {fix}")
+    return lines
+
+
+def _term_text(term: Node | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        return str(term)
+    return str(term)
+
+
+def _shacl_results(report: Graph) -> Iterable[Node]:
+    """The results of the report itself (not the nested ``sh:detail`` results of ``sh:node``)."""
+    for top in report.subjects(RDF.type, SH.ValidationReport):
+        yield from report.objects(top, SH.result)
+
+
+def _describe(node: Node, data: Graph) -> str:
+    """A blank node, told so a person can find it: its type, capability and where it hangs."""
+    parts = []
+    for cls in sorted(data.objects(node, RDF.type), key=str):
+        parts.append(f"a {_short(cls)}")
+    for capability in data.objects(node, MNR.assessedCapability):
+        parts.append(f"capability {_short(capability)}")
+    for title in data.objects(node, DCTERMS.title):
+        parts.append(f"title {str(title)!r}")
+    text = "blank node [" + ", ".join(parts) + "]"
+    parent = next(iter(data.subject_predicates(node)), None)
+    if parent is not None:
+        above = parent[0]
+        where = _describe(above, data) if isinstance(above, BNode) else f"<{above}>"
+        text += f" ({_short(parent[1])} of {where})"
+    return text
+
+
+def _short(term: Node) -> str:
+    text = str(term)
+    for prefix, namespace in (("mnr:", MNR), ("mnrid:", MNRID), ("dcterms:", DCTERMS)):
+        if text.startswith(str(namespace)):
+            return prefix + text[len(str(namespace)) :]
+    return f"<{text}>" if isinstance(term, URIRef) else text
+
+
+def build_report(
+    report: Graph, *, filename: str, cells: CellMap | None, data: Graph
+) -> ValidationReport:
+    """The report of a pySHACL report graph (with the Python rules' results added) on ``data``,
+    each result placed by ``cells`` (CSV or XLSX input) or told by its node (RDF input)."""
+    ids = shape_ids()
+    results: list[ValidationResult] = []
+    for node in _shacl_results(report):
+        shape = report.value(node, SH.sourceShape)
+        severity = report.value(node, SH.resultSeverity)
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        message = report.value(node, SH.resultMessage)
+        ident = ids.get(shape, str(shape)) if shape is not None else "?"
+        if shape is not None and ident == str(shape):  # a nested shape: report it as its top shape
+            ident = top_shape_id(shape) or ident
+        sev = str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
+        row = column = cell = sheet = None
+        value_text = _term_text(value)
+        if cells is not None and focus is not None:
+            where = None
+            if path is None and shape is not None:  # a node shape: the column of its first path
+                where = cells.locate(focus, shape_path(shape), None)
+            if where is None:
+                where = cells.locate(focus, path if isinstance(path, URIRef) else None, value)
+            if value is not None and value == focus:  # a node shape: the row says it all
+                value_text = None
+            if where is not None:
+                row, column, cell = where.row, where.column, where.cell
+                if cell and "!" in cell:  # a row of another sheet (indicators!B5)
+                    sheet = cell.split("!", 1)[0]
+                elif row is not None:
+                    sheet = cells.sheet
+                # the cell's text; for a count (S01, S02: no value), the cell that differs
+                if where.text is not None and value != focus:
+                    value_text = where.text
+                elif isinstance(value, URIRef) and str(value).startswith(str(MNRID)):
+                    value_text = str(value)[len(str(MNRID)) :]
+        text = str(message) if message is not None else ""
+        if ident in _COUNTRY_SHAPES and value_text:
+            text += _did_you_mean(value_text)
+        results.append(
+            ValidationResult(
+                severity=sev,
+                shape=ident,
+                message=text,
+                focus=str(focus),
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=value_text,
+                row=row,
+                column=column,
+                cell=cell,
+                sheet=sheet,
+                node=_describe(focus, data) if cells is None and isinstance(focus, BNode) else None,
+            )
+        )
+    # one shape with two constraints failing on one value (datatype and pattern) is said once
+    results = list(dict.fromkeys(results))
+    results.sort(key=ValidationResult.sort_key)
+    conforms = not any(r.severity == "Violation" for r in results)
+    top = next(iter(report.subjects(RDF.type, SH.ValidationReport)))
+    report.set((top, SH.conforms, Literal(conforms)))
+    report.bind("sh", SH)
+    return ValidationReport(
+        filename=filename,
+        results=results,
+        report_graph=report,
+        sheet=cells.sheet if cells is not None else None,
+    )
+
+
+#: The shapes about a country code, whose results suggest the country a name or code is close to.
+_COUNTRY_SHAPES = ("S12", "S13")
+
+
+def _did_you_mean(value: str) -> str:
+    """`` (did you mean France, FR?)`` for a country written close to a known one's name."""
+    suggestions = suggest_countries(value) if len(value) > 3 else []
+    return f" (did you mean {', '.join(c.label for c in suggestions)}?)" if suggestions else ""
