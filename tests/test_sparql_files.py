@@ -13,7 +13,7 @@ from rdflib import Graph
 from rdflib.plugins.sparql import prepareQuery
 
 from mnr_graph.core import resources
-from mnr_graph.framework import ontology
+from mnr_graph.framework import quality
 from mnr_graph.query import named
 from mnr_graph.query.lexer import tokens
 from mnr_graph.query.store import EmbeddedStore
@@ -90,6 +90,6 @@ def test_the_pages_queries_are_neither_named_nor_check_queries(shipped_graph: Gr
     query is neither served at /queries nor taken for a check that must return no rows."""
     page_paths = {p.resolve() for p in PAGE_FILES}
     assert not page_paths & {q.path.resolve() for q in named.load_queries().values()}
-    checked = {r.name for r in ontology.run_check_queries(shipped_graph)}
+    checked = {r.name for r in quality.run_check_queries(shipped_graph)}
     assert checked
     assert not checked & {p.name for p in PAGE_FILES}
