@@ -95,6 +95,8 @@ class Request:
 
 @dataclass
 class Result:
+    """One server's throughput run: start-up time, request counts and latencies."""
+
     name: str
     startup: float
     requests: int
@@ -104,9 +106,11 @@ class Result:
 
     @property
     def rps(self) -> float:
+        """Requests per second over the run; 0.0 if it lasted no time."""
         return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, p: float) -> float:
+        """Return the latency at fraction ``p`` of the sorted latencies, in ms; NaN if none."""
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
@@ -114,12 +118,14 @@ class Result:
 
 
 def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
 def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    """Poll ``url`` until it answers; raise if ``process`` exits or ``timeout`` s pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -161,6 +167,7 @@ async def hammer(
     workers: int,
     timeout: float,
 ) -> tuple[int, int, list[float], float]:
+    """Send ``mix`` to one server from ``workers`` concurrent loops for ``seconds``."""
     latencies: list[float] = []
     errors = 0
     stop = time.monotonic() + seconds
@@ -285,6 +292,7 @@ def report_answers(title: str, found: dict[str, dict[str, object]]) -> int:
 
 
 def start_ours(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``mnr-graph serve`` on ``data``; return the process and its SPARQL URL."""
     port = free_port()
     p = subprocess.Popen(
         [PYTHON, "-m", "mnr_graph", "serve", "--port", str(port), "--data", str(data)],
@@ -296,6 +304,7 @@ def start_ours(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes]
 
 
 def start_rdflib(graphs: Sequence[tuple[str, Path]]) -> tuple[subprocess.Popen[bytes], str]:
+    """Start rdflib-endpoint on ``graphs``; return the process and its SPARQL URL."""
     port = free_port()
     p = subprocess.Popen(
         [PYTHON, "-c", RDFLIB_SERVER, str(port), *(f"{g}={f}" for g, f in graphs)],
@@ -306,6 +315,7 @@ def start_rdflib(graphs: Sequence[tuple[str, Path]]) -> tuple[subprocess.Popen[b
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return 1 if any server's answers differ from mnr-graph's, else 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tiny run (3 countries, 1 s)")
     parser.add_argument("--countries", type=int, default=195)

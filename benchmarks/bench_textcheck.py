@@ -139,8 +139,10 @@ OTHER_FRAMES = [
 
 
 def generate_dense_text(vocabulary: Vocabulary, *, size: int, every: int = 4000) -> str:
-    """Deterministic court reporting of at least ``size`` characters, a finding every ``every``
-    characters: half of them a legal-context-only term."""
+    """Deterministic court reporting of at least ``size`` characters.
+
+    A finding every ``every`` characters: half of them a legal-context-only term.
+    """
     rng = random.Random(12)
     flagged = [lab for lab in vocabulary.labels if lab.lang == "en" and lab.band != "use"]
     legal = sorted({lab.text for lab in flagged if lab.legal_context_only})
@@ -176,6 +178,7 @@ def naive_patterns(
 
 
 def naive_check(patterns: list[re.Pattern[str]], text: str) -> int:
+    """Count the matches of all ``patterns`` in ``text`` (the baseline: one regex per label)."""
     return sum(1 for pattern in patterns for _ in pattern.finditer(text))
 
 
@@ -197,6 +200,7 @@ def best_of(repeat: int, func: Callable[[], T]) -> tuple[float, float, T]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the throughput and look-up times; return 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny run (for the test suite)")
     parser.add_argument("--mb", type=float, default=10.0, help="size of the generated text in MB")
@@ -252,8 +256,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cli_seconds(path: str) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (user and system, the child's) of ``mnr-graph check`` on a
-    file, exit 0 or 1."""
+    """Wall-clock and CPU seconds of ``mnr-graph check`` on a file, exit 0 or 1.
+
+    The CPU seconds are user and system, the child's.
+    """
     command = [sys.executable, "-m", "mnr_graph", "check", path]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -266,11 +272,13 @@ def cli_seconds(path: str) -> tuple[float, float]:
 
 
 def cli_check_seconds(big: str, small: str, rounds: int) -> tuple[float, float, float]:
-    """The time ``mnr-graph check`` spends on ``big`` beyond its start-up: in each round the
-    command runs on ``small`` (one line) and then on ``big``; the median of the differences,
-    wall-clock and CPU (start-up alone varies by a tenth of a second between runs on a shared
-    machine: a median of paired runs is steadier than the best of each), and the median
-    start-up."""
+    """The time ``mnr-graph check`` spends on ``big`` beyond its start-up.
+
+    In each round the command runs on ``small`` (one line) and then on ``big``; the median of
+    the differences, wall-clock and CPU (start-up alone varies by a tenth of a second between
+    runs on a shared machine: a median of paired runs is steadier than the best of each), and
+    the median start-up.
+    """
     walls, cpus, startups = [], [], []
     for _ in range(rounds):
         small_wall, small_cpu = cli_seconds(small)
@@ -282,8 +290,10 @@ def cli_check_seconds(big: str, small: str, rounds: int) -> tuple[float, float, 
 
 
 def legal_test_seconds(text: str, vocabulary: Vocabulary, repeat: int) -> float:
-    """Seconds per legal-context-only finding of the legal-context test alone (best of
-    ``repeat``), the text prepared as the checker prepares it."""
+    """Seconds per legal-context-only finding of the legal-context test alone.
+
+    Best of ``repeat``, the text prepared as the checker prepares it.
+    """
     findings = [f for f in check_text(text, vocabulary=vocabulary) if f.legal_context_only]
     matcher = matcher_for(vocabulary, None)
     plain = blank_markup(text)

@@ -60,6 +60,7 @@ def _core_shapes() -> Graph:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print the timings, the ratios and the cost per shape."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tiny run")
     parser.add_argument("--countries", type=int, default=195)

@@ -58,8 +58,10 @@ class Record:
 
 
 def locate(text: str, findings: list[dict[str, Any]], where: str) -> list[Expected]:
-    """The expected findings with their offsets: each span is the first occurrence of its text
-    after the previous one's end."""
+    """The expected findings with their offsets.
+
+    Each span is the first occurrence of its text after the previous one's end.
+    """
     out, cursor = [], 0
     for finding in findings:
         start = text.find(finding["text"], cursor)
@@ -105,6 +107,7 @@ def load_corpus(folder: Path = CORPUS) -> list[Record]:
 
 
 def concept_slug(iri: str) -> str:
+    """Return the last path segment of a concept IRI."""
     return iri.rsplit("/", 1)[-1]
 
 
@@ -119,6 +122,7 @@ class Score:
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
+        """Add ``other``'s counts and errors to these."""
         self.expected += other.expected
         self.reported += other.reported
         self.found += other.found
@@ -127,14 +131,17 @@ class Score:
 
     @property
     def precision(self) -> float:
+        """Found / reported; 1.0 if nothing was reported."""
         return self.found / self.reported if self.reported else 1.0
 
     @property
     def recall(self) -> float:
+        """Found / expected; 1.0 if nothing was expected."""
         return self.found / self.expected if self.expected else 1.0
 
     @property
     def band_accuracy(self) -> float:
+        """Findings with the expected band / found; 1.0 if nothing was found."""
         return self.right_band / self.found if self.found else 1.0
 
 
@@ -173,6 +180,7 @@ def evaluate(records: list[Record], vocabulary: Vocabulary) -> dict[str, Score]:
 
 
 def vocabulary_from(paths: list[str]) -> Vocabulary:
+    """Load a vocabulary from Turtle files and from the ``*.ttl`` files of folders."""
     files: list[Path] = []
     for name in paths:
         path = Path(name)
@@ -181,6 +189,7 @@ def vocabulary_from(paths: list[str]) -> Vocabulary:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Score the checker on the corpus and print the table per language; return 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="print every error")
     parser.add_argument(

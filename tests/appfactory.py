@@ -70,8 +70,10 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="session")
 def demo_store() -> EmbeddedStore:
-    """The store ``mnr-graph serve`` (and ``query``, ``sparql``) reads without options: the
-    shipped graphs and the demo. Do not write to it."""
+    """The store ``mnr-graph serve`` (and ``query``, ``sparql``) reads without options.
+
+    The shipped graphs and the demo. Do not write to it.
+    """
     store = build_store(Settings())
     assert isinstance(store, EmbeddedStore)
     return store

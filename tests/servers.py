@@ -1,5 +1,7 @@
-"""Servers the tests start: a free loopback port, a real ``oxigraph serve`` (PyPI ``oxigraph``),
-and ``mnr-graph serve`` itself in its own process.
+"""Servers the tests start.
+
+A free loopback port, a real ``oxigraph serve`` (PyPI ``oxigraph``), and ``mnr-graph serve`` itself
+in its own process.
 
 Shared by ``conftest.py`` (the ``oxigraph_url`` fixture) and the tests that need a free port.
 """
@@ -56,8 +58,11 @@ def oxigraph_server(location: Path) -> Iterator[str]:
 
 @contextmanager
 def mnr_graph_server(args: list[str], *, token: str | None = None) -> Iterator[str]:
-    """``mnr-graph serve ARGS`` on a free loopback port, in its own process (as an operator runs
-    it: one process, its own workers); its URL once ``/health`` answers."""
+    """``mnr-graph serve ARGS`` on a free loopback port, in its own process; its URL once up.
+
+    In its own process as an operator runs it: one process, its own workers. Its URL is given once
+    ``/health`` answers.
+    """
     port = free_port()
     env = dict(os.environ)
     if token is not None:

@@ -47,9 +47,11 @@ def fixture_vocabulary() -> Vocabulary:
 
 
 def _lead(label: TermLabel) -> str:
-    """What goes before a term that is also an everyday word (ontology/term-sense-cues.csv), so
-    that it reads in the vocabulary's sense ("un mineur"): the first word its rules say marks
-    that sense, or nothing."""
+    """What goes before a term that is also an everyday word, so that it reads in its sense.
+
+    The rules are in ontology/term-sense-cues.csv; the sense is the vocabulary's ("un
+    mineur"): the first word its rules say marks that sense, or nothing.
+    """
     import csv
 
     from mnr_graph.core import resources
@@ -261,10 +263,12 @@ def test_legal_context_decides_the_band(
 
 
 def test_legal_context_cues_file_is_well_formed() -> None:
-    """``ontology/legal-context-cues.csv``: lang, cue, context; title cues are single words
-    (their case counts: "Act", "bill"), the others lower case (they ignore case); "…" only in
-    charges, between words; no row is listed twice; every language of the vocabulary has cues
-    of every kind that names a law or a charge."""
+    """``ontology/legal-context-cues.csv``.
+
+    Lang, cue, context; title cues are single words (their case counts: "Act", "bill"), the
+    others lower case (they ignore case); "…" only in charges, between words; no row is listed
+    twice; every language of the vocabulary has cues of every kind that names a law or a charge.
+    """
     import csv
 
     from mnr_graph.core import resources
@@ -463,8 +467,11 @@ def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_legal_context_test_reads_only_the_sentence_around_a_term(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The cost of a legal-context-only finding does not grow with the text: the cue search
-    reads at most the sentence around the term (bounded by the window), never the whole text."""
+    """The cost of a legal-context-only finding does not grow with the text.
+
+    The cue search reads at most the sentence around the term (bounded by the window), never the
+    whole text.
+    """
     from mnr_graph.terminology import legal as legalcontext
     from mnr_graph.terminology.automaton import Automaton
 
@@ -535,8 +542,11 @@ _HYPHEN_BREAK = re.compile(r"-[ \t]*(?:\r\n?|\n)[ \t]*")
 
 
 def _label_of(vocabulary: Vocabulary, written: str) -> TermLabel:
-    """The label a marked term is written as: a hyphen at a line end joins the word's halves
-    ("pornog-\\nraphy") where that gives a term, else it is a hyphen ("child-\\nsex tourism")."""
+    r"""The label a marked term is written as.
+
+    A hyphen at a line end joins the word's halves ("pornog-\nraphy") where that gives a term,
+    else it is a hyphen ("child-\nsex tourism").
+    """
     forms = [_HYPHEN_BREAK.sub("", written), _HYPHEN_BREAK.sub("-", written)]
     for form in forms:
         matches = vocabulary.lookup(_visible(form)).matches
@@ -655,8 +665,11 @@ def test_a_term_that_is_an_everyday_word_is_reported_only_in_its_sense(path: Pat
 
 
 def test_sense_cues_file_is_well_formed() -> None:
-    """``ontology/term-sense-cues.csv``: every row's kind and sense is known, its label is a
-    label of the shipped vocabulary or of the word-sense fixture, and no row is listed twice."""
+    """``ontology/term-sense-cues.csv``.
+
+    Every row's kind and sense is known, its label is a label of the shipped vocabulary or of
+    the word-sense fixture, and no row is listed twice.
+    """
     import csv
 
     from mnr_graph.core import resources
@@ -682,8 +695,11 @@ def test_sense_cues_file_is_well_formed() -> None:
 
 
 def test_sentence_boundaries_are_those_finditer_finds() -> None:
-    """``boundaries`` tries the sentence-end pattern only where a match can start; over every
-    text of tests/data/textcheck, from many start positions, it finds what ``finditer`` finds."""
+    """``boundaries`` tries the sentence-end pattern only where a match can start.
+
+    Over every text of tests/data/textcheck, from many start positions, it finds what
+    ``finditer`` finds.
+    """
     import random
 
     from mnr_graph.terminology import legal as legalcontext
@@ -702,10 +718,12 @@ def test_sentence_boundaries_are_those_finditer_finds() -> None:
 
 
 def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
-    """``sentence_around`` looks for the last boundary before a term backwards; over every test
-    text, from many positions, its sentence starts where a scan of every boundary from the start
-    of the window says, give or take white space and marks between two boundaries, and ends at
-    the first boundary after the term (or at the end of a heading line)."""
+    """``sentence_around`` looks for the last boundary before a term backwards.
+
+    Over every test text, from many positions, its sentence starts where a scan of every boundary
+    from the start of the window says, give or take white space and marks between two
+    boundaries, and ends at the first boundary after the term (or at the end of a heading line).
+    """
     import random
 
     from mnr_graph.terminology import legal as legalcontext

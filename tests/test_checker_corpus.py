@@ -92,8 +92,11 @@ def test_every_corpus_text_gives_its_expected_findings(record: object) -> None:
 
 @pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.id)
 def test_every_expected_finding_is_a_flagged_label_of_its_concept(record: object) -> None:
-    """The labels agree with the vocabulary: the label exists on the concept, and the expected
-    band is its band (caution where a legal-context-only term names a law or a charge)."""
+    """The labels agree with the vocabulary.
+
+    The label exists on the concept, and the expected band is its band (caution where a
+    legal-context-only term names a law or a charge).
+    """
     vocabulary = load_vocabulary()
     pending = _pending(record, vocabulary)
     for e in record.expected:  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from rdflib import Graph, Literal
 from mnr_graph.cli import cli
 from mnr_graph.core import resources
 from mnr_graph.core.namespaces import MNR, MNRID, RDF, SKOS
+from typed import literal
 
 FACTS = Path(__file__).parent / "data" / "ontology" / "framework-facts.csv"
 
@@ -73,7 +74,7 @@ def test_export_ttl_matches_the_reference_facts(exported_ttl: Graph, row: dict[s
     node = MNRID[row["notation"]]
     kinds = {"domain": MNR.Domain, "capability": MNR.Capability, "outcome": MNR.Outcome}
     assert (node, RDF.type, kinds[row["kind"]]) in exported_ttl, row
-    assert [int(n.toPython()) for n in exported_ttl.objects(node, MNR.number)] == [
+    assert [int(literal(n).toPython()) for n in exported_ttl.objects(node, MNR.number)] == [
         int(row["number"])
     ], row
     assert list(exported_ttl.objects(node, SKOS.notation)) == [Literal(row["notation"])], row

@@ -1,5 +1,8 @@
-"""``mnr-graph queries``, ``query`` and ``sparql`` (cli.queries): the named queries and SPARQL
-from the command line, answering as the library and the API do on the same data (the demo)."""
+"""``mnr-graph queries``, ``query`` and ``sparql`` (cli.queries).
+
+The named queries and SPARQL from the command line, answering as the library and the API do on the
+same data (the demo).
+"""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from mnr_graph.submissions import demo
 from mnr_graph.submissions.generate import dataset_turtle
 from mnr_graph.submissions.ingest import submit
 from mnr_graph.web import app as api
+from typed import solutions
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -33,23 +34,25 @@ TWO_PHASES = (
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """What `mnr-graph generate --countries 30 --years 2` writes (it used to collide with the
-    examples' IRIs: XA 2024 v1 in both)."""
+    """What `mnr-graph generate --countries 30 --years 2` writes.
+
+    It used to collide with the examples' IRIs: XA 2024 v1 in both.
+    """
     path = tmp_path_factory.mktemp("generated") / "countries.ttl"
     path.write_text(dataset_turtle(countries=30, years=2), encoding="utf-8")
     return path
 
 
-def _count(store: EmbeddedStore, query: str) -> int:
-    return int(next(iter(store.query(query)))["n"].value)
+def _count(store: EmbeddedStore | RemoteStore, query: str) -> int:
+    return int(next(iter(solutions(store.query(query))))["n"].value)
 
 
-def _countries(store: EmbeddedStore) -> set[str]:
+def _countries(store: EmbeddedStore | RemoteStore) -> set[str]:
     rows = store.query(
         "SELECT DISTINCT ?c WHERE { ?s a <https://w3id.org/mnr-graph/def/Submission> ; "
         "<https://w3id.org/mnr-graph/def/country> ?c }"
     )
-    return {row["c"].value for row in rows}
+    return {row["c"].value for row in solutions(rows)}
 
 
 def test_without_data_the_demo_is_served_in_its_own_iri_space() -> None:
@@ -73,8 +76,11 @@ def test_the_invalid_examples_are_never_served() -> None:
 
 
 def test_data_turns_the_demo_off_and_nothing_collides(generated: Path) -> None:
-    """With --data the examples are not served; generated data alone has one phase per
-    assessment (28 assessments had two) and 30 countries (a 31st, the invalid XF, was added)."""
+    """With --data the examples are not served.
+
+    Generated data alone has one phase per assessment (28 assessments had two) and 30 countries
+    (a 31st, the invalid XF, was added).
+    """
     store = build_store(Settings(data_files=(generated,)))
     assert isinstance(store, EmbeddedStore)
     assert demo.demo_graph_names(store) == []

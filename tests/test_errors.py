@@ -1,5 +1,8 @@
-"""The one error body (core.errors.error_body): the same keys and texts from the library, the
-API, the linked-data paths, FastAPI's own errors and the CLI's JSON."""
+"""The one error body (core.errors.error_body).
+
+The same keys and texts from the library, the API, the linked-data paths, FastAPI's own errors and
+the CLI's JSON.
+"""
 
 from __future__ import annotations
 

@@ -59,9 +59,11 @@ def _rows_of(label: TermLabel) -> list[EvidenceRow]:
 
 @pytest.mark.parametrize("label", LABELS, ids=lambda lab: f"{lab.lang}:{lab.text}")
 def test_every_label_has_a_row_for_its_band_and_flags(label: TermLabel) -> None:
-    """The label's band is the most careful band its named sources give (or, with none, the
-    project's reading, recorded as such); its legal-context flag and each alternative appear in
-    a row."""
+    """The label's band is the most careful band its named sources give.
+
+    With none, it is the project's reading, recorded as such; its legal-context flag and each
+    alternative appear in a row.
+    """
     rows = _rows_of(label)
     assert rows, f"{label.text}@{label.lang}: no row in ontology/evidence.csv"
     review = label_reviews(rows)[_local(label.iri)]
@@ -142,8 +144,10 @@ def test_edition_sources_are_the_editions_own(shipped_graph: Graph) -> None:
 
 
 def test_review_ttl_is_generated_from_the_table() -> None:
-    """``ontology/review.ttl`` is what ``python -m mnr_graph.terminology.evidence --write``
-    writes."""
+    """``ontology/review.ttl`` is generated from the table.
+
+    It is what ``python -m mnr_graph.terminology.evidence --write`` writes.
+    """
     shipped = resources.read_text("ontology", "review.ttl")
     assert shipped == review_turtle(ROWS), "run: python -m mnr_graph.terminology.evidence --write"
     assert evidence.main(["--check"]) == 0

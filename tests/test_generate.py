@@ -46,8 +46,11 @@ def test_cli_writes_the_file(tmp_path: Path) -> None:
 
 
 def test_every_generated_country_is_reachable_in_queries_and_pages(tmp_path: Path) -> None:
-    """`generate --countries 40` writes XA..XZ and XAA..XAN: every one (14 were a 400) answers
-    in the named queries and has its page, and the list of countries names all 40."""
+    """`generate --countries 40` writes XA..XZ and XAA..XAN.
+
+    Every one (14 were a 400) answers in the named queries and has its page, and the list of
+    countries names all 40.
+    """
     import warnings
 
     from mnr_graph.core.settings import Settings

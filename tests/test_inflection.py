@@ -28,8 +28,10 @@ def test_label_variants_rules(text: str, lang: str, expected: str) -> None:
 
 
 def test_english_forms_file_is_current() -> None:
-    """``ontology/english-forms.csv`` is what ``inflect`` gives for the shipped labels now (else:
-    ``python -m mnr_graph.terminology.inflection --write``)."""
+    """``ontology/english-forms.csv`` is what ``inflect`` gives for the shipped labels now.
+
+    Else: ``python -m mnr_graph.terminology.inflection --write``.
+    """
     assert inflection.main(["--check"]) == 0
 
 
@@ -55,8 +57,10 @@ def test_shipped_vocabulary_loads_without_importing_inflect() -> None:
 
 
 def test_a_label_the_file_lacks_is_inflected_by_inflect_as_installed() -> None:
-    """A label of one's own is inflected by ``inflect`` imported as it is: its ``typeguard``
-    checks in place, and nothing of ``typeguard`` swapped, even for a moment."""
+    """A label of one's own is inflected by ``inflect`` imported as it is.
+
+    Its ``typeguard`` checks in place, and nothing of ``typeguard`` swapped, even for a moment.
+    """
     import typeguard
 
     checked = typeguard.typechecked

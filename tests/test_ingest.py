@@ -23,6 +23,7 @@ from mnr_graph.query.store import EmbeddedStore
 from mnr_graph.submissions.ingest import submit
 from mnr_graph.submissions.provenance import agent_iri, file_iri, tool_iri
 from mnr_graph.submissions.registry import REGISTRY_GRAPH, list_submissions
+from typed import solutions
 
 
 def _example(pattern: str) -> Path:
@@ -114,8 +115,11 @@ def test_the_same_content_resaved_is_unchanged_whatever_the_bytes() -> None:
 
 
 def test_the_same_content_as_an_older_version_is_reported_not_silently_stored() -> None:
-    """v1, then v2, then v1's content re-saved as CSV: a 409 naming v1, never a silent revert;
-    with replace it becomes v3 and the record says whose content it repeats."""
+    """v1, then v2, then v1's content re-saved as CSV.
+
+    A 409 naming v1, never a silent revert; with replace it becomes v3 and the record says whose
+    content it repeats.
+    """
     store = EmbeddedStore()
     submit(store, VALID_CSV.read_bytes(), filename=VALID_CSV.name)
     second = submit(store, _variant(2), filename=VALID_CSV.name)
@@ -187,14 +191,14 @@ def test_provenance_is_prov_o_with_a_stable_agent_and_the_file_name_only(tmp_pat
     names = store.query(
         f"SELECT DISTINCT ?name WHERE {{ GRAPH ?g {{ ?s <{MNR.sourceFile}> ?name }} }}"
     )
-    assert {row["name"].value for row in names} == {valid.name}
+    assert {row["name"].value for row in solutions(names)} == {valid.name}
     prov = "http://www.w3.org/ns/prov#"
     agents = store.query(
         f"SELECT DISTINCT ?agent WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ "
         f"?g <{prov}wasAttributedTo> ?agent . ?agent a <{prov}Agent> ; "
         f'<http://www.w3.org/2000/01/rdf-schema#label> "Data team XC" }} }}'
     )
-    assert [row["agent"].value for row in agents] == [str(agent_iri("Data team XC"))]
+    assert [row["agent"].value for row in solutions(agents)] == [str(agent_iri("Data team XC"))]
     for record in (first, second):
         ask = f"""PREFIX prov: <{prov}>
         ASK {{ GRAPH <{REGISTRY_GRAPH}> {{
@@ -343,9 +347,11 @@ def test_case_is_stored_only_when_it_conforms(case: Path) -> None:
 
 
 def test_resubmissions_of_one_country_and_year_are_versions() -> None:
-    """Every good CSV and XLSX case of XC 2024, one after the other: a file saying what the
-    current version says stores nothing; any other (with replace, for the content of an older
-    one) is the next version, revision of the one before."""
+    """Every good CSV and XLSX case of XC 2024, one after the other.
+
+    A file saying what the current version says stores nothing; any other (with replace, for the
+    content of an older one) is the next version, revision of the one before.
+    """
     store = EmbeddedStore()
     cases = [
         p
@@ -382,8 +388,11 @@ def test_submit_command_says_when_a_resubmission_is_unchanged(tmp_path: Path) ->
 
 
 def test_submit_and_withdraw_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The CLI: a file with less data is refused (exit 1, saying so) until --replace; a version
-    is withdrawn with `mnr-graph withdraw`; a workbook's sheet is chosen with --sheet."""
+    """The CLI.
+
+    A file with less data is refused (exit 1, saying so) until --replace; a version is withdrawn
+    with `mnr-graph withdraw`; a workbook's sheet is chosen with --sheet.
+    """
     from mnr_graph.cli import main
 
     store = str(tmp_path / "store")
@@ -427,8 +436,11 @@ def test_submit_and_withdraw_commands(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_a_country_is_stored_under_its_key_whatever_code_names_it() -> None:
-    """FR and FRA (and the English name) are one country: the second file is version 2 of FR,
-    not a country apart; a user-assigned alpha-3 code (XAB) is kept as it is."""
+    """FR and FRA (and the English name) are one country.
+
+    The second file is version 2 of FR, not a country apart; a user-assigned alpha-3 code (XAB)
+    is kept as it is.
+    """
     store = EmbeddedStore()
     first = submit(store, _variant(1, country="FR"), filename="fr.csv")
     second = submit(store, _variant(2, country="FRA"), filename="fra.csv")
@@ -439,7 +451,7 @@ def test_a_country_is_stored_under_its_key_whatever_code_names_it() -> None:
         ("FR", 3),
     ]
     codes = store.query(f"SELECT DISTINCT ?code WHERE {{ ?c <{MNR.countryCode}> ?code }}")
-    assert {row["code"].value for row in codes} == {"FR"}
+    assert {row["code"].value for row in solutions(codes)} == {"FR"}
     turtle = resources.path("examples", "XA-2024-valid.ttl").read_text().replace("/XA", "/XAB")
     stored = submit(store, turtle.replace('"XA"', '"XAB"').encode(), filename="xab.ttl")
     assert (stored.country, stored.graph.rsplit("/", 3)[1]) == ("XAB", "XAB")

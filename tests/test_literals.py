@@ -1,5 +1,8 @@
-"""rdflib's warning about ill-typed literals: dropped where validation expects them, only there,
-and without touching any logger's level (the API validates on several worker threads at once)."""
+"""rdflib's warning about ill-typed literals.
+
+Dropped where validation expects them, only there, and without touching any logger's level (the API
+validates on several worker threads at once).
+"""
 
 from __future__ import annotations
 
@@ -60,8 +63,10 @@ def test_another_thread_still_gets_the_warning(caplog: pytest.LogCaptureFixture)
 
 
 def test_overlapping_calls_leave_the_levels_as_they_were() -> None:
-    """Two threads' blocks overlapping (A in, B in, A out, B out): once that left the logger's
-    level at CRITICAL, silenced for the rest of the process."""
+    """Two threads' blocks overlapping (A in, B in, A out, B out).
+
+    Once that left the logger's level at CRITICAL, silenced for the rest of the process.
+    """
     before = _levels()
     steps = [threading.Event() for _ in range(3)]
 

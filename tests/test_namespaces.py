@@ -44,7 +44,7 @@ def _used_iris() -> list[tuple[str, str]]:
                 if local.startswith("_") or local in dir(str):
                     continue  # a str method of the Namespace, not an IRI
                 iri = str(CHECKED[base.id][local])
-                used.append((f"{file.name}:{node.lineno}", iri))
+                used.append((f"{file.name}:{getattr(node, 'lineno', 0)}", iri))
     return used
 
 

@@ -1,5 +1,8 @@
-"""Content negotiation (core.negotiation): the one reading of Accept and the one precedence
-of ``format`` (it wins over Accept), on every route that answers in several formats."""
+"""Content negotiation (core.negotiation).
+
+The one reading of Accept and the one precedence of ``format`` (it wins over Accept), on every route
+that answers in several formats.
+"""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ import pytest
 import rdflib
 import rdflib.plugins.sparql as rdflib_sparql
 
-from mnr_graph.core import netguard
 from mnr_graph.core.errors import InputError
 from mnr_graph.core.settings import Settings
+from mnr_graph.query import netguard
 from mnr_graph.query.store import EmbeddedStore
 from mnr_graph.web.app import get_fastapi_app
 

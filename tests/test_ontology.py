@@ -54,7 +54,7 @@ def _number(graph: Graph, node: URIRef) -> int:
 
 
 def test_counts_are_6_domains_21_capabilities_6_outcomes(shipped_graph: Graph) -> None:
-    expected = defaultdict(int)
+    expected: defaultdict[str, int] = defaultdict(int)
     for row in FACTS:
         expected[row["kind"]] += 1
     assert len(_individuals(shipped_graph, MNR.Domain)) == expected["domain"] == 6
@@ -87,7 +87,9 @@ def test_every_domain_has_its_capabilities_in_order(shipped_graph: Graph) -> Non
     walked: list[int] = []
     for domain in domains:
         numbers = sorted(
-            _number(shipped_graph, c) for c in shipped_graph.objects(domain, MNR.hasCapability)
+            _number(shipped_graph, c)
+            for c in shipped_graph.objects(domain, MNR.hasCapability)
+            if isinstance(c, URIRef)
         )
         assert numbers, f"{domain} has no capability"
         # A domain's capabilities are consecutive and follow the previous domain's.
@@ -107,8 +109,11 @@ def test_every_capability_reaches_its_domains_outcome(shipped_graph: Graph) -> N
 
 
 def test_cross_references_are_the_reference_ones(shipped_graph: Graph) -> None:
-    """mnr:dependsOn holds exactly the cross-references the MNR guidance states (a CSV beside
-    this file), each mirrored by skos:related so that SKOS browsers show it."""
+    """mnr:dependsOn holds exactly the cross-references the MNR guidance states.
+
+    They are in a CSV beside this file, each mirrored by skos:related so that SKOS browsers show
+    it.
+    """
     with (DATA / "framework-dependencies.csv").open(encoding="utf-8", newline="") as f:
         expected = {(MNRID[r["capability"]], MNRID[r["depends_on"]]) for r in csv.DictReader(f)}
     stated = set(shipped_graph.subject_objects(MNR.dependsOn))
@@ -131,7 +136,7 @@ def test_labels_in_en_fr_es_and_translations_marked(shipped_graph: Graph, cls: U
             assert (xl, MNR.projectTranslation, Literal(True)) in shipped_graph, xl
             assert (node, SKOS.prefLabel, form) in shipped_graph, xl
         xl_langs = sorted(
-            f.language
+            str(f.language)
             for xl in shipped_graph.objects(node, SKOSXL.prefLabel)
             for f in shipped_graph.objects(xl, SKOSXL.literalForm)
             if isinstance(f, Literal)
@@ -143,8 +148,11 @@ def test_labels_in_en_fr_es_and_translations_marked(shipped_graph: Graph, cls: U
     "cls", [MNR.MaturityPhase, MNR.ImplementationStatus, MNR.AssessorType], ids=str
 )
 def test_coded_values_are_labelled_in_en_fr_es(shipped_graph: Graph, cls: URIRef) -> None:
-    """Phases, statuses and assessor types answer in every label language (lang=fr, the French
-    template); the fr and es labels are our translations, marked as such."""
+    """Phases, statuses and assessor types answer in every label language.
+
+    For example lang=fr, the French template; the fr and es labels are our translations, marked
+    as such.
+    """
     nodes = _individuals(shipped_graph, cls)
     assert nodes, cls
     for node in nodes:
@@ -187,8 +195,10 @@ def test_maturity_phases_are_ordered_and_only_sourced_names_checked(
 
 
 def test_enablers_are_unchecked_and_say_why(shipped_graph: Graph) -> None:
-    """The project's notes call the enablers confirmed by a secondary source without naming it;
-    none was found, so they are unchecked, and E04 no longer claims an unsourced "rule of law"."""
+    """The project's notes call the enablers confirmed by a secondary source without naming it.
+
+    None was found, so they are unchecked, and E04 no longer claims an unsourced "rule of law".
+    """
     enablers = _individuals(shipped_graph, MNR.Enabler)
     assert len(enablers) == 4
     for enabler in enablers:
@@ -222,8 +232,10 @@ def test_domains_whose_names_no_source_gives_are_unchecked(shipped_graph: Graph)
 
 
 def test_the_framework_was_launched_at_the_2015_summit(shipped_graph: Graph) -> None:
-    """WeProtect's own review says the MNR was launched at the 2015 Abu Dhabi summit, not
-    agreed after it."""
+    """WeProtect's own review says the MNR was launched at the 2015 Abu Dhabi summit.
+
+    It was not agreed after the summit.
+    """
     definition = str(shipped_graph.value(MNRID.MNR, SKOS.definition))
     assert "launched" in definition
     assert "2015" in definition

@@ -97,8 +97,10 @@ def test_vale_existence_rules_say_why_from_the_vocabulary() -> None:
 
 
 def test_vale_messages_say_what_each_band_rests_on() -> None:
-    """One rule per flagged label; its message ends with the label's basis and links its first
-    source, so an editor sees why Vale flags the word."""
+    """One rule per flagged label; its message ends with the label's basis.
+
+    It links its first source, so an editor sees why Vale flags the word.
+    """
     vocabulary = load_vocabulary()
     rules = vale_rules(vocabulary)
     flagged = [label for label in vocabulary.labels if label.band != "use"]

@@ -51,8 +51,10 @@ def test_hermit_detects_an_inconsistency(shipped_graph: Graph) -> None:
 
 
 def test_hermit_rejects_a_capability_in_two_domains(shipped_graph: Graph) -> None:
-    """The framework's individuals are declared distinct (OWL has no unique-name assumption):
-    a second domain is a contradiction, not a hint that D01 and D02 are one domain."""
+    """The framework's individuals are declared distinct (OWL has no unique-name assumption).
+
+    A second domain is a contradiction, not a hint that D01 and D02 are one domain.
+    """
     broken = Graph()
     for triple in shipped_graph:
         broken.add(triple)

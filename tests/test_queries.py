@@ -216,8 +216,10 @@ def test_malformed_parameters_are_input_errors(
 def test_an_identifier_that_names_nothing_is_not_found(
     store: EmbeddedStore, name: str, values: dict[str, str], message: str
 ) -> None:
-    """A well-formed identifier the store (or ISO 3166) does not know is a 404 saying which
-    parameter, never an empty answer."""
+    """A well-formed identifier the store (or ISO 3166) does not know is a 404.
+
+    The 404 says which parameter; never an empty answer.
+    """
     with pytest.raises(NotFoundError, match=re.escape(message)) as info:
         queries.run_query(store, name, values)
     assert (info.value.where or "").startswith("parameter ")

@@ -1,5 +1,7 @@
-"""The framework as JSON-LD documents (query.documents): every resource of a class, compacted
-with the shipped context, and nothing else."""
+"""The framework as JSON-LD documents (query.documents).
+
+Every resource of a class, compacted with the shipped context, and nothing else.
+"""
 
 from __future__ import annotations
 

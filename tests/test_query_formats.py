@@ -1,5 +1,7 @@
-"""SPARQL result formats (query.formats): negotiation per query kind and the capped result
-serialisers."""
+"""SPARQL result formats (query.formats).
+
+Negotiation per query kind and the capped result serialisers.
+"""
 
 from __future__ import annotations
 
@@ -81,7 +83,7 @@ def test_negotiation_refuses_what_it_cannot_give() -> None:
 
 
 def test_a_client_asking_for_the_other_kind_gets_this_kinds_default() -> None:
-    """rdflib's SPARQLStore sends its results Accept header with a CONSTRUCT too."""
+    """Rdflib's SPARQLStore sends its results Accept header with a CONSTRUCT too."""
     assert negotiate("graph", "application/sparql-results+json", None).name == "turtle"
     assert negotiate("results", "text/turtle", None).name == "json"
     assert negotiate("graph", "*/*", "csv").name == "turtle"

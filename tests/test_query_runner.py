@@ -1,5 +1,8 @@
-"""Query runners (query.runner): a named query or a read run through the worker pool gives what
-the store gives, and the runner a store needs."""
+"""Query runners (query.runner).
+
+A named query or a read run through the worker pool gives what the store gives, and the runner a
+store needs.
+"""
 
 from __future__ import annotations
 

@@ -21,14 +21,17 @@ from mnr_graph.submissions.ingest import submit
 from mnr_graph.submissions.lock import LOCK_GRAPH
 from mnr_graph.submissions.registry import list_submissions
 from servers import mnr_graph_server
+from typed import solutions
 from variants import EXAMPLE, variant
 
 TOKEN = "token-for-the-registry-tests"
 
 
 def _post_at_once(urls: Sequence[str], count: int) -> list[httpx.Response]:
-    """``count`` different submissions for XC 2024 posted at the same moment, round-robin over
-    ``urls`` (several API processes), each on its own connection."""
+    """``count`` different submissions for XC 2024 posted at the same moment.
+
+    Round-robin over ``urls`` (several API processes), each on its own connection.
+    """
     start = threading.Barrier(count)
 
     def post(n: int) -> httpx.Response:
@@ -46,8 +49,10 @@ def _post_at_once(urls: Sequence[str], count: int) -> list[httpx.Response]:
 
 
 def _check_versions(url: str, responses: list[httpx.Response], count: int) -> None:
-    """Every post became its own version, 1..count, each listed once, one current (the last),
-    each a revision of the one before; the named queries read the last."""
+    """Every post became its own version, 1..count, each listed once, one current (the last).
+
+    Each is a revision of the one before; the named queries read the last.
+    """
     assert [r.status_code for r in responses] == [201] * count, [r.text for r in responses]
     versions = sorted(r.json()["version"] for r in responses)
     assert versions == list(range(1, count + 1))
@@ -66,9 +71,11 @@ def _check_versions(url: str, responses: list[httpx.Response], count: int) -> No
 @pytest.mark.slow
 @pytest.mark.server
 def test_concurrent_posts_to_one_server_become_versions_in_order(tmp_path: Path) -> None:
-    """Ten different files for one country and year posted at once (a double click, two people
-    uploading): ten versions, none lost, each listed once. (They all got "version 2" before,
-    one survived, and the list showed it 36 times.)"""
+    """Ten different files for one country and year posted at once: ten versions, none lost.
+
+    As from a double click or two people uploading; each version is listed once. (They all got
+    "version 2" before, one survived, and the list showed it 36 times.)
+    """
     with mnr_graph_server(["--store", str(tmp_path / "store")], token=TOKEN) as url:
         responses = _post_at_once([url], 10)
         _check_versions(url, responses, 10)
@@ -77,8 +84,11 @@ def test_concurrent_posts_to_one_server_become_versions_in_order(tmp_path: Path)
 @pytest.mark.slow
 @pytest.mark.server
 def test_api_replicas_sharing_a_remote_store_never_share_a_version(oxigraph_url: str) -> None:
-    """Two API processes on one SPARQL endpoint: the version is claimed in the store (a
-    conditional update, read back), so posts through both become distinct versions."""
+    """Two API processes on one SPARQL endpoint.
+
+    The version is claimed in the store (a conditional update, read back), so posts through both
+    become distinct versions.
+    """
     from mnr_graph.cli import main
 
     endpoints = [
@@ -135,8 +145,11 @@ class _Recording:
 
 
 def test_a_write_costs_what_it_changes_not_the_size_of_the_registry() -> None:
-    """The update of the 30th version is no larger than the 2nd's (the registry's statements
-    are written as data, in its graph and the default graph; only the new graph is synced)."""
+    """The update of the 30th version is no larger than the 2nd's.
+
+    The registry's statements are written as data, in its graph and the default graph; only the
+    new graph is synced.
+    """
     recording = _Recording(EmbeddedStore.with_shipped_data())
     sizes = {}
     for n in range(1, 31):
@@ -151,7 +164,9 @@ def test_a_write_costs_what_it_changes_not_the_size_of_the_registry() -> None:
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{registry.REGISTRY_GRAPH}> {{ ?s ?p ?o }} "
         f"FILTER NOT EXISTS {{ ?s ?p ?o }} }}"
     )
-    assert int(next(iter(merged))["n"].value) == 0, "the default graph holds the registry"
+    assert int(next(iter(solutions(merged)))["n"].value) == 0, (
+        "the default graph holds the registry"
+    )
 
 
 # --- withdrawal --------------------------------------------------------------------------------
@@ -184,8 +199,10 @@ def test_each_version_keeps_its_warnings_and_completeness() -> None:
 
 
 def test_a_registry_of_an_earlier_version_is_upgraded_when_served(tmp_path: Path) -> None:
-    """Earlier versions flagged only the graphs: served again, the superseded submission is not
-    current for the named queries."""
+    """Earlier versions flagged only the graphs.
+
+    Served again, the superseded submission is not current for the named queries.
+    """
     from mnr_graph.core.settings import Settings
     from mnr_graph.query.store import build_store
 

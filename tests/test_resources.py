@@ -1,5 +1,7 @@
-"""Bundled data files are found through :mod:`mnr_graph.core.resources`, wherever the package
-runs."""
+"""Bundled data files are found wherever the package runs.
+
+They are found through :mod:`mnr_graph.core.resources`.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""Every SPARQL file of ``sparql/`` (the named queries, the check queries, the pages' queries in
-``sparql/pages/``), found by a glob: it parses, and its header documents it (``@summary``,
-``@description``, ``@param``, ``@column``: the columns are the projection, each parameter a
-variable of the query, its example a value of its type)."""
+"""Every SPARQL file of ``sparql/``, found by a glob: it parses, and its header documents it.
+
+The files are the named queries, the check queries and the pages' queries in ``sparql/pages/``.
+The header documents it with ``@summary``, ``@description``, ``@param``, ``@column``: the columns
+are the projection, each parameter a variable of the query, its example a value of its type.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from rdflib.plugins.sparql import prepareQuery
 from mnr_graph.core import resources
 from mnr_graph.framework import quality
 from mnr_graph.query import named
+from mnr_graph.query.header import parse_header
 from mnr_graph.query.lexer import tokens
 from mnr_graph.query.store import EmbeddedStore
 from mnr_graph.web.page_queries import page_query
@@ -61,7 +64,7 @@ def test_page_query_parameters_are_typed_variables_with_examples(path: Path) -> 
     params = [line for line in _header(path) if line.startswith("# @param ")]
     if params == ["# @param none -- takes no parameters"]:
         return
-    parsed = named.parse_header(text, where=path.name)
+    parsed = parse_header(text, where=path.name)
     assert len(parsed["parameters"]) == len(params)
     for p in parsed["parameters"]:
         assert p.name in variables, f"?{p.name} is not a variable of {path.name}"
@@ -70,13 +73,16 @@ def test_page_query_parameters_are_typed_variables_with_examples(path: Path) -> 
 
 @pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.stem)
 def test_page_query_runs_with_its_examples_bound(shipped_store: EmbeddedStore, path: Path) -> None:
-    """As the pages run it: the parameters bound as RDF terms (which the store requires to be
-    projected), the documented columns answered."""
+    """As the pages run it.
+
+    The parameters bound as RDF terms (which the store requires to be projected), the documented
+    columns answered.
+    """
     text = page_query(path.stem)
     params = [line for line in _header(path) if line.startswith("# @param ")]
     substitutions: dict[str, ox.NamedNode | ox.Literal] = {}
     if params != ["# @param none -- takes no parameters"]:
-        for p in named.parse_header(text, where=path.name)["parameters"]:
+        for p in parse_header(text, where=path.name)["parameters"]:
             substitutions[p.name] = named.parse_value(p.type, p.example)
     result = shipped_store.query(text, substitutions=substitutions)
     assert isinstance(result, ox.QuerySolutions)
@@ -86,8 +92,10 @@ def test_page_query_runs_with_its_examples_bound(shipped_store: EmbeddedStore, p
 
 
 def test_the_pages_queries_are_neither_named_nor_check_queries(shipped_graph: Graph) -> None:
-    """The named-query loader reads sparql/Q*.rq, the quality gate sparql/check-*.rq: a page's
-    query is neither served at /queries nor taken for a check that must return no rows."""
+    """The named-query loader reads sparql/Q*.rq, the quality gate sparql/check-*.rq.
+
+    A page's query is neither served at /queries nor taken for a check that must return no rows.
+    """
     page_paths = {p.resolve() for p in PAGE_FILES}
     assert not page_paths & {q.path.resolve() for q in named.load_queries().values()}
     checked = {r.name for r in quality.run_check_queries(shipped_graph)}

@@ -53,8 +53,11 @@ def test_xlsx_template_round_trips() -> None:
 
 
 def test_example_rows_of_the_template_validate_once_uncommented() -> None:
-    """The template's documented example is a complete submission: a row for every capability
-    (the others 'no data'), and a further source document of the first."""
+    """The template's documented example is a complete submission.
+
+    A row for every capability (the others 'no data'), and a further source document of the
+    first.
+    """
     text = template_bytes("csv").decode()
     header, _comment, *examples = text.splitlines()
     assert len(examples) == 22

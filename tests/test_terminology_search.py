@@ -1,6 +1,8 @@
-"""Term search and term descriptions (terminology.search): from Python, the CLI and the API
-alike (``search_terms`` = ``mnr-graph terms --search`` = ``GET /terms?q=``; ``describe_term`` =
-``mnr-graph concept`` = ``GET /terms/{id}``)."""
+"""Term search and term descriptions (terminology.search).
+
+From Python, the CLI and the API alike (``search_terms`` = ``mnr-graph terms --search`` = ``GET
+/terms?q=``; ``describe_term`` = ``mnr-graph concept`` = ``GET /terms/{id}``).
+"""
 
 from __future__ import annotations
 

@@ -110,9 +110,11 @@ def _words(term: str, text: str) -> list[tuple[int, int]]:
 
 
 def _leftmost_longest(raw: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-    """pySHACL's S26 results without those the Python rule documents it does not give: a label
-    whose every occurrence in the text lies inside an occurrence of a longer label reported on
-    the same text (``child pornography`` inside ``virtual child pornography``)."""
+    """PySHACL's S26 results without those the Python rule documents it does not give.
+
+    A label whose every occurrence in the text lies inside an occurrence of a longer label
+    reported on the same text (``child pornography`` inside ``virtual child pornography``).
+    """
     term_of: dict[tuple[str, str, str], str] = {}
     for key in raw:
         found = re.search(r"the term '(.+?)', which", key[2])
@@ -355,7 +357,7 @@ def test_case_through_post_validate(case: Path, api_client: Any) -> None:
 
 
 def test_an_ill_typed_date_in_rdf_is_reported_not_logged(caplog: pytest.LogCaptureFixture) -> None:
-    """rdflib logs a traceback for "2024-02-30"^^xsd:date; the report says it, nothing else."""
+    """Rdflib logs a traceback for "2024-02-30"^^xsd:date; the report says it, nothing else."""
     data = (DATA / "ttl-typed-by-the-ontology-broken.ttl").read_bytes()
     with caplog.at_level(logging.DEBUG):
         report = validate_bytes(data, filename="broken.ttl")
@@ -378,12 +380,15 @@ def test_a_mixed_country_or_year_shows_the_value_that_differs(
 def test_validation_on_a_worker_thread_leaves_the_garbage_collector_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The API validates on worker threads: switching the collector off for a validation would
-    switch it off for every thread of the process."""
+    """The API validates on worker threads.
+
+    Switching the collector off for a validation would switch it off for every thread of the
+    process.
+    """
     from mnr_graph.submissions import validation
 
     seen: list[bool] = []
-    shacl = validation.pyshacl_validate
+    shacl = validation.pyshacl_validate  # type: ignore[attr-defined]
 
     def watched(*args: Any, **kwargs: Any) -> Any:
         seen.append(gc.isenabled())

@@ -26,7 +26,7 @@ def changelog_version(text: str) -> str:
     """The version the changelog is at: its newest release, or the one Unreleased will be."""
     released = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", text, re.M)
     if released:
-        return released[0]
+        return str(released[0])
     upcoming = re.search(r"Unreleased will be released as \*\*(\d+\.\d+\.\d+)\*\*", text)
     assert upcoming, "CHANGELOG.md names no version: no '## [x.y.z]' and no upcoming release"
     return upcoming.group(1)

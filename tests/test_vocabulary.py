@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from mnr_graph.core.namespaces import DCTERMS, LABEL, MNR, MNRID, OWL, RDF, SKOS, SKOSXL, TERM
+from typed import language, literal
 
 DATA = Path(__file__).parent / "data" / "vocabulary"
 REFERENCE_ROWS = list(
@@ -45,18 +46,20 @@ ACRONYM = re.compile(r"^[A-Z]{2,}$")
 
 
 def _review_problems(graph: Graph, node: Node) -> list[str]:
-    """A resource has one review status of mnrid:review-scheme, with the sources it needs:
-    at least one for a secondary source, two or more for sources that disagree, none for
-    unchecked; every source is a described dcterms:BibliographicResource."""
+    """A resource has one review status of mnrid:review-scheme, with the sources it needs.
+
+    At least one for a secondary source, two or more for sources that disagree, none for
+    unchecked; every source is a described dcterms:BibliographicResource.
+    """
     statuses = list(graph.objects(node, MNR.reviewStatus))
     if len(statuses) != 1 or (statuses[0], SKOS.inScheme, MNRID["review-scheme"]) not in graph:
         return [f"{node}: review status {statuses} is not one status of mnrid:review-scheme"]
     sources = list(graph.objects(node, MNR.reviewSource))
-    needed = {
+    needed: int = {
         MNRID["review-secondary-source"]: 1,
         MNRID["review-contested"]: 2,
         MNRID["review-primary-text"]: 1,
-    }.get(statuses[0], 0)
+    }.get(URIRef(str(statuses[0])), 0)
     problems = []
     if len(sources) < needed:
         problems.append(
@@ -118,11 +121,11 @@ def test_every_concept_is_described(shipped_graph: Graph) -> None:
     for concept in _concepts(g):
         if (concept, RDF.type, SKOS.Concept) not in g:
             problems.append(f"{concept}: not a skos:Concept")
-        if not any(lit.language == "en" for lit in _pref_literals(g, concept)):
+        if not any(language(lit) == "en" for lit in _pref_literals(g, concept)):
             problems.append(f"{concept}: no English preferred label")
-        if not any(d.language == "en" for d in g.objects(concept, SKOS.definition)):
+        if not any(language(d) == "en" for d in g.objects(concept, SKOS.definition)):
             problems.append(f"{concept}: no English definition")
-        if not any(n.language == "en" for n in g.objects(concept, SKOS.scopeNote)):
+        if not any(language(n) == "en" for n in g.objects(concept, SKOS.scopeNote)):
             problems.append(f"{concept}: no English scope note")
         if not list(g.objects(concept, DCTERMS.source)):
             problems.append(f"{concept}: no dcterms:source")
@@ -151,7 +154,7 @@ def test_every_concept_in_exactly_one_group(shipped_graph: Graph) -> None:
     problems = [f"{c}: in {membership[c]} groups" for c in _concepts(g) if membership[c] != 1]
     for group in groups:
         for lang in LANGUAGES:
-            if not any(p.language == lang for p in g.objects(group, SKOS.prefLabel)):
+            if not any(language(p) == lang for p in g.objects(group, SKOS.prefLabel)):
                 problems.append(f"{group}: no {lang} preferred label")
         for member in g.objects(group, SKOS.member):
             if (member, SKOS.inScheme, SCHEME) not in g:
@@ -181,7 +184,7 @@ def test_every_label_is_well_formed(shipped_graph: Graph) -> None:
         problems += _review_problems(g, label)  # every label has its own (ontology/review.ttl)
         for prop in (MNR.legalContextOnly, MNR.isAcronym, MNR.projectTranslation):
             values = list(g.objects(label, prop))
-            if len(values) != 1 or not isinstance(values[0].toPython(), bool):
+            if len(values) != 1 or not isinstance(literal(values[0]).toPython(), bool):
                 problems.append(f"{label}: {prop} is not one boolean: {values}")
     assert not problems, "\n".join(problems)
 
@@ -280,14 +283,14 @@ def test_acronyms_are_marked(shipped_graph: Graph) -> None:
     g = shipped_graph
     for _, _, label in _labels(g):
         looks_like_acronym = bool(ACRONYM.match(str(_form(g, label))))
-        assert g.value(label, MNR.isAcronym).toPython() is looks_like_acronym, label
+        assert literal(g.value(label, MNR.isAcronym)).toPython() is looks_like_acronym, label
 
 
 def test_english_labels_are_not_translations(shipped_graph: Graph) -> None:
     g = shipped_graph
     for _, _, label in _labels(g):
-        if _form(g, label).language == "en":
-            assert g.value(label, MNR.projectTranslation).toPython() is False, label
+        if language(_form(g, label)) == "en":
+            assert literal(g.value(label, MNR.projectTranslation)).toPython() is False, label
 
 
 def test_scheme_is_about_capability_21(shipped_graph: Graph) -> None:
@@ -327,7 +330,7 @@ def test_reference_term_is_in_vocabulary(shipped_graph: Graph, row: dict[str, st
         assert _band(g, label) == row["band"]
     if row["legal_context_only"]:
         expected = row["legal_context_only"] == "true"
-        assert g.value(label, MNR.legalContextOnly).toPython() is expected
+        assert literal(g.value(label, MNR.legalContextOnly)).toPython() is expected
     if row["use_instead"]:
         targets = list(g.objects(label, MNR.useInstead))
         forms = {str(_form(g, t_label)) for t in targets for _, _, t_label in _labels_of(g, t)}
@@ -354,8 +357,11 @@ def test_reference_file_covers_each_review_status() -> None:
 
 
 def test_nothing_claims_the_withdrawn_confirmed_status(shipped_graph: Graph) -> None:
-    """Nobody in the project has read the guidelines' text: ``review-confirmed`` overclaimed and
-    is withdrawn (deprecated, replaced by the statuses of mnrid:review-scheme)."""
+    """Nobody in the project has read the guidelines' text.
+
+    ``review-confirmed`` overclaimed and is withdrawn (deprecated, replaced by the statuses of
+    mnrid:review-scheme).
+    """
     withdrawn = MNRID["review-confirmed"]
     assert (withdrawn, OWL.deprecated, Literal(True)) in shipped_graph
     assert list(shipped_graph.subjects(MNR.reviewStatus, withdrawn)) == []
@@ -367,8 +373,8 @@ def test_project_translations_say_so(shipped_graph: Graph) -> None:
     problems = [
         f"{label} ({_form(g, label)}): mnr:projectTranslation true but no skos:editorialNote"
         for _, _, label in _labels(g)
-        if g.value(label, MNR.projectTranslation).toPython() is True
-        and not any(n.language == "en" for n in g.objects(label, SKOS.editorialNote))
+        if literal(g.value(label, MNR.projectTranslation)).toPython() is True
+        and not any(language(n) == "en" for n in g.objects(label, SKOS.editorialNote))
     ]
     assert not problems, "\n".join(problems)
 

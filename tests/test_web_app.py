@@ -1,5 +1,7 @@
-"""The app factory (web.app): its routers, CORS by the settings, and a remote store with its
---data files pushed first."""
+"""The app factory (web.app).
+
+Its routers, CORS by the settings, and a remote store with its --data files pushed first.
+"""
 
 from __future__ import annotations
 

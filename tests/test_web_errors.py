@@ -1,5 +1,8 @@
-"""Errors over HTTP (web.errors): one shape, a 400 for FastAPI's 422, 405s that name
-every method, and the OpenAPI document saying the errors as answered."""
+"""Errors over HTTP (web.errors).
+
+One shape, a 400 for FastAPI's 422, 405s that name every method, and the OpenAPI document saying the
+errors as answered.
+"""
 
 from __future__ import annotations
 
@@ -34,9 +37,11 @@ def _operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def test_openapi_documents_the_errors_as_answered(client: TestClient) -> None:
-    """No FastAPI 422 anywhere: a 400 in the project's error shape on every operation with
-    parameters or a body, a 413 on every operation with a body, and every error response with
-    a JSON schema."""
+    """No FastAPI 422 anywhere.
+
+    A 400 in the project's error shape on every operation with parameters or a body, a 413 on
+    every operation with a body, and every error response with a JSON schema.
+    """
     document = client.get("/openapi.json").json()
     assert "HTTPValidationError" not in json.dumps(document)
     assert set(document["components"]["schemas"]["ErrorModel"]["required"]) >= {

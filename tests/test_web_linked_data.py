@@ -1,5 +1,7 @@
-"""Linked data (web.linked_data): every project IRI resolves by content negotiation,
-downloads, 404s and 406s."""
+"""Linked data (web.linked_data).
+
+Every project IRI resolves by content negotiation, downloads, 404s and 406s.
+"""
 
 from __future__ import annotations
 

@@ -30,8 +30,10 @@ BODY_ROUTES = [
 def test_an_oversized_body_is_413_with_or_without_a_length(
     path: str, kind: str, declared: bool
 ) -> None:
-    """A body over the limit is a 413 in the error shape, also when it comes in chunks with no
-    Content-Length (it is counted as it arrives)."""
+    """A body over the limit is a 413 in the error shape.
+
+    Also when it comes in chunks with no Content-Length (it is counted as it arrives).
+    """
     limit = 1000
     if kind == "multipart":
         content, headers = multipart_body(b"# padding\n" * 300)

@@ -1,5 +1,7 @@
-"""The web pages (web.pages): every page and link, languages, the checker and questions,
-no external assets."""
+"""The web pages (web.pages).
+
+Every page and link, languages, the checker and questions, no external assets.
+"""
 
 from __future__ import annotations
 
@@ -68,9 +70,11 @@ _HREF = re.compile(r'href="([^"#]*)')
 
 
 def test_every_link_of_every_page_resolves(app: FastAPI) -> None:
-    """Crawl every page from / and follow every link to this server (each page once, in one
-    language): none is a 4xx or 5xx. The store is swapped for one that fails on any query, so
-    every page must also read the store only through the query workers."""
+    """Crawl every page from / and follow every link to this server: none is a 4xx or 5xx.
+
+    Each page once, in one language. The store is swapped for one that fails on any query, so
+    every page must also read the store only through the query workers.
+    """
     import html as html_module
 
     class NoDirectReads:

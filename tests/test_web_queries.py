@@ -1,5 +1,7 @@
-"""The named queries over HTTP (web.routes.queries): listed, run under the time limit, as
-JSON or CSV, paged."""
+"""The named queries over HTTP (web.routes.queries).
+
+Listed, run under the time limit, as JSON or CSV, paged.
+"""
 
 from __future__ import annotations
 
@@ -105,9 +107,12 @@ STORE_ROUTES = [
 def test_every_store_read_runs_under_the_query_time_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Pages, framework JSON-LD, submissions and IRI resolution read the store through the same
-    time-limited workers as /sparql: with workers whose every query takes 30 s and a 0.5 s limit,
-    each answers 503 (an HTML page for a page), and the event loop stays free meanwhile."""
+    """Pages, framework JSON-LD, submissions and IRI resolution read the store through workers.
+
+    The same time-limited workers as /sparql: with workers whose every query takes 30 s
+    and a 0.5 s limit, each answers 503 (an HTML page for a page), and the event loop stays free
+    meanwhile.
+    """
     real_execute = engine.execute
 
     def slow_execute(store: Any, request: Any) -> Any:
@@ -165,8 +170,11 @@ def test_query_as_csv(client: TestClient, how: str) -> None:
 def test_named_query_content_negotiation(
     client: TestClient, accept: str, media_type: str | None
 ) -> None:
-    """The same reading of Accept as /sparql: text/* gives CSV (the only text format), a
-    refusal is never chosen, a malformed q-value drops its range; nothing allowed: 406."""
+    """The same reading of Accept as /sparql.
+
+    Text/* gives CSV (the only text format), a refusal is never chosen, a malformed q-value
+    drops its range; nothing allowed: 406.
+    """
     response = client.get("/queries/capabilities-by-domain", headers={"Accept": accept})
     if media_type is None:
         assert response.status_code == 406, response.text
@@ -207,8 +215,10 @@ def test_bad_query_requests(
 
 
 def test_a_truncated_named_query_says_so_in_its_json_body_and_pages() -> None:
-    """Past the result limit the JSON body says truncated and gives the next page (and the Link
-    header); the pages, joined, are the whole answer."""
+    """Past the result limit the JSON body says truncated and gives the next page.
+
+    It also gives the Link header; the pages, joined, are the whole answer.
+    """
     with TestClient(make_app(Settings(result_limit=5, query_workers=1))) as c:
         whole = []
         url: str | None = "/queries/capabilities-by-domain"
@@ -227,8 +237,11 @@ def test_a_truncated_named_query_says_so_in_its_json_body_and_pages() -> None:
 
 
 def test_a_csv_answer_longer_than_the_limit_must_be_paged() -> None:
-    """pandas.read_csv and SPARQLWrapper never see headers: a CSV past the limit is a 400 naming
-    limit and offset, never a silently short table; asked for in pages, it is whole."""
+    """pandas.read_csv and SPARQLWrapper never see headers.
+
+    A CSV past the limit is a 400 naming limit and offset, never a silently short table; asked
+    for in pages, it is whole.
+    """
     with TestClient(make_app(Settings(result_limit=5, query_workers=1))) as c:
         refused = c.get("/queries/capabilities-by-domain", headers={"Accept": "text/csv"})
         assert refused.status_code == 400

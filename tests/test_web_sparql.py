@@ -1,6 +1,8 @@
-"""/sparql (web.routes.sparql): the SPARQL 1.1 Protocol (data-driven cases after the W3C protocol
-tests), limits, errors, and real clients (SPARQLWrapper, rdflib's SPARQLStore) against a real
-running server."""
+"""/sparql (web.routes.sparql).
+
+The SPARQL 1.1 Protocol (data-driven cases after the W3C protocol tests), limits, errors, and real
+clients (SPARQLWrapper, rdflib's SPARQLStore) against a real running server.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from mnr_graph.core.settings import Settings
 from mnr_graph.query.store import EmbeddedStore, build_store
 from mnr_graph.web.app import get_fastapi_app
+from typed import triples
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -117,7 +120,9 @@ def _request(case: dict[str, Any]) -> dict[str, Any]:
     headers = dict(case.get("headers", {}))
     content: bytes | None = None
     if "form" in case:
-        form = [(k, _expand(v, case)) for k, v in case["form"]]
+        form: list[tuple[str, str | int | float | bool | None]] = [
+            (k, _expand(v, case)) for k, v in case["form"]
+        ]
         content = str(httpx.QueryParams(form)).encode()
     elif "body" in case:
         content = _expand(case["body"], case).encode(case.get("encoding", "utf-8"))
@@ -291,8 +296,10 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    """``mnr-graph serve`` on a free loopback port, with the W3C protocol tests' dataset as
-    ``--data`` and a 2 s query limit; yields the endpoint's URL."""
+    """``mnr-graph serve`` on a free loopback port; yields the endpoint's URL.
+
+    With the W3C protocol tests' dataset as ``--data`` and a 2 s query limit.
+    """
     port = free_port()
     env = os.environ | {"MNR_GRAPH_QUERY_WORKERS": "3"}
     env.pop("MNR_GRAPH_WRITE_TOKEN", None)
@@ -311,7 +318,9 @@ def server() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def library_store() -> EmbeddedStore:
     """What the server serves, as the library holds it."""
-    return build_store(Settings(data_files=(W3C_DATASET,)))
+    store = build_store(Settings(data_files=(W3C_DATASET,)))
+    assert isinstance(store, EmbeddedStore)
+    return store
 
 
 LABELS = (
@@ -350,7 +359,7 @@ def test_sparqlwrapper_gets_the_library_answers(server: str, library_store: Embe
         client.setMethod(method)
         client.setQuery(LABELS)
         client.setReturnFormat(fmt)
-        result = client.query().convert()
+        result: Any = client.query().convert()
         if fmt == JSON:
             got = [(b["s"]["value"], b["label"]["value"]) for b in result["results"]["bindings"]]
         else:
@@ -367,10 +376,9 @@ def test_sparqlwrapper_gets_the_library_answers(server: str, library_store: Embe
     client.setQuery(CONSTRUCT)
     graph = client.queryAndConvert()
     assert isinstance(graph, Graph)
-    library = library_store.query(CONSTRUCT)
+    library = triples(library_store.query(CONSTRUCT))
     assert {(str(s), str(o)) for s, _, o in graph} == {
-        (t.subject.value, t.object.value)  # type: ignore[union-attr]
-        for t in library
+        (_value(t.subject), _value(t.object)) for t in library
     }
 
 
@@ -404,10 +412,16 @@ def test_w3c_protocol_tests_pass_on_the_running_server(server: str, case_file: P
         check_case(client.request(**request), case)
 
 
+def _value(term: object) -> str:
+    """The lexical value of a pyoxigraph IRI, blank node or literal."""
+    assert isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal), term
+    return term.value
+
+
 def _library_triples(store: EmbeddedStore, query: str) -> set[tuple[str, str, str]]:
     return {
-        (t.subject.value, t.predicate.value, t.object.value)  # type: ignore[union-attr]
-        for t in store.query(query)  # type: ignore[union-attr]
+        (_value(t.subject), t.predicate.value, _value(t.object))
+        for t in triples(store.query(query))
     }
 
 
@@ -422,8 +436,11 @@ def _rdflib_triples(graph: Graph) -> set[tuple[str, str, str]]:
 def test_sparqlwrapper_every_format_every_method(
     server: str, library_store: EmbeddedStore, how: str
 ) -> None:
-    """SELECT in JSON, XML, CSV, TSV; ASK in JSON, XML; CONSTRUCT and DESCRIBE in Turtle,
-    N-Triples (N3), RDF/XML and JSON-LD: each as the library answers."""
+    """Each result format of each query form is as the library answers.
+
+    SELECT in JSON, XML, CSV, TSV; ASK in JSON, XML; CONSTRUCT and DESCRIBE in Turtle, N-Triples
+    (N3), RDF/XML and JSON-LD.
+    """
     from SPARQLWrapper import (
         CSV,
         JSON,
@@ -492,13 +509,16 @@ def test_sparqlwrapper_every_format_every_method(
 def test_rdflib_sparqlstore_bindings_ask_construct(
     server: str, library_store: EmbeddedStore, return_format: str, method: str
 ) -> None:
-    """rdflib's SPARQLStore: SELECT with initBindings, ASK and CONSTRUCT, as the library."""
+    """Rdflib's SPARQLStore: SELECT with initBindings, ASK and CONSTRUCT, as the library."""
     graph = Graph(store=SPARQLStore(server, returnFormat=return_format, method=method))
     select = f"SELECT ?label WHERE {{ ?c <{SKOS}prefLabel> ?label }} ORDER BY ?label"
-    got = [str(row[0]) for row in graph.query(select, initBindings={"c": URIRef(C01)})]  # type: ignore[index]
+    got = [
+        str(row[0])  # type: ignore[index]
+        for row in graph.query(select, initBindings={"c": URIRef(C01)})
+    ]
     library = library_store.query(select.replace("?c ", f"<{C01}> "))
     assert isinstance(library, ox.QuerySolutions)
-    assert got == [row["label"].value for row in library]  # type: ignore[union-attr]
+    assert got == [_value(row["label"]) for row in library]
     assert got
     for query in (f"ASK {{ <{C01}> ?p ?o }}", "ASK { <http://example.org/nothing> ?p ?o }"):
         assert graph.query(query).askAnswer is bool(library_store.query(query))
@@ -584,8 +604,11 @@ def test_the_running_server_connects_nowhere(server: str) -> None:
 
 @pytest.mark.server
 def test_writes_need_the_token_on_a_running_server(tmp_path: Path) -> None:
-    """``mnr-graph serve`` with a token: no token, a wrong one, or an update to /sparql are
-    refused; with the token the submission is stored and /sparql sees it at once."""
+    """``mnr-graph serve`` with a token.
+
+    No token, a wrong one, or an update to /sparql are refused; with the token the submission is
+    stored and /sparql sees it at once.
+    """
     token = "t-" + os.urandom(8).hex()
     port = free_port()
     env = os.environ | {"MNR_GRAPH_WRITE_TOKEN": token, "MNR_GRAPH_QUERY_WORKERS": "2"}

@@ -1,5 +1,7 @@
-"""Submissions over HTTP (web.routes.submissions): the token first, stored, listed, paged,
-replaced, withdrawn."""
+"""Submissions over HTTP (web.routes.submissions).
+
+The token first, stored, listed, paged, replaced, withdrawn.
+"""
 
 from __future__ import annotations
 
@@ -126,8 +128,11 @@ def _version(n: int) -> dict[str, Any]:
 
 
 def test_the_submissions_list_pages_and_says_so_in_its_body() -> None:
-    """GET /submissions can grow: past a page it says so in the body (truncated, next, total)
-    and in the Link header, and the next page gives the rest."""
+    """GET /submissions can grow.
+
+    Past a page it says so in the body (truncated, next, total) and in the Link header, and the
+    next page gives the rest.
+    """
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with TestClient(make_app(Settings(write_token=TOKEN, result_limit=2))) as c:
         for n in range(3):
@@ -153,8 +158,11 @@ def test_the_submissions_list_pages_and_says_so_in_its_body() -> None:
 
 
 def test_the_submissions_list_filters_by_country_and_year() -> None:
-    """country (any code or name of it) and year filter; an unknown parameter is a 400 (it was
-    ignored: the whole list came back), a country with no submission a 404."""
+    """Country (any code or name of it) and year filter.
+
+    An unknown parameter is a 400 (it was ignored: the whole list came back), a country with no
+    submission a 404.
+    """
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with TestClient(make_app(Settings(write_token=TOKEN))) as c:
         assert c.post("/submissions", files=_version(1), headers=auth).status_code == 201

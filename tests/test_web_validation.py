@@ -1,5 +1,4 @@
-"""Validation over HTTP (web.routes.validation): the library's report, uploads refused
-cleanly."""
+"""Validation over HTTP (web.routes.validation): the library's report, uploads refused cleanly."""
 
 from __future__ import annotations
 

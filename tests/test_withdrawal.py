@@ -61,8 +61,11 @@ def test_withdrawing_every_version_leaves_no_current_submission() -> None:
 
 
 def test_a_stored_version_replaces_the_served_datas_and_gives_it_back_when_withdrawn() -> None:
-    """A submission of a --data file (generated, unregistered) is replaced by a stored version
-    of its country and year, whose IRIs never collide with it; withdrawn, it is current again."""
+    """A submission of a --data file is replaced by a stored version of its country and year.
+
+    The submission is generated and unregistered; the stored version's IRIs never collide with
+    it; that version withdrawn, it is current again.
+    """
     from mnr_graph.submissions.generate import dataset_turtle
 
     store = EmbeddedStore.with_shipped_data()

@@ -147,8 +147,11 @@ def test_a_query_past_the_memory_cap_is_stopped_and_the_pool_goes_on() -> None:
 
 
 def test_the_time_limit_counts_the_wait_for_a_worker(store: ox.Store) -> None:
-    """With one worker, a runaway queued behind another runaway is stopped at its own deadline
-    (its wait included), not after a full limit of its own once it gets the worker."""
+    """With one worker, a runaway queued behind another runaway is stopped at its own deadline.
+
+    Its deadline counts its wait: it is not stopped after a full limit of its own once it gets the
+    worker.
+    """
     timeout = 1.5
     pool = QueryPool(lambda: store, lambda: 0, size=1, timeout=timeout)
     took: dict[str, float] = {}

@@ -1,5 +1,7 @@
-"""Versions of the shipped valid CSV example, each with its own content, for tests that store
-several versions of one country's submission."""
+"""Versions of the shipped valid CSV example, each with its own content.
+
+For tests that store several versions of one country's submission.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""``mnr-graph info``, ``export``, ``export-context``, ``check-ontology`` and
-``export-country-shape``: the shipped ontology and framework.
+"""``mnr-graph info``, ``export``, ``export-context``, ``check-ontology``, ``export-country-shape``.
+
+The shipped ontology and framework.
 
 >>> sorted(command.name for command in COMMANDS)[:2]
 ['check-ontology', 'export']

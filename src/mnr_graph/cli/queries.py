@@ -116,9 +116,11 @@ def query_command(
     offset: int,
     fmt: str,
 ) -> None:
-    """Run a named query (a name such as country-profile, or its id Q03) with its parameters,
-    country=XA lang=fr (mnr-graph queries lists them). Exit 1 for an unknown query, country,
-    capability ...; 2 for a malformed parameter."""
+    """Run a named query (a name such as country-profile, or its id Q03) with its parameters.
+
+    The parameters are given as country=XA lang=fr (mnr-graph queries lists them). Exit 1 for an
+    unknown query, country, capability ...; 2 for a malformed parameter.
+    """
     from mnr_graph.query.named import get_query, run_query
 
     query = get_query(name)  # an unknown name fails before the store is read
@@ -155,8 +157,10 @@ def sparql_command(
     limit: int,
     fmt: str | None,
 ) -> None:
-    """Run a read-only SPARQL query (a text, or @FILE, or - for stdin) as /sparql runs it: no
-    updates, no SERVICE, at most --limit rows (a note on stderr when cut)."""
+    """Run a read-only SPARQL query (a text, or @FILE, or - for stdin) as /sparql runs it.
+
+    No updates, no SERVICE, at most --limit rows (a note on stderr when cut).
+    """
     from mnr_graph.query.engine import execute
     from mnr_graph.query.formats import negotiate
     from mnr_graph.query.protocol import parse_request

@@ -1,5 +1,6 @@
-"""``mnr-graph serve`` and ``load``: the API over a store, and the shipped graphs pushed to a
-remote endpoint.
+"""``mnr-graph serve`` and ``load``.
+
+The API over a store, and the shipped graphs pushed to a remote endpoint.
 
 >>> sorted(command.name for command in COMMANDS)
 ['load', 'serve']
@@ -150,8 +151,10 @@ def load(
     data_files: tuple[Path, ...],
     examples: bool,
 ) -> None:
-    """Push the shipped graphs (and --data files, and with --examples the demo) to a remote
-    endpoint."""
+    """Push the shipped graphs to a remote endpoint.
+
+    The --data files go too, and with --examples the demo.
+    """
     from mnr_graph.query.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
 
     store = RemoteStore(endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp, timeout=60)

@@ -1,5 +1,6 @@
-"""``mnr-graph validate``, ``template``, ``submit``, ``withdraw`` and ``generate``: country
-submissions, validated and stored with their provenance.
+"""``mnr-graph validate``, ``template``, ``submit``, ``withdraw`` and ``generate``.
+
+Country submissions, validated and stored with their provenance.
 
 >>> sorted(command.name for command in COMMANDS)[:2]
 ['generate', 'submit']
@@ -103,7 +104,6 @@ def submit(
     A file that repeats an older version, or has less data than the current one, is refused
     (exit 1, saying what it was compared with) unless --replace is given.
     """
-
     from mnr_graph.core.errors import ValidationFailedError
     from mnr_graph.query.store import EmbeddedStore
     from mnr_graph.submissions.ingest import submit as submit_file
@@ -158,9 +158,11 @@ def withdraw(
     reason: str | None,
     fmt: str,
 ) -> None:
-    """Withdraw a stored version (COUNTRY YEAR VERSION: FR 2024 3); the previous version
-    becomes current again. The version stays in the store with its history (PROV-O)."""
+    """Withdraw a stored version (COUNTRY YEAR VERSION: FR 2024 3).
 
+    The previous version becomes current again. The version stays in the store with its history
+    (PROV-O).
+    """
     from mnr_graph.query.store import EmbeddedStore
     from mnr_graph.submissions.ingest import withdraw as withdraw_version
 

@@ -1,5 +1,6 @@
-"""``mnr-graph term``, ``terms``, ``concept``, ``check``, ``export-vale`` and
-``export-glossary``: the terminology, its look-up and search, and the text checker.
+"""``mnr-graph term``, ``terms``, ``concept``, ``check``, ``export-vale`` and ``export-glossary``.
+
+The terminology, its look-up and search, and the text checker.
 
 >>> sorted(command.name for command in COMMANDS)[:2]
 ['check', 'concept']
@@ -76,8 +77,11 @@ def terms_command(
 @click.option("--lang", default=None, help="Language of the answer (en, fr, es).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def concept_command(id: str, lang: str | None, fmt: str) -> None:
-    """Describe one concept by its id (child-sexual-abuse-material): its definition, sources,
-    review and every label with its band, as GET /terms/{id} gives it. Exit 1 if unknown."""
+    """Describe one concept by its id (child-sexual-abuse-material).
+
+    Its definition, sources, review and every label with its band, as GET /terms/{id} gives it.
+    Exit 1 if unknown.
+    """
     from mnr_graph.terminology.search import describe_term, description_to_text
 
     description = describe_term(id, lang=lang)

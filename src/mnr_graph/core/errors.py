@@ -81,9 +81,11 @@ class InputError(MnrGraphError):
 
 @contextlib.contextmanager
 def located(where: str) -> Iterator[None]:
-    """An :class:`InputError` or :class:`NotFoundError` raised inside says where it is:
+    """An :class:`InputError` or :class:`NotFoundError` raised inside says where it is.
+
     ``where``, such as the parameter it comes from (a value checked by a function that does not
-    know its name). The error keeps its kind (a malformed value stays a 400, an unknown one a 404).
+    know its name). The error keeps its kind (a malformed value stays a 400, an unknown one a
+    404).
 
     >>> try:
     ...     with located("parameter 'lang'"):

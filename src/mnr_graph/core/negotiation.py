@@ -67,9 +67,11 @@ def parse_accept(accept: str | None) -> list[tuple[str, float]]:
 
 
 def quality(media_type: str, ranges: Sequence[tuple[str, float]]) -> float | None:
-    """The q-value ``ranges`` (of :func:`parse_accept`) give a media type: that of the most
-    specific range matching it (``type/subtype``, then ``type/*``, then ``*/*``); ``None`` when
-    none matches. So ``text/turtle;q=0, */*`` refuses Turtle and allows the rest.
+    """The q-value ``ranges`` (of :func:`parse_accept`) give a media type.
+
+    That of the most specific range matching it (``type/subtype``, then ``type/*``, then
+    ``*/*``); ``None`` when none matches. So ``text/turtle;q=0, */*`` refuses Turtle and allows
+    the rest.
 
     >>> ranges = parse_accept("text/turtle;q=0, */*")
     >>> quality("text/turtle", ranges), quality("application/n-triples", ranges)
@@ -93,8 +95,10 @@ def allowed(media_type: str, ranges: Sequence[tuple[str, float]]) -> bool:
 
 
 def wildcards(media_types: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """What each wildcard range gives, first choice first: ``*/*`` every type, ``text/*`` the
-    ``text/`` ones ..., in the order given (a route's order of preference).
+    """What each wildcard range gives, first choice first.
+
+    ``*/*`` every type, ``text/*`` the ``text/`` ones ..., in the order given (a route's order
+    of preference).
 
     >>> wildcards(["application/json", "text/csv"])
     {'*/*': ('application/json', 'text/csv'), 'application/*': ('application/json',),
@@ -113,9 +117,10 @@ def choose_media(
     offered: Iterable[str],
     by_wildcard: Mapping[str, Sequence[str]],
 ) -> str | None:
-    """The media type to answer with, of those ``offered``: the first the best range names, or
-    for a wildcard range the first of its ``by_wildcard`` entry that no range refuses; ``None``
-    when the ranges (of :func:`parse_accept`) allow none.
+    """The media type to answer with, of those ``offered``.
+
+    The first the best range names, or for a wildcard range the first of its ``by_wildcard``
+    entry that no range refuses; ``None`` when the ranges (of :func:`parse_accept`) allow none.
 
     >>> table = ["text/csv", "application/json"]
     >>> choose_media(parse_accept("text/csv;q=0, */*"), table, {"*/*": table})

@@ -1,5 +1,6 @@
-"""The Model National Response as shipped: the ontology graph, its exports and quality gates, and
-ISO 3166 countries.
+"""The Model National Response as shipped.
+
+The ontology graph, its exports and quality gates, and ISO 3166 countries.
 """
 
 __all__: list[str] = []

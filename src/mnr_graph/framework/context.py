@@ -29,9 +29,11 @@ _UNTYPED_RANGES = frozenset({str(RDF.langString), str(RDFS.Literal)})
 
 
 def build_context() -> dict[str, Any]:
-    """The JSON-LD context: the project's prefixes and a term per ``mnr:`` class and property of
-    every shipped ontology file (object properties coerced to ``@id``, data properties to their
-    datatype range, language-tagged and plain literals left untyped).
+    """The JSON-LD context.
+
+    The project's prefixes and a term per ``mnr:`` class and property of every shipped ontology
+    file (object properties coerced to ``@id``, data properties to their datatype range,
+    language-tagged and plain literals left untyped).
 
     >>> ctx = build_context()["@context"]
     >>> ctx["inDomain"]
@@ -75,8 +77,11 @@ def context_text() -> str:
 
 @cache
 def shipped_context() -> dict[str, Any]:
-    """The ``@context`` object of the shipped ``ontology/context.jsonld`` (built from the ontology
-    when the file is missing, as in a checkout before ``mnr-graph export-context``)."""
+    """The ``@context`` object of the shipped ``ontology/context.jsonld``.
+
+    It is built from the ontology when the file is missing, as in a checkout before
+    ``mnr-graph export-context``.
+    """
     try:
         data: dict[str, Any] = json.loads(resources.read_text("ontology", CONTEXT_FILE))
     except FileNotFoundError:

@@ -229,8 +229,11 @@ def export(fmt: str, *, graph: Graph | None = None) -> bytes:
 
 
 def check_ontology(graph: Graph | None = None, *, reasoner: bool = True) -> OntologyReport:
-    """Run every quality gate on the shipped graph (or on ``graph``): the reasoner, the SKOS
-    quality shapes and the check queries (:func:`mnr_graph.framework.quality.check_ontology`)."""
+    """Run every quality gate on the shipped graph (or on ``graph``).
+
+    The reasoner, the SKOS quality shapes and the check queries
+    (:func:`mnr_graph.framework.quality.check_ontology`).
+    """
     from mnr_graph.framework import quality  # the gates build on this module
 
     return quality.check_ontology(graph=graph, reasoner=reasoner)

@@ -1,6 +1,7 @@
-"""The framework as JSON-LD documents: its capabilities, domains or outcomes, each with its
-statements, compacted with the shipped context (the data behind ``/capabilities``, ``/domains``
-and ``/outcomes``).
+"""The framework as JSON-LD documents.
+
+Its capabilities, domains or outcomes, each with its statements, compacted with the shipped context
+(the data behind ``/capabilities``, ``/domains`` and ``/outcomes``).
 
 >>> from mnr_graph.core.namespaces import MNR
 >>> from mnr_graph.query.store import EmbeddedStore
@@ -27,8 +28,10 @@ _OF_CLASS = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a ?class ; ?p ?o }"
 
 
 def framework_jsonld(store: QueryStore, class_iri: str) -> dict[str, Any]:
-    """Every resource of one class with its statements, as compacted JSON-LD: ``@context`` and
-    ``@graph`` (a list, even of one resource)."""
+    """Every resource of one class with its statements, as compacted JSON-LD.
+
+    ``@context`` and ``@graph`` (a list, even of one resource).
+    """
     triples = store.query(_OF_CLASS, substitutions={"class": ox.NamedNode(class_iri)})
     graph = Graph()
     graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")

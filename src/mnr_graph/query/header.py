@@ -1,9 +1,9 @@
-"""The header of a named query file: ``# @summary``, ``# @param`` and ``# @column`` lines.
+r"""The header of a named query file: ``# @summary``, ``# @param`` and ``# @column`` lines.
 
 See :mod:`mnr_graph.query.named` for the format. Each parameter's example and default are checked
 against its type when the header is read.
 
->>> text = "# @summary Capabilities.\\n# @column capability -- the capability\\nSELECT ..."
+>>> text = "# @summary Capabilities.\n# @column capability -- the capability\nSELECT ..."
 >>> [c.name for c in parse_header(text)["columns"]]
 ['capability']
 """
@@ -108,8 +108,9 @@ def _parse_param(rest: str, *, where: str) -> Parameter:
 
 
 def parse_header(text: str, *, where: str = "<query>") -> dict[str, Any]:
-    """Parse the ``#`` header of a query text: ``summary``, ``description``, ``parameters``,
-    ``columns``.
+    """Parse the ``#`` header of a query text.
+
+    ``summary``, ``description``, ``parameters``, ``columns``.
 
     >>> h = parse_header('''# @summary Capabilities.
     ... # @param lang language optional default=en example=fr -- label language

@@ -67,9 +67,10 @@ _ID_NAME = re.compile(r"^(Q\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 
 
 class QueryStore(Protocol):
-    """What named queries need of a store (both :class:`~mnr_graph.query.store.EmbeddedStore` and
-    the
-    remote store have it)."""
+    """What named queries need of a store.
+
+    Both :class:`~mnr_graph.query.store.EmbeddedStore` and the remote store have it.
+    """
 
     def query(
         self,
@@ -78,7 +79,8 @@ class QueryStore(Protocol):
         default_graphs: Any = None,
         named_graphs: Any = None,
         substitutions: Any = None,
-    ) -> Any: ...
+    ) -> Any:
+        """Run a SPARQL query; the default graph is the union of all graphs unless given."""
 
 
 @dataclass(frozen=True)
@@ -142,16 +144,20 @@ class NamedQuery:
         return [p for p in self.parameters if p.name in bound and PARAMETER_TYPES[p.type].exists]
 
     def resolves(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> bool:
-        """True when a bound value may stand for another term (a country: the demo's), so the
-        query can only run once :meth:`check_existence` has chosen."""
+        """True when a bound value may stand for another term (a country: the demo's).
+
+        The query can then only run once :meth:`check_existence` has chosen.
+        """
         return any(
             len(PARAMETER_TYPES[p.type].candidates(bound[p.name])) > 1 for p in self._checked(bound)
         )
 
     def existence_query(self, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> str | None:
-        """One ``SELECT ?i ?rank`` with a row for each bound value (the ``i``-th checked
-        parameter; ``rank``: which of its candidate terms) the store holds; ``None`` when no
-        bound parameter's type can be checked. The values are RDF terms in ``VALUES`` blocks.
+        """One ``SELECT ?i ?rank`` with a row for each bound value the store holds.
+
+        ``i``: the ``i``-th checked parameter; ``rank``: which of its candidate terms. ``None``
+        when no bound parameter's type can be checked. The values are RDF terms in ``VALUES``
+        blocks.
 
         >>> q = get_query("capability")
         >>> "(<https://w3id.org/mnr-graph/id/C07> 0)" in q.existence_query(
@@ -176,9 +182,11 @@ class NamedQuery:
         bound: Mapping[str, ox.NamedNode | ox.Literal],
         found: Iterable[Any],
     ) -> dict[str, ox.NamedNode | ox.Literal]:
-        """The substitutions with each checked value as the first of its candidates that
-        :meth:`existence_query` found; :class:`NotFoundError` (404) naming the first parameter
-        whose value names nothing here."""
+        """The substitutions with each checked value as the first of its candidates found.
+
+        Found: by :meth:`existence_query`; :class:`NotFoundError` (404) names the first parameter
+        whose value names nothing here.
+        """
         ranks: dict[int, int] = {}
         for row in found:
             if row["i"] is not None:
@@ -236,9 +244,10 @@ def get_query(name: str) -> NamedQuery:
 
 
 def paged(text: str, *, limit: int | None, offset: int = 0) -> str:
-    """A named query's text asking for one page: ``limit`` rows (and one more, to tell whether
-    another page follows) after ``offset`` rows. The named queries end with their ``ORDER BY``,
-    so the pages are stable.
+    """A named query's text asking for one page.
+
+    ``limit`` rows (and one more, to tell whether another page follows) after ``offset`` rows.
+    The named queries end with their ``ORDER BY``, so the pages are stable.
 
     >>> paged("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", limit=10, offset=20).split()[-4:]
     ['LIMIT', '11', 'OFFSET', '20']
@@ -257,8 +266,10 @@ def run_query(
     limit: int | None = None,
     offset: int = 0,
 ) -> QueryTable:
-    """Run a named query with raw parameter values; return its declared columns, one page of
-    at most ``limit`` rows after ``offset`` (``truncated``: more follow).
+    """Run a named query with raw parameter values.
+
+    Return its declared columns, one page of at most ``limit`` rows after ``offset``
+    (``truncated``: more follow).
 
     >>> from mnr_graph.query.store import EmbeddedStore
     >>> table = run_query(EmbeddedStore.with_shipped_data(), "capabilities-by-domain", limit=5)

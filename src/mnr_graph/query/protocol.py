@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
-from mnr_graph.core import netguard
 from mnr_graph.core.errors import InputError, UnsupportedMediaTypeError
+from mnr_graph.query import netguard
 from mnr_graph.query.formats import Kind, ResultFormat
 from mnr_graph.query.lexer import first_keyword, tokens
 

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import httpx
 import pyoxigraph as ox
 
-from mnr_graph.core import netguard
 from mnr_graph.core.errors import InputError, QueryTimeoutError, StoreError
+from mnr_graph.query import netguard
 from mnr_graph.query.dataset import QueryResult, Term, replace_graphs_update, with_sync
 from mnr_graph.query.lexer import tokens
 
@@ -25,14 +25,14 @@ __all__ = ["RemoteStore", "bind_values", "dict_of_lists"]
 
 
 def bind_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
-    """The query with a ``VALUES`` block binding the variables, at the start of its ``WHERE``.
+    r"""The query with a ``VALUES`` block binding the variables, at the start of its ``WHERE``.
 
     Values are serialised as RDF terms (never spliced as text), so a value cannot change the query.
 
     >>> bind_values("SELECT ?l WHERE { ?c ?p ?l }", {"c": ox.NamedNode("http://ex/c")})
     'SELECT ?l WHERE { VALUES (?c) { (<http://ex/c>) } ?c ?p ?l }'
     >>> print(bind_values("ASK { ?s ?p ?o }", {"o": ox.Literal('say "hi"', language="en")}))
-    ASK { VALUES (?o) { ("say \\"hi\\""@en) } ?s ?p ?o }
+    ASK { VALUES (?o) { ("say \"hi\""@en) } ?s ?p ?o }
     """
     if not substitutions:
         return sparql

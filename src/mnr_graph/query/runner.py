@@ -87,8 +87,11 @@ class RemoteRunner:
 
 
 def make_runner(store: Store, settings: Settings) -> QueryRunner:
-    """The runner for a store: a worker pool over an embedded store (forked processes that see
-    its data, the settings' size, memory cap and time limit), or a remote runner."""
+    """The runner for a store.
+
+    A worker pool over an embedded store (forked processes that see its data, the settings'
+    size, memory cap and time limit), or a remote runner.
+    """
     if isinstance(store, RemoteStore):
         return RemoteRunner(store, timeout=settings.query_timeout)
     assert isinstance(store, EmbeddedStore)
@@ -110,8 +113,11 @@ async def run_read(
     named_graphs: Sequence[str] | None = None,
     limit: int = 10_000,
 ) -> QueryAnswer:
-    """Run a read query through the runner (a worker under the time limit): SPARQL JSON results
-    for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE; :func:`parse_answer` reads it."""
+    """Run a read query through the runner (a worker under the time limit).
+
+    SPARQL JSON results for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE;
+    :func:`parse_answer` reads it.
+    """
     kind = kind_of(sparql)
     media = _SPARQL_JSON if kind == "results" else _N_TRIPLES
     return await runner.run(
@@ -129,9 +135,11 @@ async def run_read(
 def parse_answer(
     answer: QueryAnswer,
 ) -> list[ox.QuerySolution] | ox.QueryBoolean | list[ox.Triple]:
-    """The answer of :func:`run_read` as the store would give it: the solutions (a list), a
-    boolean, or the triples. (A pyoxigraph ``QuerySolutions`` iterator belongs to the thread that
-    made it, and an error's traceback can carry it to another: the rows are read at once.)
+    """The answer of :func:`run_read` as the store would give it.
+
+    The solutions (a list), a boolean, or the triples. (A pyoxigraph ``QuerySolutions`` iterator
+    belongs to the thread that made it, and an error's traceback can carry it to another: the
+    rows are read at once.)
     """
     if answer.media_type == _N_TRIPLES:
         return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
@@ -143,9 +151,10 @@ def parse_answer(
 
 
 class StoreReader:
-    """The store as code in a worker thread of the event loop sees it: every query goes through
-    the runner (the worker processes under the time limit, or the remote endpoint), on the event
-    loop, so nothing reads the store in the server process.
+    """The store as code in a worker thread of the event loop sees it.
+
+    Every query goes through the runner (the worker processes under the time limit, or the
+    remote endpoint), on the event loop, so nothing reads the store in the server process.
 
     It has the ``query`` method of :class:`mnr_graph.query.named.QueryStore`; substitutions are
     bound as a ``VALUES`` block of RDF terms (a blank node cannot be bound: ``InputError``).

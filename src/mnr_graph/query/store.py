@@ -24,10 +24,11 @@ from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from mnr_graph.core import netguard, resources
+from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError, StoreError, UnsupportedMediaTypeError
 from mnr_graph.core.namespaces import GRAPH
 from mnr_graph.core.settings import Settings
+from mnr_graph.query import netguard
 from mnr_graph.query.dataset import (
     SYNC_UNION,
     QueryResult,
@@ -243,9 +244,10 @@ def data_graph(file: Path) -> str:
 
 
 def set_demo(store: EmbeddedStore | RemoteStore, on: bool) -> list[str]:
-    """Serve the demo (:mod:`mnr_graph.submissions.demo`) in the store, or take it out: its graphs
-    are
-    (re)loaded, or dropped with those of earlier versions' examples. Returns the graphs written.
+    """Serve the demo (:mod:`mnr_graph.submissions.demo`) in the store, or take it out.
+
+    Its graphs are (re)loaded, or dropped with those of earlier versions' examples. Returns the
+    graphs written.
     """
     from mnr_graph.submissions import demo
 

@@ -106,8 +106,10 @@ def table_from_solutions(
     truncated: bool = False,
     offset: int = 0,
 ) -> QueryTable:
-    """The declared columns of a named query's solutions, at most ``limit`` rows (a row beyond
-    them, or ``truncated``, says more follow)."""
+    """The declared columns of a named query's solutions, at most ``limit`` rows.
+
+    A row beyond them, or ``truncated``, says more follow.
+    """
     columns = tuple(c.name for c in query.columns)
     rows: list[dict[str, Any]] = []
     for solution in solutions:

@@ -66,10 +66,13 @@ def _sources(graph: Graph, node: Node) -> list[list[list[str]]]:
 
 
 def content_digest(graph: Graph, submission: Node, *, country: str, year: str) -> str:
-    """The SHA-256 (hex) of what a submission says: its country and year, and each assessment's
-    capability, phase, status, assessor, evidence and sources, each observation's indicator,
-    value, unit, year and sources. Names of nodes, the file's format, layout and name, and its
-    creation date do not count: the same data saved as CSV or as Turtle has the same digest."""
+    """The SHA-256 (hex) of what a submission says.
+
+    Its country and year, and each assessment's capability, phase, status, assessor, evidence
+    and sources, each observation's indicator, value, unit, year and sources. Names of nodes,
+    the file's format, layout and name, and its creation date do not count: the same data saved
+    as CSV or as Turtle has the same digest.
+    """
     assessments = sorted(
         [
             *(
@@ -101,8 +104,10 @@ def content_digest(graph: Graph, submission: Node, *, country: str, year: str) -
 
 
 def completeness(graph: Graph, submission: Node) -> Completeness:
-    """The capabilities a submission assesses (a phase, or a status other than 'no data') and
-    those it marks 'no data', by notation, out of the framework's capabilities."""
+    """The capabilities a submission assesses and those it marks 'no data', by notation.
+
+    Assessed: a phase, or a status other than 'no data'; out of the framework's capabilities.
+    """
     framework = set(context_graph().subjects(RDF.type, MNR.Capability))
     assessed: set[str] = set()
     no_data: set[str] = set()

@@ -167,9 +167,11 @@ _SOURCE_COLUMNS = ("source_title", "source_url", "source_date")
 
 
 def _further_source(row: Row, seen: set[str]) -> str | None:
-    """The notation of the capability whose assessment a row adds a source document to: the row
-    repeats a capability given on a row above and fills only source_title, source_url and
-    source_date (everything else empty)."""
+    """The notation of the capability whose assessment a row adds a source document to.
+
+    The row repeats a capability given on a row above and fills only source_title, source_url
+    and source_date (everything else empty).
+    """
     v = row.values
     notation = capability_notation(v["capability"])
     if notation is None or notation not in seen:

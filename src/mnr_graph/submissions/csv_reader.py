@@ -1,11 +1,11 @@
-"""Reading a CSV upload: its encoding, its delimiter, and its records.
+r"""Reading a CSV upload: its encoding, its delimiter, and its records.
 
 UTF-8 (with or without a byte-order mark) or UTF-16 with one; else Windows-1252, as spreadsheet
 programs often save CSV. The delimiter is the one that makes a header of the template's columns
 appear in the first rows (Excel's ``sep=;`` first line names it). A zip archive or a legacy
 workbook is refused, saying what it is.
 
->>> list(csv_records(b"sep=;\\ncountry_code;reporting_year\\nXA;2024\\n", "x.csv"))
+>>> list(csv_records(b"sep=;\ncountry_code;reporting_year\nXA;2024\n", "x.csv"))
 [['country_code', 'reporting_year'], ['XA', '2024']]
 """
 
@@ -80,8 +80,10 @@ def csv_records(data: bytes, filename: str) -> Iterator[list[str]]:
 
 
 def _delimiter(text: str) -> str:
-    """The delimiter that makes a header of the template's columns appear in the first rows
-    (a title row above the header may use another character); else the most frequent one."""
+    """The delimiter that makes a header of the template's columns appear in the first rows.
+
+    A title row above the header may use another character; else the most frequent one.
+    """
     head = "\n".join(text.splitlines()[:HEADER_SEARCH])
     candidates = ",;\t|"
     for candidate in candidates:

@@ -76,8 +76,10 @@ def _moved(iri: str) -> ox.NamedNode:
 
 
 def demo_quads(path: Path, graph: str) -> list[ox.Quad]:
-    """One example as the demo serves it: read as a submission, its IRIs in the demo's space,
-    in ``graph``."""
+    """One example as the demo serves it.
+
+    Read as a submission, its IRIs in the demo's space, in ``graph``.
+    """
     from rdflib import BNode, URIRef
 
     from mnr_graph.submissions.shapes import with_inferred_types

@@ -77,8 +77,11 @@ def input_format(filename: str, media_type: str | None = None) -> str:
 
 
 def sniff(data: bytes) -> str | None:
-    """The format an unnamed upload evidently has: a zip is XLSX, ``{``/``[`` JSON-LD, Turtle's
-    directives or an IRI Turtle; anything else is left to the caller to refuse."""
+    """The format an unnamed upload evidently has.
+
+    A zip is XLSX, ``{``/``[`` JSON-LD, Turtle's directives or an IRI Turtle; anything else is
+    left to the caller to refuse.
+    """
     if data.startswith(ZIP_MAGIC):
         return "xlsx"
     head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")

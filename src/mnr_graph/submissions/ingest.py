@@ -117,9 +117,12 @@ def _one(graph: Graph, subject: Node, prop: URIRef) -> Node | None:
 def _stored_names(
     graph: Graph, submission: URIRef, country_node: Node, country: str, target: str
 ) -> dict[Node, URIRef]:
-    """Old node -> stored IRI: the country under its key, the submission under the version's IRI,
-    everything named under the submission's IRI moved with it, and every other assessment, source
-    document and observation given a name under it (so two versions never share a node)."""
+    """Old node -> stored IRI.
+
+    The country under its key, the submission under the version's IRI, everything named under
+    the submission's IRI moved with it, and every other assessment, source document and
+    observation given a name under it (so two versions never share a node).
+    """
     names: dict[Node, URIRef] = {country_node: DATA[f"country/{country}"]}
     old = str(submission)
     names[submission] = URIRef(target)
@@ -295,8 +298,10 @@ def _compare(
     year: str,
     replace: bool,
 ) -> str | None:
-    """What the new submission repeats or loses, against the stored versions: a
-    :class:`ConflictError` unless ``replace``, else the notice to give."""
+    """What the new submission repeats or loses, against the stored versions.
+
+    A :class:`ConflictError` unless ``replace``, else the notice to give.
+    """
     same = next((v for v in reversed(found) if v.content == content), None)
     if same is not None:
         state = "withdrawn" if same.withdrawn else "superseded"

@@ -31,8 +31,9 @@ __all__ = ["agent_iri", "entry", "file_iri", "tool_iri"]
 
 
 def agent_iri(name: str) -> URIRef:
-    """The agent a submitter's name stands for: the same name (spaces collapsed) is the same
-    agent in every version.
+    """The agent a submitter's name stands for.
+
+    The same name (spaces collapsed) is the same agent in every version.
 
     >>> str(agent_iri("Data  team XA "))
     'https://w3id.org/mnr-graph/data/agent/Data%20team%20XA'
@@ -132,8 +133,11 @@ def _count(value: int) -> Literal:
 def _warnings(
     entity: URIRef, report: ValidationReport, names: dict[Node, URIRef]
 ) -> list[registry.Triple]:
-    """The version's SHACL validation report (sh:ValidationReport): the warnings it was stored
-    with, each on the node it was stored as, with its row, column and cell for a table."""
+    """The version's SHACL validation report (sh:ValidationReport).
+
+    The warnings it was stored with, each on the node it was stored as, with its row, column and
+    cell for a table.
+    """
     node = URIRef(f"{entity}/report")
     out: list[registry.Triple] = [
         (entity, MNR.validationReport, node),

@@ -97,8 +97,11 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 def _iri_terms(document: Any) -> frozenset[str]:
-    """The terms whose string values are IRIs (``"@type": "@id"`` or ``"@vocab"``) in the
-    contexts of a JSON-LD document (the shipped one, once resolved, and inline ones)."""
+    """The terms whose string values are IRIs in the contexts of a JSON-LD document.
+
+    IRI-valued: ``"@type": "@id"`` or ``"@vocab"``. The contexts: the shipped one, once resolved,
+    and inline ones.
+    """
     found: set[str] = set()
 
     def visit(node: Any, in_context: bool) -> None:
@@ -117,9 +120,12 @@ def _iri_terms(document: Any) -> frozenset[str]:
 
 
 def _check_identifiers(document: Any, filename: str, iri_terms: frozenset[str]) -> None:
-    """Refuse an ``@id`` (or an IRI-typed term's value) that is not an IRI and an ``@language``
-    that is not a BCP 47 tag: the JSON-LD processor drops such a node or value, with everything
-    said about it, without a word (the rest of the file would then conform)."""
+    """Refuse an ``@id`` that is not an IRI and an ``@language`` that is not a BCP 47 tag.
+
+    The ``@id`` check covers an IRI-typed term's value too. The JSON-LD processor drops such a
+    node or value, with everything said about it, without a word (the rest of the file would
+    then conform).
+    """
 
     def bad_iri(value: str) -> bool:
         if value.startswith(("_:", "@")):

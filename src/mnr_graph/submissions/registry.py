@@ -61,8 +61,11 @@ Triple = tuple[Node, Node, Node]
 class RegistryStore(Protocol):
     """What the registry needs of a store (the embedded and the remote store have it)."""
 
-    def query(self, sparql: str) -> Any: ...
-    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None: ...
+    def query(self, sparql: str) -> Any:
+        """Run a SPARQL query; the default graph is the union of all graphs."""
+
+    def update(self, sparql_update: str, *, graphs: Sequence[str] | None = None) -> None:
+        """Run a SPARQL update as one transaction (``graphs``: the only graphs it writes)."""
 
 
 @dataclass(frozen=True)
@@ -136,8 +139,10 @@ def versions(store: RegistryStore, country: str, year: str) -> list[Version]:
 
 
 def unregistered(store: RegistryStore, country: str, year: str) -> list[str]:
-    """Current submissions of a country and year that are no stored version of the registry:
-    those of the served data (a ``--data`` file). A stored version replaces them."""
+    """Current submissions of a country and year that are no stored version of the registry.
+
+    Those of the served data (a ``--data`` file). A stored version replaces them.
+    """
     rows = store.query(
         f"""SELECT DISTINCT ?s WHERE {{
             ?s a <{MNR.Submission}> ; <{MNR.country}> <{URIRef(country)}> ;
@@ -162,8 +167,10 @@ def graph_iri(code: str, year: str, number: int) -> str:
 
 
 def next_version(store: RegistryStore, found: Sequence[Version], code: str, year: str) -> int:
-    """The first version number after the registry's that names no graph or submission already
-    in the store (a served data file may hold ``data/submission/XA/2024/v1`` unregistered)."""
+    """The first version number after the registry's that names no graph or submission stored.
+
+    A served data file may hold ``data/submission/XA/2024/v1`` unregistered.
+    """
     number = max((v.number for v in found), default=0) + 1
     while bool(
         store.query(
@@ -181,9 +188,11 @@ def triple_lines(triples: Iterable[Triple]) -> str:
 
 
 def data_update(*, insert: Iterable[Triple] = (), delete: Iterable[Triple] = ()) -> str:
-    """SPARQL update operations that delete and insert registry statements, in the registry
-    graph and in the default graph alike (a statement leaves the default graph only when no
-    named graph holds it any more), so their cost follows the statements, not the registry.
+    """SPARQL update operations that delete and insert registry statements.
+
+    They write in the registry graph and in the default graph alike (a statement leaves the
+    default graph only when no named graph holds it any more), so their cost follows the
+    statements, not the registry.
 
     >>> print(data_update(insert=[(URIRef("urn:g"), RDFS.label, Literal("x"))]))
     INSERT DATA { GRAPH <https://w3id.org/mnr-graph/graph/submissions> {
@@ -215,9 +224,11 @@ def current_flags(graph: str, submission: str, value: bool) -> list[Triple]:
 
 
 def upgrade(store: RegistryStore) -> None:
-    """Bring a registry written by an earlier version up to date: the submission held by each
-    stored graph gets the graph's ``mnr:isCurrent`` (the named queries read the submission's).
-    Nothing is written when nothing lacks it."""
+    """Bring a registry written by an earlier version up to date.
+
+    The submission held by each stored graph gets the graph's ``mnr:isCurrent`` (the named
+    queries read the submission's). Nothing is written when nothing lacks it.
+    """
     missing = (
         f"GRAPH <{REGISTRY_GRAPH}> {{ ?g <{MNR.isCurrent}> ?flag ; <{RDFS.seeAlso}> ?s . "
         f"FILTER NOT EXISTS {{ ?s <{MNR.isCurrent}> ?any }} }}"
@@ -260,8 +271,10 @@ def list_submissions(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """The stored versions, from the registry, by country, year and version: each with its
-    provenance, whether it is current or withdrawn, its completeness and its warnings.
+    """The stored versions, from the registry, by country, year and version.
+
+    Each with its provenance, whether it is current or withdrawn, its completeness and its
+    warnings.
 
     ``country`` is a country's IRI; ``limit`` and ``offset`` page through the list.
     """

@@ -1,4 +1,4 @@
-"""The validation report: each SHACL result with where it is, and the report as JSON, text, RDF.
+r"""The validation report: each SHACL result with where it is, and the report as JSON, text, RDF.
 
 A result of CSV or XLSX input names its row, column and cell (and sheet); one of RDF input its
 node, a blank node told by its type and where it hangs. The text report groups the results by
@@ -6,7 +6,7 @@ severity, each with where, the problem, the value and the fix.
 
 >>> result = ValidationResult("Violation", "S05", "bad phase: use P01 to P04", "urn:a",
 ...                           None, "P9", row=4, column="maturity_phase", cell="D4")
->>> print("\\n".join(result_lines(result)))
+>>> print("\n".join(result_lines(result)))
   [S05] row 4, column maturity_phase, cell D4
       problem: bad phase
       value:   'P9'
@@ -92,8 +92,10 @@ class ValidationReport:
         return sum(1 for r in self.results if r.severity == severity)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"conforms": bool, "sheet", "results": [...]}``; row, column and sheet are null for
-        RDF input (and sheet for CSV)."""
+        """``{"conforms": bool, "sheet", "results": [...]}``.
+
+        Row, column and sheet are null for RDF input (and sheet for CSV).
+        """
         return {
             "conforms": self.conforms,
             "sheet": self.sheet,
@@ -193,8 +195,10 @@ def _short(term: Node) -> str:
 def build_report(
     report: Graph, *, filename: str, cells: CellMap | None, data: Graph
 ) -> ValidationReport:
-    """The report of a pySHACL report graph (with the Python rules' results added) on ``data``,
-    each result placed by ``cells`` (CSV or XLSX input) or told by its node (RDF input)."""
+    """The report of a pySHACL report graph (with the Python rules' results added) on ``data``.
+
+    Each result is placed by ``cells`` (CSV or XLSX input) or told by its node (RDF input).
+    """
     ids = shape_ids()
     results: list[ValidationResult] = []
     for node in _shacl_results(report):

@@ -116,8 +116,10 @@ def _capabilities(ontology: Graph) -> tuple[Node, ...]:
 
 
 def _capability_name(capability: Node, data: Graph, ontology: Graph) -> str:
-    """``C05 (label)`` as S09's message names a capability: its notation (else its IRI) and its
-    English preferred label, if any."""
+    """``C05 (label)`` as S09's message names a capability.
+
+    Its notation (else its IRI) and its English preferred label, if any.
+    """
     notation = next(
         (str(n) for g in (ontology, data) for n in g.objects(capability, SKOS.notation)), None
     )
@@ -189,8 +191,11 @@ _WORD = re.compile(r"\w")
 
 
 def _whole_word_matches(automaton: ahocorasick.Automaton, text: str) -> list[str]:
-    """The labels found as whole words (no letter, digit or underscore, regex ``\\w``, on either
-    side), leftmost-longest: a label inside a longer label found at the same place is not."""
+    r"""The labels found as whole words, leftmost-longest.
+
+    Whole words: no letter, digit or underscore (regex ``\w``) on either side. A label inside a
+    longer label found at the same place is not.
+    """
     found: list[tuple[int, int, str]] = []
     for end, lowered in automaton.iter(text):
         start = end - len(lowered) + 1
@@ -213,8 +218,11 @@ def _primary_language(tag: str) -> str:
 
 
 def _avoided_terms_in_evidence(data: Graph, ontology: Graph) -> list[RuleResult]:
-    """S26: evidence text that contains an avoided term of its primary language as whole words,
-    one result per term, with the preferred terms."""
+    """S26.
+
+    Evidence text that contains an avoided term of its primary language as whole words, one
+    result per term, with the preferred terms.
+    """
     terms = _avoided_terms(ontology)
     out: list[RuleResult] = []
     for focus in data.subjects(RDF.type, MNR.Assessment):

@@ -66,8 +66,10 @@ def shape_ids() -> dict[Node, str]:
 
 @cache
 def python_shapes() -> dict[URIRef, str]:
-    """The shapes (with their id) that :mod:`mnr_graph.submissions.rules` evaluates instead of
-    pySHACL."""
+    """The shapes that :mod:`mnr_graph.submissions.rules` evaluates instead of pySHACL.
+
+    Each with its id.
+    """
     found: dict[URIRef, str] = {}
     for shape, ident in shape_ids().items():
         if isinstance(shape, URIRef) and str(ident) in rules.RULES:
@@ -98,8 +100,11 @@ def context_graph() -> Graph:
 
 @cache
 def _inferable_types() -> tuple[dict[URIRef, URIRef], dict[URIRef, URIRef]]:
-    """The ``rdfs:domain`` and ``rdfs:range`` of each ``mnr:`` property that is a class a shape
-    targets (a submission, an assessment, a source document...), from the shipped ontology."""
+    """The ``rdfs:domain`` and ``rdfs:range`` of ``mnr:`` properties, when a class a shape targets.
+
+    Such a class is a submission, an assessment, a source document...; read from the shipped
+    ontology.
+    """
     targets = {o for o in shapes_graph().objects(None, SH.targetClass) if isinstance(o, URIRef)}
     ontology = ontology_graph()
     domains: dict[URIRef, URIRef] = {}

@@ -174,8 +174,10 @@ def header_index(records: list[list[str]]) -> int | None:
 def refuse_error_values(
     record: list[str], number: int, filename: str, *, sheet: str | None = None
 ) -> None:
-    """A cell holding a spreadsheet error value (``#N/A``, ``#REF!``...) is refused on its cell:
-    it is what a failed formula shows, not a value and not a ``#`` comment."""
+    """A cell holding a spreadsheet error value (``#N/A``, ``#REF!``...) is refused on its cell.
+
+    It is what a failed formula shows, not a value and not a ``#`` comment.
+    """
     for index, text in enumerate(record):
         if text.strip().upper() in _ERROR_VALUES:
             cell = f"{sheet + '!' if sheet else ''}{column_letter(index)}{number}"

@@ -58,8 +58,11 @@ def _example_source_row() -> list[str]:
 
 
 def _example_no_data_rows() -> list[list[str]]:
-    """Documented rows for the other capabilities: 'no data', as a submission with nothing to
-    report on a capability says (every capability needs a row)."""
+    """Documented rows for the other capabilities.
+
+    'no data', as a submission with nothing to report on a capability says (every capability
+    needs a row).
+    """
     from mnr_graph.framework.ontology import load_graph
 
     no_data = str(load_graph().value(MNRID["status-no-data"], SKOS.notation))
@@ -77,8 +80,10 @@ def _capability_count() -> int:
 
 
 def _example_rows() -> list[list[str]]:
-    """The template's documented example: a complete submission for the illustrative country XA,
-    every row commented out."""
+    """The template's documented example.
+
+    A complete submission for the illustrative country XA, every row commented out.
+    """
     return [_example_row(), _example_source_row(), *_example_no_data_rows()]
 
 

@@ -55,8 +55,10 @@ __all__ = ["ValidationReport", "read_input", "submissions_in", "validate_bytes",
 def read_input(
     data: bytes, *, filename: str, media_type: str | None = None, sheet: str | None = None
 ) -> tuple[Graph, CellMap | None]:
-    """The submission as an rdflib graph, with the row/column map for CSV and XLSX input
-    (``sheet``: the workbook sheet to read, when several look like a submission)."""
+    """The submission as an rdflib graph, with the row/column map for CSV and XLSX input.
+
+    ``sheet``: the workbook sheet to read, when several look like a submission.
+    """
     try:
         fmt = input_format(filename, media_type)
     except UnsupportedMediaTypeError:
@@ -119,10 +121,12 @@ def _validate_graph(
 
 
 def _check_evidence_languages(report: Graph, data: Graph) -> None:
-    """S20 for evidence whose language tag is not a known language (``"..."@xx``): the check a
-    CSV ``evidence_language`` cell gets (:func:`mnr_graph.submissions.values.known_language`),
-    made on RDF input too. SHACL Core can only say that there is a tag
-    (``sh:datatype rdf:langString``)."""
+    """S20 for evidence whose language tag is not a known language (``"..."@xx``).
+
+    The check a CSV ``evidence_language`` cell gets
+    (:func:`mnr_graph.submissions.values.known_language`), made on RDF input too. SHACL Core can
+    only say that there is a tag (``sh:datatype rdf:langString``).
+    """
     shape = shape_by_id("S20")
     shapes = shapes_graph()
     message = str(shapes.value(shape, SH.message))

@@ -98,8 +98,11 @@ def _value_lookup() -> dict[str, dict[str, URIRef]]:
 
 @cache
 def _capability_labels() -> dict[str, str]:
-    """The capabilities' labels in every language (normalised as :func:`_key`) -> notation,
-    from the shipped ontology: "Leadership", "access to image databases", "Liderazgo"."""
+    """The capabilities' labels in every language -> notation, from the shipped ontology.
+
+    The labels are normalised as :func:`_key`: "Leadership", "access to image databases",
+    "Liderazgo".
+    """
     from mnr_graph.framework.ontology import load_graph
 
     graph = load_graph()
@@ -169,8 +172,10 @@ def date_text(value: Any, *, xlsx: bool) -> str:
 
 
 def country_key(text: str) -> str:
-    """The country's key for a code or name (``FRA``, ``fr``, ``250``, ``France`` -> ``FR``);
-    anything else as written, for the shapes (S12, S13) to refuse."""
+    """The country's key for a code or name (``FRA``, ``fr``, ``250``, ``France`` -> ``FR``).
+
+    Anything else as written, for the shapes (S12, S13) to refuse.
+    """
     if not text:
         return text
     try:
@@ -180,10 +185,11 @@ def country_key(text: str) -> str:
 
 
 def known_language(tag: str) -> bool:
-    """Whether a language tag's primary subtag is an ISO 639 code (``en``, ``fra``): the check of
-    the evidence language, for a CSV cell and an RDF language tag alike. Private-use codes
-    (``qaa``..``qtz``, ``x-...``) are not known: a submission is read by people who share no
-    private agreement on them.
+    """Whether a language tag's primary subtag is an ISO 639 code (``en``, ``fra``).
+
+    The check of the evidence language, for a CSV cell and an RDF language tag alike.
+    Private-use codes (``qaa``..``qtz``, ``x-...``) are not known: a submission is read by
+    people who share no private agreement on them.
 
     >>> known_language("en-GB"), known_language("FR"), known_language("xx"), known_language("qaa")
     (True, True, False, False)

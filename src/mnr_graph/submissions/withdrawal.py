@@ -39,8 +39,9 @@ def withdraw(
     by: str | None = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
-    """Withdraw one stored version of a country's submission for a year (see
-    :func:`withdraw_version`): it stays in the store with its provenance, marked
+    """Withdraw one stored version of a country's submission for a year.
+
+    See :func:`withdraw_version`: it stays in the store with its provenance, marked
     ``prov:wasInvalidatedBy`` a withdrawal activity, and the previous version becomes current.
 
     ``country`` is a code or name (FRA, France: FR); ``version`` a number or ``v3``.
@@ -79,9 +80,11 @@ def withdraw_version(
     tool: URIRef | None = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
-    """Withdraw one stored version: it stays in the store, ``prov:wasInvalidatedBy`` a withdrawal
-    activity, and is no longer current; if it was the current one, the latest version left
-    becomes current again (or the served data's submissions it had replaced).
+    """Withdraw one stored version.
+
+    It stays in the store, ``prov:wasInvalidatedBy`` a withdrawal activity, and is no longer
+    current; if it was the current one, the latest version left becomes current again (or the
+    served data's submissions it had replaced).
 
     ``agent``: who withdraws it (IRI and name). Returns ``{"graph", "version", "withdrawn",
     "current"}`` (``current``: the graph now current, or null). :class:`NotFoundError` for no
@@ -137,8 +140,10 @@ def withdraw_version(
 
 
 def _replaced(store: RegistryStore, country: str, year: str) -> list[str]:
-    """Submissions of the served data that stored versions of a country and year replaced
-    (``prov:wasRevisionOf`` them; they are no stored version themselves)."""
+    """Submissions of the served data that stored versions of a country and year replaced.
+
+    The stored versions are ``prov:wasRevisionOf`` them; they are no stored version themselves.
+    """
     rows = store.query(
         f"""SELECT DISTINCT ?s WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{
             ?g <{MNR.country}> <{URIRef(country)}> ; <{MNR.reportingYear}> ?y ;

@@ -105,9 +105,12 @@ class Workbook:
             self._formulas.close()
 
     def submission_sheet(self, sheet: str | None) -> str:
-        """The sheet that holds the submission: ``sheet`` if given; else the one sheet whose first
-        rows name the template's columns. Several such sheets (an old copy beside this year's) are
-        refused, naming them: the caller must choose."""
+        """The sheet that holds the submission.
+
+        ``sheet`` if given; else the one sheet whose first rows name the template's columns.
+        Several such sheets (an old copy beside this year's) are refused, naming them: the
+        caller must choose.
+        """
         try:
             return self._submission_sheet(sheet)
         except _UNREADABLE as exc:
@@ -154,8 +157,10 @@ class Workbook:
         return "submission" if "submission" in names else str(names[0])
 
     def rows(self, name: str) -> Iterator[list[Any]]:
-        """The rows of a sheet as saved; a formula cell with no saved value is refused on its
-        cell (see the module)."""
+        """The rows of a sheet as saved.
+
+        A formula cell with no saved value is refused on its cell (see the module).
+        """
         try:
             yield from self._rows(name)
         except _UNREADABLE as exc:

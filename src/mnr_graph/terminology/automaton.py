@@ -19,8 +19,10 @@ __all__ = ["Automaton"]
 
 
 class Automaton:
-    """Every occurrence of any of ``patterns``, overlapping ones too, as
-    ``(pattern index, start, end)`` in characters, in the order of their ends."""
+    """Every occurrence of any of ``patterns``, overlapping ones too.
+
+    Each as ``(pattern index, start, end)`` in characters, in the order of their ends.
+    """
 
     def __init__(self, patterns: list[str]) -> None:
         self.patterns = patterns
@@ -48,8 +50,10 @@ class Automaton:
 
 
 def _char_offsets(data: bytes, matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Matches in UTF-8 ``data`` with the offsets of characters instead of bytes, counted by
-    decoding the bytes from one offset to the next (once over the text).
+    """Matches in UTF-8 ``data`` with the offsets of characters instead of bytes.
+
+    The offsets are counted by decoding the bytes from one offset to the next (once over the
+    text).
 
     >>> _char_offsets("é ab".encode(), [(0, 3, 5)])
     [(0, 2, 4)]

@@ -1,4 +1,4 @@
-"""The text checker: find avoided and cautioned terms in plain text, Markdown or HTML.
+r"""The text checker: find avoided and cautioned terms in plain text, Markdown or HTML.
 
 How it works, so that offsets stay exact and it stays fast:
 
@@ -7,7 +7,7 @@ How it works, so that offsets stay exact and it stays fast:
 2. A folded copy is made with ``str.translate`` and a 1:1 character table (lower case, no
    accents; hyphens, line breaks and Markdown marks ``*_~`#>`` become spaces): same length, same
    offsets. A hyphen at a line end is skipped where the word's halves make a word of a term
-   ("pornog-\\nraphy").
+   ("pornog-\nraphy").
 3. Runs of spaces a term could span (not those after a sentence's end) become one space for
    matching; a short list of those runs maps positions back (2 and 3:
    :mod:`mnr_graph.terminology.folding`).

@@ -1,4 +1,4 @@
-"""The evidence behind the vocabulary's usage bands, and the review status it gives each label.
+r"""The evidence behind the vocabulary's usage bands, and the review status it gives each label.
 
 ``ontology/evidence.csv`` has one row per fact about a term label: the band, legal-context flag,
 alternatives and edition that a source supports (a row may state none of them and only record,
@@ -18,9 +18,9 @@ on each label) and is generated from the CSV: ``python -m mnr_graph.terminology.
 ``--check`` says whether it is current.
 
 >>> rows = parse_evidence(
-...     "label,band,legal_context_only,use_instead,edition,source,locator,paraphrase\\n"
-...     "en-x,avoid,false,y,,interpol-terminology,,INTERPOL says avoid.\\n"
-...     "en-x,caution,false,y,,nspcc-sextortion-2025,,NSPCC says take care.\\n")
+...     "label,band,legal_context_only,use_instead,edition,source,locator,paraphrase\n"
+...     "en-x,avoid,false,y,,interpol-terminology,,INTERPOL says avoid.\n"
+...     "en-x,caution,false,y,,nspcc-sextortion-2025,,NSPCC says take care.\n")
 >>> review = label_reviews(rows)["en-x"]
 >>> (review.status, review.band, review.sources)
 ('contested', 'avoid', ('interpol-terminology', 'nspcc-sextortion-2025'))
@@ -121,9 +121,9 @@ def _cell(row: dict[str, str | None], column: str) -> str:
 
 
 def parse_evidence(text: str, *, where: str = "ontology/evidence.csv") -> tuple[EvidenceRow, ...]:
-    """The rows of an evidence table, or an :class:`InputError` naming the line that is wrong.
+    r"""The rows of an evidence table, or an :class:`InputError` naming the line that is wrong.
 
-    >>> parse_evidence("label,band\\n")  # doctest: +ELLIPSIS
+    >>> parse_evidence("label,band\n")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     mnr_graph.core.errors.InputError: ontology/evidence.csv: line 1: the columns must be ...
@@ -267,8 +267,10 @@ def review_turtle(rows: Sequence[EvidenceRow]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m mnr_graph.terminology.evidence [--write | --check]``: regenerate or check
-    review.ttl."""
+    """``python -m mnr_graph.terminology.evidence [--write | --check]``.
+
+    Regenerate or check review.ttl.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m mnr_graph.terminology.evidence",
         description="Generate ontology/review.ttl from ontology/evidence.csv.",

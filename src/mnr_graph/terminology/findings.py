@@ -74,8 +74,11 @@ def _quoted(items: list[str]) -> str:
 def message(
     written: str, label: TermLabel, band: str, legal: bool, alts: list[str], basis: str
 ) -> str:
-    """The message of a finding of ``label`` written as ``written``, in ``band`` (``legal``:
-    in a sentence that names a law), with the alternatives and the basis of the band."""
+    """The message of a finding of ``label`` written as ``written``, in ``band``.
+
+    ``legal``: in a sentence that names a law. The message gives the alternatives and the basis
+    of the band.
+    """
     recommended = _quoted(alts)
     if label.legal_context_only and legal:
         text = (

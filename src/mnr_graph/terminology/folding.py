@@ -1,16 +1,16 @@
-"""Folding a text for matching, with every offset kept.
+r"""Folding a text for matching, with every offset kept.
 
 1. A folded copy is made with ``str.translate`` and a 1:1 character table (lower case, no
    accents; hyphens, line breaks and Markdown marks ``*_~`#>`` become spaces): same length, same
    offsets. A hyphen at a line end is skipped where the word's halves make a word of a term
-   ("pornog-\\nraphy").
+   ("pornog-\nraphy").
 2. Runs of spaces a term could span (not those after a sentence's end) become one space for
    matching; a short list of those runs maps positions back.
 
 Markup is blanked out before (:mod:`mnr_graph.terminology.markup`), with spaces of the same
 length, and soft hyphens and zero-width joiners become the skipped character ``SKIP``.
 
->>> fold("Child-Sex\\nTourism, PÉDO")
+>>> fold("Child-Sex\nTourism, PÉDO")
 'child sex tourism, pedo'
 >>> collapse("child  sex. Tourism")
 ('child sex. Tourism', [5], [0, 1])
@@ -68,11 +68,11 @@ _RUN = re.compile(r"  +")
 
 
 def fold(text: str) -> str:
-    """A same-length copy for matching: lower case, no accents, hyphens and breaks as spaces.
+    r"""A same-length copy for matching: lower case, no accents, hyphens and breaks as spaces.
 
     Soft hyphens and zero-width joiners all become a soft hyphen, which matching skips.
 
-    >>> fold("Child-Sex\\nTourism, PÉDO")
+    >>> fold("Child-Sex\nTourism, PÉDO")
     'child sex tourism, pedo'
     """
     return text.translate(_FOLD)
@@ -99,16 +99,18 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 def join_broken_words(
     plain: str, folded: str, words: Collection[str], word_starts: Collection[str]
 ) -> str:
-    """``folded`` with each hyphen at a line end (and the line break and spaces around it) made
-    skipped characters where the word's two halves make a word of a term, or the start of one
-    broken again ("pornog-\\nraphy", "pédo-\\nporno-\\ngraphie"); a hyphen elsewhere stays a
-    space, so "child-\\nsex tourism" is still "child sex tourism". Same length, same offsets.
+    r"""``folded`` with hyphens at line ends made skipped characters where they break a word.
+
+    Each hyphen at a line end (and the line break and spaces around it) is made skipped
+    characters where the word's two halves make a word of a term, or the start of one broken
+    again ("pornog-\nraphy", "pédo-\nporno-\ngraphie"); a hyphen elsewhere stays a space, so
+    "child-\nsex tourism" is still "child sex tourism". Same length, same offsets.
 
     ``words``: the words of the terms; ``word_starts``: their beginnings (of two letters or more).
 
     >>> words = {"child", "pornography", "sex", "tourism"}
     >>> starts = {w[:i] for w in words for i in range(2, len(w))}
-    >>> text = "child pornog-\\n  raphy, child-\\nsex tourism"
+    >>> text = "child pornog-\n  raphy, child-\nsex tourism"
     >>> join_broken_words(text, fold(text), words, starts).replace(SKIP, "_")
     'child pornog____raphy, child sex tourism'
     """
@@ -182,8 +184,10 @@ _SQUEEZE = re.compile(f"[ {SKIP}]*{SKIP}[ {SKIP}]*|  +")
 
 
 def _squeeze(folded: str) -> tuple[str, list[int], list[int]]:
-    """:func:`collapse` for a text with skipped characters: those are removed (a run of them
-    with spaces becomes one space), so "por\u00adnography" matches as one word.
+    """:func:`collapse` for a text with skipped characters.
+
+    Those are removed (a run of them with spaces becomes one space), so "por\u00adnography"
+    matches as one word.
 
     >>> _squeeze("por\u00adno  x")
     ('porno x', [2, 5], [0, 1, 2])
@@ -219,10 +223,11 @@ _UNTIDY = re.compile(f"[{re.escape(MARKDOWN_MARKS)}]")
 
 
 def tidy(shown: str) -> str:
-    """A matched text as a message shows it: no Markdown marks, skipped characters or runs of
-    white space.
+    r"""A matched text as a message shows it.
 
-    >>> tidy("child  *sex*\\ntourism")
+    No Markdown marks, skipped characters or runs of white space.
+
+    >>> tidy("child  *sex*\ntourism")
     'child sex tourism'
     """
     if not shown.isprintable() or "  " in shown or _UNTIDY.search(shown):

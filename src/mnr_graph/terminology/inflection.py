@@ -125,9 +125,12 @@ _EN_STOP = frozenset(
 
 
 def _en_plurals(text: str, engine: Any) -> set[str]:
-    """Plurals of an English phrase by its head noun: the last word before the first preposition
-    or past participle ("children exploited in prostitution", "paedos"), and ``inflect``'s plural
-    of the phrase where it changes that same word (not "child exploiteds in prostitution")."""
+    """Plurals of an English phrase by its head noun.
+
+    The last word before the first preposition or past participle ("children exploited in
+    prostitution", "paedos"), and ``inflect``'s plural of the phrase where it changes that same
+    word (not "child exploiteds in prostitution").
+    """
     words = text.split(" ")
     n = len(words)
     end = n
@@ -242,8 +245,11 @@ def _is_inflected(text: str, lang: str, *, is_acronym: bool) -> bool:
 
 
 def english_forms_csv(labels: Iterable[tuple[str, str, bool]]) -> str:
-    """``ontology/english-forms.csv`` for labels given as ``(text, lang, is_acronym)``: each
-    English label with each of its forms by ``inflect`` (an empty form for a label with none)."""
+    """``ontology/english-forms.csv`` for labels given as ``(text, lang, is_acronym)``.
+
+    Each English label with each of its forms by ``inflect`` (an empty form for a label with
+    none).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["label", "form"])

@@ -57,8 +57,9 @@ _QUOTES = "\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039
 
 
 def _bare(text: str) -> str:
-    """The term without a leading article or "so-called" and the quotes around it
-    ("the so-called ‘child pornography’").
+    """The term without a leading article or "so-called" and the quotes around it.
+
+    For example "the so-called ‘child pornography’".
 
     >>> _bare("the so-called “child pornography”")
     'child pornography'
@@ -73,9 +74,11 @@ def _bare(text: str) -> str:
 
 
 def fallback_keys(text: str) -> list[str]:
-    """Other keys to try for a term as lists write it (brackets, a leading article or
-    "so-called", a possessive: "child prostitute(s)", "child sexual abuse material (CSAM)",
-    "so-called child pornography", "the child's")."""
+    """Other keys to try for a term as lists write it.
+
+    Lists add brackets, a leading article or "so-called", a possessive: "child prostitute(s)",
+    "child sexual abuse material (CSAM)", "so-called child pornography", "the child's".
+    """
     keys = [lookup_key(_BRACKETS.sub("", text))]
     keys += [lookup_key(inner) for inner in _BRACKETS.findall(text)]
     bare = _bare(text)

@@ -1,5 +1,7 @@
-"""Legal context: whether the sentence around a term names a law, an article or section, a
-convention, or a formal charge.
+"""Legal context.
+
+Whether the sentence around a term names a law, an article or section, a convention, or a formal
+charge.
 
 A term marked "legal context only" (``child pornography``, ``child prostitution``) is a caution,
 not a term to avoid, where it names the offence in law: "charged with possession of child
@@ -183,13 +185,18 @@ class LegalCues:
         return out
 
     def found_in(self, sentence: str, folded: str, start: int = 0, end: int = 0) -> bool:
-        """Whether ``sentence`` (its folded copy beside it) names a law, an article, a
-        convention or a charge outside ``sentence[start:end]``, the term being judged."""
+        """Whether ``sentence`` names a law, an article, a convention or a charge.
+
+        ``folded`` is its folded copy, beside it; only what is outside ``sentence[start:end]``,
+        the term being judged, counts.
+        """
         return self.judge(sentence, folded, start, end, 0, len(sentence))
 
     def judge(self, plain: str, folded: str, start: int, end: int, begin: int, stop: int) -> bool:
-        """Whether a cue in the sentence ``plain[begin:stop]`` (``folded`` beside it) makes the
-        term ``plain[start:end]`` a legal use."""
+        """Whether a cue in the sentence ``plain[begin:stop]`` makes the term a legal use.
+
+        ``folded`` is its folded copy, beside it; the term is ``plain[start:end]``.
+        """
         found = self.hits(folded, begin, stop)
         if not found:
             return False
@@ -270,8 +277,10 @@ class LegalContext:
 
     @classmethod
     def for_vocabulary(cls, vocabulary: Vocabulary, fold: Callable[[str], str]) -> LegalContext:
-        """The cues of ``ontology/legal-context-cues.csv`` and the instruments' names, folded
-        with ``fold``, the checker's folding of the text."""
+        """The cues of ``ontology/legal-context-cues.csv`` and the instruments' names, folded.
+
+        They are folded with ``fold``, the checker's folding of the text.
+        """
         rows: dict[str, list[tuple[str, str]]] = {}
         with resources.path("ontology", "legal-context-cues.csv").open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
@@ -285,8 +294,10 @@ class LegalContext:
         return cls(cues, LegalCues("", [], names, fold))
 
     def for_lang(self, lang: str) -> LegalCues:
-        """The cues of a language (by its primary subtag); only the instruments' names when the
-        file has none for it."""
+        """The cues of a language (by its primary subtag).
+
+        Only the instruments' names when the file has none for it.
+        """
         return self.cues.get(lang.split("-")[0].lower(), self.shared)
 
     def in_legal_context(self, plain: str, folded: str, start: int, end: int, lang: str) -> bool:
@@ -319,12 +330,13 @@ _LAST_BOUNDARY_START = re.compile(r".*[.!?|\r\n]", re.DOTALL)
 
 
 def boundaries(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
-    """The matches of ``SENTENCE_END`` in ``text[pos:endpos]``, as ``finditer`` gives them, but
-    tried only where one can start: at a stop, a bar or a line break, just after a line break (a
-    heading line), and at the start of the text.
+    r"""The matches of ``SENTENCE_END`` in ``text[pos:endpos]``, as ``finditer`` gives them.
 
-    >>> [m.group() for m in boundaries("One. Two\\n# Head\\nThree", 0, 21)]
-    ['. ', '\\n', '# Head\\n']
+    But they are tried only where one can start: at a stop, a bar or a line break, just after a
+    line break (a heading line), and at the start of the text.
+
+    >>> [m.group() for m in boundaries("One. Two\n# Head\nThree", 0, 21)]
+    ['. ', '\n', '# Head\n']
     """
     starts = (m.start() for m in _BOUNDARY_START.finditer(text, pos, endpos))
     last = pos
@@ -337,13 +349,14 @@ def boundaries(text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around ``text[start:end]`` (at most ``WINDOW`` characters either side):
-    from the last sentence end or block boundary before it to the first one after it.
+    r"""The sentence around ``text[start:end]`` (at most ``WINDOW`` characters either side).
+
+    From the last sentence end or block boundary before it to the first one after it.
 
     The last boundary before the term is looked for backwards, from the nearest place where one
     can start, so the cost is that of the sentence, not of the window.
 
-    >>> text = "- The law changed\\n- Police seized it"
+    >>> text = "- The law changed\n- Police seized it"
     >>> begin, stop = sentence_around(text, text.index("seized"), text.index(" it"))
     >>> text[begin:stop]
     '- Police seized it'

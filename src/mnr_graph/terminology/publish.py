@@ -69,8 +69,11 @@ _BETWEEN = "[\\s\u00a0\u2010-\u2015-]+"
 
 
 def _letter(ch: str) -> str:
-    """A pattern for one letter of a term: an accented letter also matches its base letter,
-    an apostrophe matches the typographic one too."""
+    """A pattern for one letter of a term.
+
+    An accented letter also matches its base letter, an apostrophe matches the typographic one
+    too.
+    """
     if ch in "'\u2019":
         return "['\u2019]"
     base = strip_accents(ch)
@@ -80,8 +83,10 @@ def _letter(ch: str) -> str:
 
 
 def _regex(label: TermLabel) -> str:
-    """A Vale (RE2) pattern for a label and its singular/plural forms: hyphens, dashes or
-    spaces between the words, accents optional ("pedopornographie")."""
+    """A Vale (RE2) pattern for a label and its singular/plural forms.
+
+    Hyphens, dashes or spaces between the words, accents optional ("pedopornographie").
+    """
     forms = sorted(
         label_variants(label.text, label.lang, is_acronym=label.is_acronym), key=len, reverse=True
     )
@@ -269,8 +274,10 @@ def glossary_context(
 
 
 def _checked_against(review: dict[str, Any]) -> str:
-    """The status in words and its sources' short names: "checked against a secondary source:
-    INTERPOL; NAPAC (2016)"."""
+    """The status in words and its sources' short names.
+
+    "checked against a secondary source: INTERPOL; NAPAC (2016)".
+    """
     names = []
     for source in review["sources"]:
         year = f" ({source['date'][:4]})" if source["date"] else ""

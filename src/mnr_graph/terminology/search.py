@@ -1,5 +1,7 @@
-"""Term search and term descriptions: what ``GET /terms``, ``GET /terms/{id}``, the vocabulary
-page and ``mnr-graph terms --search`` / ``mnr-graph concept`` give.
+"""Term search and term descriptions.
+
+What ``GET /terms``, ``GET /terms/{id}``, the vocabulary page and ``mnr-graph terms --search`` /
+``mnr-graph concept`` give.
 
 :func:`search_terms` finds the labels that contain a text (ignoring case and accents) or that the
 look-up finds (plurals, hyphens), best first, as Skosmos orders them; :func:`term_entries` lists
@@ -51,9 +53,10 @@ def term_entries(
     lang: str | None = None,
     group: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The vocabulary's labels as JSON rows (those of :meth:`Vocabulary.list_terms`, filtered by
-    band, language and group) with their ``kind`` (preferred, alternative, hidden) and the
-    ``id`` of their concept.
+    """The vocabulary's labels as JSON rows with their ``kind`` and the ``id`` of their concept.
+
+    The rows are those of :meth:`Vocabulary.list_terms`, filtered by band, language and group;
+    ``kind`` is preferred, alternative or hidden.
 
     >>> entry = term_entries(band="avoid", lang="en")[0]
     >>> entry["band"], entry["kind"] in ("preferred", "alternative", "hidden")
@@ -125,10 +128,11 @@ def search_terms(
     group: str | None = None,
     vocabulary: Vocabulary | None = None,
 ) -> list[dict[str, Any]]:
-    """The labels (rows of :func:`term_entries`, of any language, filtered by band and group)
-    that contain ``q`` or that the look-up finds for it, best first (:func:`rank_entries`;
-    labels in ``lang`` first). An unknown language, band or group is an ``InputError`` (a
-    group: ``NotFoundError``).
+    """The labels that contain ``q`` or that the look-up finds for it, best first.
+
+    The labels are rows of :func:`term_entries`, of any language, filtered by band and group;
+    best first by :func:`rank_entries`, labels in ``lang`` first. An unknown language, band or
+    group is an ``InputError`` (a group: ``NotFoundError``).
 
     >>> [e["lang"] for e in search_terms("enfant", lang="fr")][:1]
     ['fr']
@@ -143,9 +147,10 @@ def search_terms(
 def describe_term(
     id: str, *, lang: str | None = None, vocabulary: Vocabulary | None = None
 ) -> dict[str, Any]:
-    """One concept of the vocabulary as JSON, by its id (the slug of its IRI): its preferred
-    label, definition and scope note in ``lang`` (English, then any, when it has none), its
-    sources, review, groups and every label with its band.
+    """One concept of the vocabulary as JSON, by its id (the slug of its IRI).
+
+    Its preferred label, definition and scope note in ``lang`` (English, then any, when it has
+    none), its sources, review, groups and every label with its band.
 
     >>> describe_term("no-such-term")
     Traceback (most recent call last):
@@ -174,8 +179,10 @@ def describe_term(
 
 
 def description_to_text(description: dict[str, Any]) -> str:
-    """A description of :func:`describe_term` as text: the concept, its definition, scope note,
-    groups and review, then one label a line (band, language, kind, label, what to use instead).
+    """A description of :func:`describe_term` as text.
+
+    The concept, its definition, scope note, groups and review, then one label a line (band,
+    language, kind, label, what to use instead).
 
     >>> text = description_to_text(describe_term("child-sexual-abuse-material"))
     >>> text.splitlines()[0]

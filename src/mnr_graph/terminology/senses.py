@@ -1,5 +1,7 @@
-"""Word senses: a term that is also an everyday word in another sense is reported only where the
-text uses it in the vocabulary's sense.
+"""Word senses.
+
+A term that is also an everyday word in another sense is reported only where the text uses it in the
+vocabulary's sense.
 
 "minor" is a term to use with care for a child ("a minor was contacted online"), and an ordinary
 adjective elsewhere ("minor changes", "a minor role"); French "mineur" is also a coal miner ("les
@@ -99,8 +101,10 @@ class SenseRules:
         return (lang.split("-")[0].lower(), label) in self.rules
 
     def in_term_sense(self, lang: str, label: str, folded: str, start: int, end: int) -> bool:
-        """Whether ``folded[start:end]``, a match of ``label`` (folded), is used in the
-        vocabulary's sense; True for a label without rules."""
+        """Whether ``folded[start:end]``, a match of ``label``, is used in the vocabulary's sense.
+
+        ``label`` is folded too. True for a label without rules.
+        """
         rules = self.rules.get((lang.split("-")[0].lower(), label))
         if rules is None:
             return True
@@ -125,8 +129,10 @@ class SenseRules:
 
 
 def _word_before(folded: str, pos: int) -> str | None:
-    """The word right before ``pos`` with only spaces (or an elided "l'", "d'") between; None
-    after punctuation or at the start."""
+    """The word right before ``pos`` with only spaces (or an elided "l'", "d'") between.
+
+    None after punctuation or at the start.
+    """
     i = pos
     while i and folded[i - 1] == " ":
         i -= 1
@@ -139,8 +145,10 @@ def _word_before(folded: str, pos: int) -> str | None:
 
 
 def _word_after(folded: str, pos: int) -> str:
-    """The word right after ``pos`` (``'s`` for a possessive), or ``""`` before punctuation or
-    at the end."""
+    """The word right after ``pos`` (``'s`` for a possessive).
+
+    ``""`` before punctuation or at the end.
+    """
     size = len(folded)
     i = pos
     if folded.startswith("'s", i) and (i + 2 == size or not folded[i + 2].isalnum()):

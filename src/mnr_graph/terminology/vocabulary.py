@@ -258,8 +258,9 @@ class Vocabulary:
         }
 
     def review_notation(self, label: TermLabel) -> str:
-        """The notation of a label's review status: "primary-text", "secondary-source",
-        "contested" or "unchecked".
+        """The notation of a label's review status.
+
+        "primary-text", "secondary-source", "contested" or "unchecked".
 
         >>> vocabulary = load_vocabulary()
         >>> (label,) = [lab for lab in vocabulary.labels if lab.text == "child prostitute"]
@@ -269,9 +270,11 @@ class Vocabulary:
         return self._notation(label.review_status or "")
 
     def review(self, label: TermLabel | Concept) -> dict[str, Any]:
-        """What a label's band (or a concept's definition and editions) was checked against:
-        ``{"status", "status_label", "sources"}``, each source with its title, publisher, date
-        and address."""
+        """What a label's band (or a concept's definition and editions) was checked against.
+
+        ``{"status", "status_label", "sources"}``, each source with its title, publisher,
+        date and address.
+        """
         status = label.review_status or ""
         notation, words = self.review_statuses.get(status, (self._notation(status),) * 2)
         return {

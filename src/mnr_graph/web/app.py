@@ -23,9 +23,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from mnr_graph import __version__
-from mnr_graph.core import netguard
 from mnr_graph.core.errors import MnrGraphError
 from mnr_graph.core.settings import Settings
+from mnr_graph.query import netguard
 from mnr_graph.query.runner import make_runner
 from mnr_graph.query.store import Store, build_store
 from mnr_graph.submissions.demo import demo_graph_names

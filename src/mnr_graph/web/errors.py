@@ -78,8 +78,10 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def page_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses`` of a page or linked-data route: each error as JSON, or as an HTML page
-    for a client that prefers one (a browser)."""
+    """The ``responses`` of a page or linked-data route.
+
+    Each error as JSON, or as an HTML page for a client that prefers one (a browser).
+    """
     ref = {"$ref": "#/components/schemas/ErrorModel"}
     out: dict[int | str, dict[str, Any]] = {
         code: {
@@ -125,8 +127,11 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def install_handlers(app: FastAPI, *, html_error: HtmlError) -> None:
-    """Answer every error of ``app`` in the one shape: JSON (:func:`error_response`), or the page
-    ``html_error`` gives for a browser on a page; ``Retry-After`` on a 503."""
+    """Answer every error of ``app`` in the one shape.
+
+    JSON (:func:`error_response`), or the page ``html_error`` gives for a browser on a page;
+    ``Retry-After`` on a 503.
+    """
 
     @app.exception_handler(MnrGraphError)
     async def mapped(request: Request, exc: MnrGraphError) -> Response:
@@ -172,8 +177,10 @@ def install_handlers(app: FastAPI, *, html_error: HtmlError) -> None:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """The methods the app answers at the request's path, over all its routes (two routes share
-    ``/sparql`` and ``/submissions``, one per method)."""
+    """The methods the app answers at the request's path, over all its routes.
+
+    Two routes share ``/sparql`` and ``/submissions``, one per method.
+    """
     methods = set()
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
         scope = {**request.scope, "method": method}

@@ -86,7 +86,9 @@ _COUNTRY_PATH = re.compile(r"^(data|demo)/country/([^/]+)$")
 
 
 def negotiate(accept: str | None, fmt: str | None = None) -> str:
-    """The format of a resource's answer: ``format`` if given, else the best of ``Accept``
+    """The format of a resource's answer.
+
+    ``format`` if given, else the best of ``Accept``
     (:func:`mnr_graph.core.negotiation.negotiate`): ``*/*`` and ``text/*`` give Turtle,
     ``application/*`` JSON-LD, or the next of their formats when that one is refused; 406 for an
     ``Accept`` that allows none of ours, or an unknown ``format``.
@@ -110,8 +112,10 @@ def local_path(iri: str) -> str:
 
 
 def describe(store: QueryStore, iri: str) -> list[Triple]:
-    """The statements about one resource: its own, those of its SKOS-XL labels, and those of the
-    blank nodes they lead to (a concise bounded description: OWL restrictions, lists).
+    """The statements about one resource.
+
+    Its own, those of its SKOS-XL labels, and those of the blank nodes they lead to (a concise
+    bounded description: OWL restrictions, lists).
 
     The blank nodes' statements come from one query (chains of blank nodes, deepened until none is
     left unexplored), so they are right on any store, where a blank node cannot be bound to a
@@ -154,8 +158,11 @@ def describe(store: QueryStore, iri: str) -> list[Triple]:
 
 
 def _closure_query(roots: list[ox.NamedNode], depth: int) -> str:
-    """A SELECT of ``?s ?p ?o ?d``: the statements of the roots (``?d`` 0) and of every blank
-    node reached from a root through blank nodes only, up to ``depth`` steps (``?d`` steps)."""
+    """A SELECT of ``?s ?p ?o ?d``.
+
+    The statements of the roots (``?d`` 0) and of every blank node reached from a root through
+    blank nodes only, up to ``depth`` steps (``?d`` steps).
+    """
     values = "VALUES ?r { " + " ".join(str(r) for r in roots) + " }"
     branches = []
     for level in range(depth + 1):
@@ -194,8 +201,9 @@ def _rdf_response(triples: list[Triple], fmt: str, path: str) -> Response:
 
 @cache
 def shapes_store() -> EmbeddedStore:
-    """The shipped SHACL shapes (``shapes/*.ttl``), each file in its named graph
-    ``.../graph/shape/<stem>``: the ``shape/`` IRIs resolve from them.
+    """The shipped SHACL shapes (``shapes/*.ttl``), each file in its named graph.
+
+    The graph of a file is ``.../graph/shape/<stem>``: the ``shape/`` IRIs resolve from them.
 
     They are kept out of the served store on purpose: there the default graph is the merge of the
     data's graphs, which every named query, check query and ``/sparql`` client reads.
@@ -211,8 +219,11 @@ def shapes_store() -> EmbeddedStore:
 
 
 def _country_key(path: str) -> str | None:
-    """The path of a country's key when ``path`` names a country by another code or name
-    (``data/country/FRA`` -> ``data/country/FR``); None when it is the key or no country."""
+    """The path of a country's key when ``path`` names a country by another code or name.
+
+    For example ``data/country/FRA`` -> ``data/country/FR``; None when it is the key or no
+    country.
+    """
     match = _COUNTRY_PATH.match(path)
     if match is None:
         return None
@@ -224,8 +235,11 @@ def _country_key(path: str) -> str | None:
 
 
 def _resolve(request: Request, path: str, page: ResourcePage) -> Response:
-    """The answer for the IRI ``BASE + path``: RDF in the negotiated format, the ``page`` for
-    HTML, a 303 to the ontology for a version IRI or to a country's key."""
+    """The answer for the IRI ``BASE + path``.
+
+    RDF in the negotiated format, the ``page`` for HTML, a 303 to the ontology for a version IRI
+    or to a country's key.
+    """
     key = _country_key(path)
     if key is not None:  # FRA, 250 or France: the country's page is at its key, FR
         query = request.url.query
@@ -310,8 +324,11 @@ def _export(ext: str) -> bytes:
 
 
 def get_router(*, page: ResourcePage) -> APIRouter:
-    """The linked-data routes: every IRI space, the ontology's IRI and the downloads; a resource
-    asked for as HTML is answered by ``page``."""
+    """The linked-data routes.
+
+    Every IRI space, the ontology's IRI and the downloads; a resource asked for as HTML is
+    answered by ``page``.
+    """
     router = APIRouter()
 
     @router.get(

@@ -36,6 +36,7 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on to the app, answering 413 instead once the body is too large."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -85,6 +86,7 @@ class HeadMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass a HEAD request on to the app as a GET and drop the body of its answer."""
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return

@@ -69,8 +69,10 @@ class QueryInfo(BaseModel):
 
 
 class QueryResult(BaseModel):
-    """One page of the rows of a named query: IRIs and texts as strings, numbers as numbers,
-    null if unbound."""
+    """One page of the rows of a named query.
+
+    IRIs and texts as strings, numbers as numbers, null if unbound.
+    """
 
     query: str
     columns: list[str]

@@ -32,8 +32,11 @@ def page_query(name: str) -> str:
 
 
 def with_iris(sparql: str, variable: str, iris: Iterable[str]) -> str:
-    """The query with a ``VALUES`` block giving ``?variable`` each of the IRIs (one row each), at
-    the start of its ``WHERE`` clause. A text that is not an IRI is an ``InputError``."""
+    """The query with a ``VALUES`` block giving ``?variable`` each of the IRIs (one row each).
+
+    The block is at the start of its ``WHERE`` clause. A text that is not an IRI is an
+    ``InputError``.
+    """
     try:
         values = " ".join(str(ox.NamedNode(iri)) for iri in iris)
     except ValueError as exc:

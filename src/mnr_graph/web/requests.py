@@ -1,5 +1,7 @@
-"""Reading a request: the settings and store it is served with, single-valued parameters, pages
-(``limit``, ``offset``) and uploads. Shared by the routes, the pages and the linked-data paths.
+"""Reading a request.
+
+The settings and store it is served with, single-valued parameters, pages (``limit``, ``offset``)
+and uploads. Shared by the routes, the pages and the linked-data paths.
 
 >>> page_parameters({"limit": "5", "q": "x"}, most=100)
 (5, 0)
@@ -66,13 +68,15 @@ def app_settings(request: Request) -> Settings:
 
 
 def store_reader(request: Request, *, capped: bool = True) -> QueryStore:
-    """The store for a handler running in a worker thread: a
-    :class:`~mnr_graph.query.runner.StoreReader` over the app's query runner (the bare store only
-    for a router without the app factory's runner).
+    """The store for a handler running in a worker thread.
+
+    A :class:`~mnr_graph.query.runner.StoreReader` over the app's query runner (the bare store
+    only for a router without the app factory's runner).
 
     ``capped``: each answer stops at the result limit (the reader's ``truncated`` says whether
     one did); ``False`` for reads the framework bounds (its capabilities, domains, outcomes),
-    which must be complete whatever the limit."""
+    which must be complete whatever the limit.
+    """
     runner = getattr(request.app.state, "query_runner", None)
     if runner is None:
         store: QueryStore = request.app.state.store
@@ -84,9 +88,12 @@ _LANG_TAG = re.compile(r"^[a-z]{2,3}$")
 
 
 def page_language(request: Request) -> str:
-    """The language of a page: ``?lang=``, else the best of ``Accept-Language`` (q-values
-    honoured) that the vocabulary has labels in, else English. A language we have no labels in
-    is English (so the page's ``lang`` says what it holds); a malformed ``?lang=`` is a 400."""
+    """The language of a page.
+
+    ``?lang=``, else the best of ``Accept-Language`` (q-values honoured) that the vocabulary has
+    labels in, else English. A language we have no labels in is English (so the page's ``lang``
+    says what it holds); a malformed ``?lang=`` is a 400.
+    """
     available = _label_languages()
     if len(request.query_params.getlist("lang")) > 1:
         raise InputError("give 'lang' once, not several times", where="parameter 'lang'")
@@ -123,9 +130,11 @@ def single_values(request: Request) -> dict[str, str]:
 def page_parameters(
     values: dict[str, str], *, most: int, default: int | None = None
 ) -> tuple[int, int]:
-    """``limit`` and ``offset`` taken out of ``values`` (the URL's parameters): a page of at
-    most ``most`` rows (``default``: ``most``); a 400 naming the parameter when either is not a
-    whole number in range."""
+    """``limit`` and ``offset`` taken out of ``values`` (the URL's parameters).
+
+    A page of at most ``most`` rows (``default``: ``most``); a 400 naming the parameter when
+    either is not a whole number in range.
+    """
     limit = default if default is not None else most
     offset = 0
     for name in ("limit", "offset"):

@@ -1,5 +1,7 @@
-"""The answers every part of the web layer gives alike: an error as JSON, and the headers of a
-busy server (``Retry-After``), of a truncated answer and of a paged one (``Link: rel=next``).
+"""The answers every part of the web layer gives alike.
+
+An error as JSON, and the headers of a busy server (``Retry-After``), of a truncated answer and of a
+paged one (``Link: rel=next``).
 
 >>> from mnr_graph.core.errors import InputError
 >>> error_response(InputError("not a year", where="parameter 'year'")).status_code
@@ -27,14 +29,19 @@ __all__ = [
 
 
 def error_response(exc: MnrGraphError) -> JSONResponse:
-    """The JSON answer for an error of the tree (:func:`~mnr_graph.core.errors.error_body`),
-    with its HTTP status."""
+    """The JSON answer for an error of the tree, with its HTTP status.
+
+    The body is that of :func:`~mnr_graph.core.errors.error_body`.
+    """
     return JSONResponse(error_body(exc), status_code=exc.http_status)
 
 
 def retry_headers(request: Request, exc: MnrGraphError) -> dict[str, str]:
-    """``Retry-After`` for a 503 (time limit, every worker busy): the query time limit, in
-    whole seconds, by when a busy worker is free again; nothing for other errors."""
+    """``Retry-After`` for a 503 (time limit, every worker busy).
+
+    The query time limit, in whole seconds, by when a busy worker is free again; nothing for
+    other errors.
+    """
     if exc.http_status != 503:
         return {}
     return {"Retry-After": str(max(1, math.ceil(app_settings(request).query_timeout)))}

@@ -1,5 +1,7 @@
-"""The store reads several pages share: the framework's domains with their capabilities and
-outcomes, the countries with a current submission, and labels in the page's language.
+"""The store reads several pages share.
+
+The framework's domains with their capabilities and outcomes, the countries with a current
+submission, and labels in the page's language.
 
 Their SPARQL is in ``sparql/pages/*.rq`` and the named queries (``sparql/Q*.rq``).
 
@@ -63,8 +65,11 @@ def framework_domains(store: queries.QueryStore, lang: str) -> list[dict[str, An
 
 
 def country_facts(iri: str) -> dict[str, Any]:
-    """A country as a page shows it: its code, name, and whether it is illustrative (a
-    user-assigned code, or the demo's) or the demo's."""
+    """A country as a page shows it.
+
+    Its code, name, and whether it is illustrative (a user-assigned code, or the demo's) or the
+    demo's.
+    """
     code = unquote(iri.rsplit("/", 1)[1])
     try:
         country = lookup_country(code)

@@ -94,9 +94,12 @@ def _languages(store: QueryStore) -> list[str]:
 def base_context(
     request: Request, lang: str, title: str, *, languages: list[str] | None = None
 ) -> dict[str, Any]:
-    """What the base template needs: the page language and the languages to switch to (read
-    from the store unless given), the title, the path and query, and whether to show the demo
-    banner (the store holds the demo; the server was given no data at all)."""
+    """What the base template needs.
+
+    The page language and the languages to switch to (read from the store unless given), the
+    title, the path and query, and whether to show the demo banner (the store holds the demo;
+    the server was given no data at all).
+    """
     other = {k: v for k, v in request.query_params.items() if k != "lang"}
     settings = getattr(request.app.state, "settings", None)  # none: a bare router, no banner
     return {
@@ -111,8 +114,10 @@ def base_context(
 
 
 def error_page(request: Request, exc: MnrGraphError, lang: str | None = None) -> HTMLResponse:
-    """The HTML page of an error, in ``lang`` (else the request's page language, else English);
-    no store read: it must work when the store is slow or away."""
+    """The HTML page of an error, in ``lang`` (else the request's page language, else English).
+
+    No store read: it must work when the store is slow or away.
+    """
     if lang is None:
         try:
             lang = page_language(request)
@@ -140,8 +145,11 @@ def wants_html(request: Request) -> bool:
 
 
 def html_error(request: Request, exc: MnrGraphError) -> HTMLResponse | None:
-    """The error as a page when the request is for a page or a linked-data path (or for no route
-    at all) and the client would rather have HTML; ``None`` otherwise (the API answers JSON)."""
+    """The error as a page when the request is for one and the client would rather have HTML.
+
+    A request for a page or a linked-data path (or for no route at all); ``None`` otherwise (the
+    API answers JSON).
+    """
     route = request.scope.get("route")
     module = str(getattr(getattr(route, "endpoint", None), "__module__", ""))
     for_page = route is None or module.startswith(_PAGE_MODULES)

@@ -1,5 +1,7 @@
-"""The page of any resource, as the linked-data paths give it to a browser: its properties, and
-for a capability its details and terms, for a country its profile, for a term its description.
+"""The page of any resource, as the linked-data paths give it to a browser.
+
+Its properties, and for a capability its details and terms, for a country its profile, for a term
+its description.
 
 >>> from mnr_graph.core.namespaces import RDF, SKOS
 >>> import pyoxigraph as ox

@@ -50,8 +50,11 @@ def get_router() -> APIRouter:
         request: Request,
         lang: str | None = Query(None, description="language of the text (for text/plain)"),
     ) -> dict[str, Any]:
-        """Check a text (JSON ``{"text", "lang"}`` or ``text/plain``) for avoided and cautioned
-        terms; the findings are those of ``mnr-graph check --format json``."""
+        """Check a text for avoided and cautioned terms.
+
+        The text is JSON ``{"text", "lang"}`` or ``text/plain``; the findings are those of
+        ``mnr-graph check --format json``.
+        """
         settings = app_settings(request)
         single_values(request)
         raw = await request.body()

@@ -1,5 +1,7 @@
-"""``/capabilities``, ``/domains``, ``/outcomes``: the framework as JSON-LD documents
-(:func:`mnr_graph.query.documents.framework_jsonld`, with the shipped context).
+"""``/capabilities``, ``/domains``, ``/outcomes``.
+
+The framework as JSON-LD documents (:func:`mnr_graph.query.documents.framework_jsonld`, with the
+shipped context).
 
 >>> sorted(route.path for route in get_router().routes)
 ['/capabilities', '/domains', '/outcomes']

@@ -45,7 +45,8 @@ def _table_response(
     """The page as JSON (``truncated`` and ``next`` in the body, ``Link: rel=next``) or CSV.
 
     A CSV table is never silently short: an answer longer than one page must be asked for in
-    pages (``limit``, ``offset``); without them it is a 400 that says how."""
+    pages (``limit``, ``offset``); without them it is a 400 that says how.
+    """
     limit = table.limit if table.limit is not None else len(table.rows)
     link = next_page(request, table.next_offset, limit)
     if csv:

@@ -57,11 +57,13 @@ def get_router() -> APIRouter:
         openapi_extra={"parameters": _SUBMISSION_FILTERS + PAGE_PARAMETERS},
     )
     def list_submissions(request: Request) -> Response:
-        """The stored versions with their provenance, completeness and warnings, by country,
-        year and version; the current one is marked, a withdrawn one says when and why.
-        ``country`` (a code or name: FR, FRA, France) and ``year`` filter; ``limit`` and
+        """The stored versions with their provenance, completeness and warnings.
+
+        By country, year and version; the current one is marked, a withdrawn one says when and
+        why. ``country`` (a code or name: FR, FRA, France) and ``year`` filter; ``limit`` and
         ``offset`` page (``truncated`` and ``next`` in the body, ``Link: rel=next``). An
-        unknown parameter is a 400; a country with no submission a 404."""
+        unknown parameter is a 400; a country with no submission a 404.
+        """
         values = single_values(request)
         unknown = sorted(set(values) - {"country", "year", "limit", "offset"})
         if unknown:
@@ -131,7 +133,8 @@ def get_router() -> APIRouter:
 
         The token is checked before the body is read: a request without it is refused (403)
         whatever it carries. A submission that repeats an older version, or has less data
-        than the current one, is a 409 saying so, unless the field ``replace`` is true."""
+        than the current one, is a 409 saying so, unless the field ``replace`` is true.
+        """
         settings = app_settings(request)
         _authorise(settings, authorization)
         upload = await read_upload(
@@ -172,10 +175,12 @@ def get_router() -> APIRouter:
         reason: str | None = Query(None, max_length=500, description="why it is withdrawn"),
         by: str | None = Query(None, max_length=200, description="who withdraws it"),
     ) -> dict[str, Any]:
-        """Withdraw a stored version (needs the bearer token): it stays in the store with its
-        history, ``prov:wasInvalidatedBy`` a withdrawal activity, and the previous version
-        becomes current again. ``country`` is a code or name (FR, FRA), ``version`` a number
-        (3 or v3)."""
+        """Withdraw a stored version (needs the bearer token).
+
+        It stays in the store with its history, ``prov:wasInvalidatedBy`` a withdrawal
+        activity, and the previous version becomes current again. ``country`` is a code or
+        name (FR, FRA), ``version`` a number (3 or v3).
+        """
         _authorise(app_settings(request), authorization)
         unknown = sorted(set(single_values(request)) - {"reason", "by"})
         if unknown:

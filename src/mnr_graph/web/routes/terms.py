@@ -62,11 +62,14 @@ def get_router() -> APIRouter:
         limit: int = Query(20, description="how many labels per page, 1..500"),
         offset: int = Query(0, description="how many labels to skip"),
     ) -> dict[str, Any]:
-        """Search or list the vocabulary's labels. With ``q``: labels containing the text
-        (ignoring case and accents) or found by the look-up (plurals, hyphens), best first:
-        an exact preferred label, an exact match ignoring case, other labels, then other
-        languages. Without ``q``: every label, filtered by ``lang``, ``band`` and ``group``.
-        Each parameter once (a repeated one is a 400, as for the named queries)."""
+        """Search or list the vocabulary's labels.
+
+        With ``q``: labels containing the text (ignoring case and accents) or found by the
+        look-up (plurals, hyphens), best first: an exact preferred label, an exact match
+        ignoring case, other labels, then other languages. Without ``q``: every label,
+        filtered by ``lang``, ``band`` and ``group``. Each parameter once (a repeated one is
+        a 400, as for the named queries).
+        """
         single_values(request)
         if not 1 <= limit <= _MAX_PAGE:
             raise InputError(f"limit must be 1..{_MAX_PAGE}", where="parameter 'limit'")
@@ -96,8 +99,10 @@ def get_router() -> APIRouter:
         id: str,
         lang: str | None = Query(None, description="language of the answer"),
     ) -> dict[str, Any]:
-        """One concept of the vocabulary by its id (``child-sexual-abuse-material``): its
-        preferred label, definition, sources, groups and every label with its band."""
+        """One concept of the vocabulary by its id (``child-sexual-abuse-material``).
+
+        Its preferred label, definition, sources, groups and every label with its band.
+        """
         single_values(request)
         if lang is not None:
             with located("parameter 'lang'"):

@@ -32,7 +32,10 @@ def get_router() -> APIRouter:
     )
     async def validate(request: Request) -> dict[str, Any]:
         """Validate a submission without storing it; the report of ``mnr-graph validate``.
-        A workbook with several sheets that look like a submission needs the field ``sheet``."""
+
+        A workbook with several sheets that look like a submission needs the field
+        ``sheet``.
+        """
         upload = await read_upload(request, app_settings(request), fields={"sheet": 200})
         report = await asyncio.to_thread(
             validation.validate_bytes,
