@@ -96,6 +96,7 @@ def _spellings(label: TermLabel) -> set[str]:
 # --- generated from the shipped vocabulary ---------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label", _flagged(), ids=_ids)
 def test_every_flagged_label_is_found_in_every_spelling(label: TermLabel) -> None:
     for spelling in _spellings(label):
@@ -153,6 +154,7 @@ def test_a_message_names_the_basis_of_a_band_not_read_in_the_guidelines(label: T
     assert ("Basis:" in finding.message) is (status != PRIMARY_TEXT), finding.message
 
 
+@pytest.mark.slow
 def test_the_guidelines_text_status_is_defined_in_the_ontology() -> None:
     import rdflib
 
@@ -198,6 +200,7 @@ def test_preferred_labels_never_yield_a_finding() -> None:
 # --- exact behaviour on the fixture ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_finding_json(fixture_vocabulary: Vocabulary) -> None:
     (finding,) = check_text("Police seized kiddie porn.", vocabulary=fixture_vocabulary)
     data = finding.to_json()
@@ -447,6 +450,7 @@ def test_cli_terms_formats() -> None:
 # --- benchmark ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
     path = TESTS.parent / "benchmarks" / "bench_textcheck.py"
     spec = importlib.util.spec_from_file_location("bench_textcheck", path)
@@ -717,6 +721,7 @@ def test_sentence_boundaries_are_those_finditer_finds() -> None:
             assert fast == slow, (file.name, pos, endpos)
 
 
+@pytest.mark.slow
 def test_the_sentence_found_backwards_is_the_one_a_forward_scan_finds() -> None:
     """``sentence_around`` looks for the last boundary before a term backwards.
 

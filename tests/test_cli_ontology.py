@@ -26,6 +26,7 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+@pytest.mark.slow
 def test_info(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["info", "--json"])
     assert result.exit_code == 0, result.output
@@ -54,6 +55,7 @@ def exported_ttl() -> Graph:
     return Graph().parse(data=done.stdout, format="turtle")
 
 
+@pytest.mark.slow
 def test_export_ttl_holds_the_capabilities_in_their_domains(exported_ttl: Graph) -> None:
     capabilities = [row for row in _facts() if row["kind"] == "capability"]
     assert len(capabilities) == 21
@@ -90,6 +92,7 @@ def test_export_ttl_matches_the_reference_facts(exported_ttl: Graph, row: dict[s
         assert list(exported_ttl.subjects(MNR.hasOutcome, node)) == [MNRID[row["domain"]]], row
 
 
+@pytest.mark.slow
 def test_export_owl_loads_in_owlready2_and_is_consistent(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "mnr.owl"
     result = runner.invoke(cli, ["export", "--format", "owl", "--output", str(out)])
@@ -108,6 +111,7 @@ def test_export_owl_loads_in_owlready2_and_is_consistent(runner: CliRunner, tmp_
         world.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["nt", "jsonld"])
 def test_export_other_formats(runner: CliRunner, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"mnr.{fmt}"
@@ -121,12 +125,14 @@ def test_export_rejects_an_unknown_format(runner: CliRunner) -> None:
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_export_context_is_the_shipped_context(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["export-context"])
     assert result.exit_code == 0
     assert result.output == resources.read_text("ontology", "context.jsonld")
 
 
+@pytest.mark.slow
 def test_check_ontology_exits_0(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["check-ontology"])
     assert result.exit_code == 0, result.output
@@ -134,6 +140,7 @@ def test_check_ontology_exits_0(runner: CliRunner) -> None:
     assert "all checks passed" in result.output
 
 
+@pytest.mark.slow
 def test_check_ontology_passes_from_a_folder_it_cannot_write(tmp_path: Path) -> None:
     """From ``/`` (a container's usual working folder) HermiT still runs: it works in its own."""
     result = subprocess.run(
@@ -161,6 +168,7 @@ def test_check_ontology_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPat
     assert exit_info.value.code == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [["export", "--format", "owl", "--output"], ["export-context", "--output"]],

@@ -55,6 +55,7 @@ def api(demo_store: EmbeddedStore) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_answers_as_the_library_and_the_api(
     demo_store: EmbeddedStore, api: TestClient, path: Path
@@ -68,6 +69,7 @@ def test_query_answers_as_the_library_and_the_api(
     assert api.get(f"/queries/{q.name}", params=values).json()["rows"] == answered["rows"]
 
 
+@pytest.mark.slow
 def test_query_as_csv_and_text_holds_the_same_rows(demo_store: EmbeddedStore) -> None:
     expected = named.run_query(demo_store, "country-profile", {"country": "XA"})
     as_csv = _invoke("query", "country-profile", "country=XA", "--format", "csv")
@@ -79,6 +81,7 @@ def test_query_as_csv_and_text_holds_the_same_rows(demo_store: EmbeddedStore) ->
     assert len(as_text) == len(expected.rows) + 1
 
 
+@pytest.mark.slow
 def test_query_pages_with_limit_and_offset(demo_store: EmbeddedStore) -> None:
     whole = json.loads(_invoke("query", "capabilities-by-domain", "--format", "json"))["rows"]
     page = json.loads(
@@ -90,6 +93,7 @@ def test_query_pages_with_limit_and_offset(demo_store: EmbeddedStore) -> None:
     assert page["truncated"] is True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "code", "words"),
     [
@@ -113,6 +117,7 @@ def test_bad_requests_say_what_with_the_exit_code(
     assert words in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sparql_answers_as_the_library(demo_store: EmbeddedStore) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     rows = list(csv.reader(io.StringIO(_invoke("sparql", count, "--format", "csv"))))
@@ -123,6 +128,7 @@ def test_sparql_answers_as_the_library(demo_store: EmbeddedStore) -> None:
     assert len(list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))) == 3
 
 
+@pytest.mark.slow
 def test_sparql_reads_a_query_file_and_says_when_it_cut(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mnr_graph.core import resources
 from mnr_graph.framework.countries import country_codes, country_shape_text, user_assigned_codes
 
@@ -18,6 +20,7 @@ def test_user_assigned_codes_are_valid_and_not_official() -> None:
     assert "X1" not in codes
 
 
+@pytest.mark.slow
 def test_every_generated_and_official_code_passes_the_shape() -> None:
     from rdflib import Graph, Literal, URIRef
 

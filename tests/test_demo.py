@@ -55,6 +55,7 @@ def _countries(store: EmbeddedStore | RemoteStore) -> set[str]:
     return {row["c"].value for row in solutions(rows)}
 
 
+@pytest.mark.slow
 def test_without_data_the_demo_is_served_in_its_own_iri_space() -> None:
     store = build_store(Settings())
     assert isinstance(store, EmbeddedStore)
@@ -67,6 +68,7 @@ def test_without_data_the_demo_is_served_in_its_own_iri_space() -> None:
     assert not bool(in_data_space), "nothing of the demo is in the user's data space"
 
 
+@pytest.mark.slow
 def test_the_invalid_examples_are_never_served() -> None:
     store = build_store(Settings(examples=True))
     codes = {c.rsplit("/", 1)[1] for c in _countries(store)}
@@ -75,6 +77,7 @@ def test_the_invalid_examples_are_never_served() -> None:
     assert not codes & {"XF", "XG"}
 
 
+@pytest.mark.slow
 def test_data_turns_the_demo_off_and_nothing_collides(generated: Path) -> None:
     """With --data the examples are not served.
 
@@ -94,6 +97,7 @@ def test_data_turns_the_demo_off_and_nothing_collides(generated: Path) -> None:
     assert run_query(both, "average-phase-by-domain", {"country": "XA"}).rows == alone
 
 
+@pytest.mark.slow
 def test_a_store_folder_loses_the_demo_once_served_without_it(tmp_path: Path) -> None:
     folder = tmp_path / "store"
     store = build_store(Settings(store_path=folder, examples=True))
@@ -123,6 +127,7 @@ def demo_client() -> Iterator[TestClient]:
         yield client
 
 
+@pytest.mark.slow
 def test_the_demo_is_labelled_on_the_pages(demo_client: TestClient) -> None:
     assert demo_client.get("/health").json()["demo"] is True
     home = demo_client.get("/").text
@@ -143,6 +148,7 @@ def test_named_queries_reach_the_demo_by_code(demo_client: TestClient) -> None:
     assert len(rows) == 21
 
 
+@pytest.mark.slow
 def test_a_submission_in_demo_mode_is_the_users_country_not_the_demos(
     demo_client: TestClient,
 ) -> None:
@@ -159,6 +165,7 @@ def test_a_submission_in_demo_mode_is_the_users_country_not_the_demos(
     assert {r["country"] for r in rows} == {f"{DATA}country/XA"}
 
 
+@pytest.mark.slow
 def test_with_data_the_pages_say_illustrative_only_for_user_assigned_codes(
     generated: Path,
 ) -> None:
@@ -173,6 +180,7 @@ def test_with_data_the_pages_say_illustrative_only_for_user_assigned_codes(
         assert "Country XAB (illustrative)" in page.text
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_load_pushes_the_demo_only_with_examples(oxigraph_url: str) -> None:
     endpoints = [

@@ -119,6 +119,7 @@ def test_license_is_the_apache_2_0_text_as_published() -> None:
     assert hashlib.sha256(text).hexdigest() == APACHE_SHA256, "LICENSE is not the Apache-2.0 text"
 
 
+@pytest.mark.slow
 def test_every_licence_statement_names_apache_2_0(shipped_graph: Graph) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["license"] == "Apache-2.0"
@@ -333,6 +334,7 @@ def _env(stage: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_dockerfile_passes_hadolint() -> None:
     """No finding at any level.
 
@@ -422,6 +424,7 @@ def _healthcheck(stage: str) -> list[str]:
     return _one(stage, "HEALTHCHECK").exec_form
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_the_oxigraph_image_health_check_tells_up_from_down(oxigraph_url: str) -> None:
     command = _healthcheck("oxigraph")
@@ -965,6 +968,7 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_nginx_serves_the_app_under_mnr_with_the_forwarded_headers(tmp_path: Path) -> None:
     nginx = _tool("nginx", "nginx")

@@ -432,6 +432,7 @@ def _shown_output_is_printed(shown: tuple[str, ...], printed: str) -> str | None
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.server
 @pytest.mark.parametrize(
     "command",
@@ -485,6 +486,7 @@ def test_checked_source_asserts_the_shown_repr() -> None:
         exec(compile(wrong, "<page>", "exec"), {})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=lambda b: f"{page_name(b.page)}:L{b.line}")
 def test_python_example_runs(sessions: Sessions, block: Block) -> None:
     session = sessions(block.page)

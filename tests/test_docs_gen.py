@@ -57,6 +57,7 @@ def _declared(graph: Graph, kind: URIRef) -> set[str]:
 # --- the ontology page ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_tables_list_every_class_and_property_of_the_shipped_ontology(
     model: object, shipped_graph: Graph
 ) -> None:

@@ -19,6 +19,7 @@ def test_modules_are_found() -> None:
     assert "mnr_graph.framework.ontology" in MODULES
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MODULES)
 def test_doctests(name: str) -> None:
     module = importlib.import_module(name)

@@ -48,6 +48,7 @@ def test_details_are_in_the_body_only_when_the_error_has_them() -> None:
     assert error_body(InputError("bad"), kind="HTTPError")["error"] == "HTTPError"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [

@@ -31,6 +31,7 @@ def test_out_of_range_is_an_input_error() -> None:
         country_codes(0)
 
 
+@pytest.mark.slow
 def test_generated_dataset_has_no_violation() -> None:
     text = dataset_turtle(countries=3, years=2, seed=1)
     report = validate_bytes(text.encode(), filename="generated.ttl")
@@ -45,6 +46,7 @@ def test_cli_writes_the_file(tmp_path: Path) -> None:
     assert out.read_text() == dataset_turtle(countries=2, years=1, seed=3)
 
 
+@pytest.mark.slow
 def test_every_generated_country_is_reachable_in_queries_and_pages(tmp_path: Path) -> None:
     """`generate --countries 40` writes XA..XZ and XAA..XAN.
 

@@ -40,6 +40,7 @@ def test_english_forms_csv_lists_each_form_and_skips_other_labels() -> None:
     assert english_forms_csv(labels) == "label,form\nchild prostitute,child prostitutes\n"
 
 
+@pytest.mark.slow
 def test_shipped_vocabulary_loads_without_importing_inflect() -> None:
     """The shipped labels' forms come from the file: the slow ``inflect`` import is not made."""
     code = (

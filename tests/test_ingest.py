@@ -82,6 +82,7 @@ def test_submit_stores_graph_with_provenance() -> None:
     assert listed["sourceFile"] == valid.name
 
 
+@pytest.mark.slow
 def test_byte_identical_resubmission_is_unchanged_not_a_new_version() -> None:
     store = EmbeddedStore()
     valid = _example("*-valid.csv")
@@ -101,6 +102,7 @@ def test_byte_identical_resubmission_is_unchanged_not_a_new_version() -> None:
     assert (changed.version, changed.unchanged) == (2, False)
 
 
+@pytest.mark.slow
 def test_the_same_content_resaved_is_unchanged_whatever_the_bytes() -> None:
     """Content, not bytes: the current version saved again with ';' and CRLF stores nothing."""
     store = EmbeddedStore()
@@ -114,6 +116,7 @@ def test_the_same_content_resaved_is_unchanged_whatever_the_bytes() -> None:
     assert _snapshot(store) == before
 
 
+@pytest.mark.slow
 def test_the_same_content_as_an_older_version_is_reported_not_silently_stored() -> None:
     """v1, then v2, then v1's content re-saved as CSV.
 
@@ -137,6 +140,7 @@ def test_the_same_content_as_an_older_version_is_reported_not_silently_stored() 
     assert "same content as version 1" in (third.notice or "")
 
 
+@pytest.mark.slow
 def test_less_data_than_the_current_version_needs_replace() -> None:
     """A submission with fewer capabilities assessed (more 'no data') says so before storing."""
     store = EmbeddedStore()
@@ -212,6 +216,7 @@ def test_provenance_is_prov_o_with_a_stable_agent_and_the_file_name_only(tmp_pat
         assert bool(store.query(ask)), record.graph
 
 
+@pytest.mark.slow
 def test_resubmission_makes_a_new_current_version() -> None:
     store = EmbeddedStore()
     valid = _example("*-valid.csv")
@@ -326,6 +331,7 @@ CASES = sorted(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_case_is_stored_only_when_it_conforms(case: Path) -> None:
     expected = json.loads(case.with_name(case.name + ".expected.json").read_text())
@@ -346,6 +352,7 @@ def test_case_is_stored_only_when_it_conforms(case: Path) -> None:
     assert _snapshot(store) == before, "nothing stored from a refused submission"
 
 
+@pytest.mark.slow
 def test_resubmissions_of_one_country_and_year_are_versions() -> None:
     """Every good CSV and XLSX case of XC 2024, one after the other.
 
@@ -370,6 +377,7 @@ def test_resubmissions_of_one_country_and_year_are_versions() -> None:
     assert [s["wasRevisionOf"] for s in listed[1:]] == [r.graph for r in stored[:-1]]
 
 
+@pytest.mark.slow
 def test_submit_command_says_when_a_resubmission_is_unchanged(tmp_path: Path) -> None:
     """The CLI tells a data team that an identical file stored nothing, not 'stored as'."""
     from click.testing import CliRunner
@@ -387,6 +395,7 @@ def test_submit_command_says_when_a_resubmission_is_unchanged(tmp_path: Path) ->
     assert "stored as" not in again.output
 
 
+@pytest.mark.slow
 def test_submit_and_withdraw_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The CLI.
 
@@ -435,6 +444,7 @@ def test_submit_and_withdraw_commands(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run("withdraw", "XC", "2024", "1", "--store", str(tmp_path / "nowhere"))[0] == 2
 
 
+@pytest.mark.slow
 def test_a_country_is_stored_under_its_key_whatever_code_names_it() -> None:
     """FR and FRA (and the English name) are one country.
 

@@ -92,6 +92,7 @@ def test_overlapping_calls_leave_the_levels_as_they_were() -> None:
     assert logging.getLogger("rdflib.term").isEnabledFor(logging.WARNING)
 
 
+@pytest.mark.slow
 def test_concurrent_validations_report_the_date_and_change_no_level(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

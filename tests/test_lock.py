@@ -14,6 +14,7 @@ from mnr_graph.submissions import lock
 from mnr_graph.submissions.lock import LOCK_GRAPH, write_lock
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_the_remote_write_lock_lets_one_writer_in_at_a_time(oxigraph_url: str) -> None:
     """Writers on separate connections to one endpoint: never two inside at once."""

@@ -119,6 +119,7 @@ ROUTES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("path", "params", "accept", "by_format", "by_accept"), ROUTES)
 def test_format_wins_over_accept_on_every_route(
     client: TestClient,

@@ -45,6 +45,7 @@ def _assert_no_connection(listener: socket.socket) -> None:
     pytest.fail("the listener saw a connection")
 
 
+@pytest.mark.slow
 def test_rdflib_refuses_service(listener: socket.socket) -> None:
     netguard.install()
     assert netguard.installed()
@@ -55,6 +56,7 @@ def test_rdflib_refuses_service(listener: socket.socket) -> None:
 
 
 # rdflib's own dataset code warns about its deprecated default_context (not our code)
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 def test_rdflib_does_not_fetch_from_graphs(listener: socket.socket) -> None:
     netguard.install()
@@ -64,6 +66,7 @@ def test_rdflib_does_not_fetch_from_graphs(listener: socket.socket) -> None:
     _assert_no_connection(listener)
 
 
+@pytest.mark.slow
 def test_the_embedded_store_refuses_service(listener: socket.socket) -> None:
     store = EmbeddedStore()
     with pytest.raises(InputError, match="SERVICE"):
@@ -73,6 +76,7 @@ def test_the_embedded_store_refuses_service(listener: socket.socket) -> None:
     _assert_no_connection(listener)
 
 
+@pytest.mark.slow
 def test_the_sparql_endpoint_refuses_service(listener: socket.socket) -> None:
     app = get_fastapi_app(Settings(query_workers=1), store=EmbeddedStore())
     query = (

@@ -273,6 +273,7 @@ def test_published_iris_are_still_defined(shipped_graph: Graph) -> None:
     assert not missing, f"published IRIs no longer defined: {missing}"
 
 
+@pytest.mark.slow
 def test_info_counts_agree_with_the_graph(shipped_graph: Graph) -> None:
     facts = ontology.info()
     assert facts.capabilities == len(_individuals(shipped_graph, MNR.Capability))
@@ -283,6 +284,7 @@ def test_info_counts_agree_with_the_graph(shipped_graph: Graph) -> None:
     assert "capabilities" in facts.to_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["ttl", "nt"])
 def test_export_round_trips(shipped_graph: Graph, fmt: str) -> None:
     rdflib_format = {"ttl": "turtle", "nt": "nt"}[fmt]
@@ -290,6 +292,7 @@ def test_export_round_trips(shipped_graph: Graph, fmt: str) -> None:
     assert isomorphic(again, shipped_graph)
 
 
+@pytest.mark.slow
 def test_export_owl_is_the_owl2_dl_rendering(shipped_graph: Graph) -> None:
     again = Graph().parse(data=ontology.export("owl"), format="xml")
     assert isomorphic(again, ontology.owl_graph(shipped_graph))
@@ -304,6 +307,7 @@ def test_export_owl_is_the_owl2_dl_rendering(shipped_graph: Graph) -> None:
     assert (MNRID.C07, RDFS.label, Literal("Access to Image Databases", lang="en")) in again
 
 
+@pytest.mark.slow
 def test_export_jsonld_uses_the_shipped_context(shipped_graph: Graph) -> None:
     data = ontology.export("jsonld")
     assert b'"inDomain"' in data, "the context's terms compact the framework properties"
@@ -319,6 +323,7 @@ def test_export_rejects_an_unknown_format() -> None:
         ontology.export("csv")
 
 
+@pytest.mark.slow
 def test_shipped_context_is_generated() -> None:
     shipped = resources.read_text("ontology", CONTEXT_FILE)
     assert shipped == context_text(), (

@@ -56,6 +56,7 @@ def test_the_checkout_has_data_files() -> None:
     assert any(f.startswith("shapes/") for f in files)
 
 
+@pytest.mark.slow
 def test_wheel_contains_every_data_file(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
@@ -68,6 +69,7 @@ def test_wheel_contains_every_data_file(wheel: Path) -> None:
         assert zf.read(licences[0]) == (ROOT / "LICENSE").read_bytes()
 
 
+@pytest.mark.slow
 def test_unpacked_wheel_finds_its_data_through_resources(wheel: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(tmp_path)

@@ -20,6 +20,7 @@ from mnr_graph.terminology.publish import STYLE_NAME, glossary, vale_rules, writ
 from mnr_graph.terminology.vocabulary import load_vocabulary
 
 
+@pytest.mark.slow
 def test_vale_style_files_parse_as_yaml(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["export-vale", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -35,11 +35,13 @@ def _shape_ids(shapes: Graph) -> dict[str, str]:
 # --- the reasoner -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hermit_finds_the_shipped_graph_consistent(shipped_graph: Graph) -> None:
     result = quality.run_reasoner(shipped_graph)
     assert result.passed, (result.summary, result.problems)
 
 
+@pytest.mark.slow
 def test_hermit_detects_an_inconsistency(shipped_graph: Graph) -> None:
     broken = Graph()
     for triple in shipped_graph:
@@ -50,6 +52,7 @@ def test_hermit_detects_an_inconsistency(shipped_graph: Graph) -> None:
     assert "inconsistent" in result.summary
 
 
+@pytest.mark.slow
 def test_hermit_rejects_a_capability_in_two_domains(shipped_graph: Graph) -> None:
     """The framework's individuals are declared distinct (OWL has no unique-name assumption).
 
@@ -93,6 +96,7 @@ def shipped_report(shipped_graph: Graph) -> quality.OntologyReport:
     return quality.check_ontology(shipped_graph, reasoner=False)
 
 
+@pytest.mark.slow
 def test_quality_shapes_pass_meta_shacl(shipped_report: quality.OntologyReport) -> None:
     (meta,) = [r for r in shipped_report.results if r.name.startswith("meta-SHACL")]
     assert meta.passed, meta.problems
@@ -118,6 +122,7 @@ def test_every_quality_shape_has_id_message_severity_and_examples(quality_shapes
         assert list(SHAPES_DATA.glob(f"{ident}-invalid-*.ttl")), ident
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_shape_example(example: Path, quality_shapes: Graph) -> None:
     data = Graph().parse(example, format="turtle")
@@ -141,6 +146,7 @@ def test_there_are_check_queries() -> None:
     assert len(CHECK_QUERIES) >= 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", CHECK_QUERIES, ids=lambda p: p.name)
 def test_check_query_parses_and_has_a_header(query: Path) -> None:
     text = query.read_text(encoding="utf-8")
@@ -152,6 +158,7 @@ def test_check_query_parses_and_has_a_header(query: Path) -> None:
     assert [str(v) for v in parsed.algebra["PV"]] == columns, "documented columns = SELECT"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", CHECK_QUERIES, ids=lambda p: p.name)
 def test_check_query_returns_no_rows_on_the_shipped_graph(
     query: Path, shipped_store: EmbeddedStore
@@ -189,6 +196,7 @@ def test_check_query_agrees_with_its_shape_on_the_examples(query: Path, shape_id
 # --- the whole report ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_check_queries_report_a_broken_graph(shipped_graph: Graph) -> None:
     broken = Graph()
     for triple in shipped_graph:

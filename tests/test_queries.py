@@ -51,6 +51,7 @@ def test_there_are_named_queries() -> None:
     assert len(queries.load_queries()) == len(QUERY_FILES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_parses_with_rdflib_and_oxigraph(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
@@ -75,6 +76,7 @@ def test_header_is_complete(path: Path) -> None:
         assert c.name in projected, f"column ?{c.name} is not projected"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_runs_with_its_examples(store: EmbeddedStore, path: Path) -> None:
     q = queries.get_query(path.stem)
@@ -319,6 +321,7 @@ def remote_store(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory)
         server.wait(timeout=10)
 
 
+@pytest.mark.slow
 @pytest.mark.server
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_remote_store_gives_the_same_rows(

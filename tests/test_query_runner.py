@@ -55,6 +55,7 @@ def test_a_named_query_through_the_workers_checks_what_it_names(pool: QueryPool)
         asyncio.run(run_named_query(pool, q, {"capability": "C99"}, limit=10))
 
 
+@pytest.mark.slow
 def test_reads_come_back_as_the_store_gives_them(
     demo_store: EmbeddedStore, pool: QueryPool
 ) -> None:

@@ -115,6 +115,7 @@ def test_api_replicas_sharing_a_remote_store_never_share_a_version(oxigraph_url:
         store.close()
 
 
+@pytest.mark.slow
 def test_concurrent_submissions_in_one_process_become_versions() -> None:
     """The embedded store (one process holds it): threads submitting at once."""
     store = EmbeddedStore()
@@ -144,6 +145,7 @@ class _Recording:
         self.store.update(sparql_update, graphs=graphs)
 
 
+@pytest.mark.slow
 def test_a_write_costs_what_it_changes_not_the_size_of_the_registry() -> None:
     """The update of the 30th version is no larger than the 2nd's.
 
@@ -172,6 +174,7 @@ def test_a_write_costs_what_it_changes_not_the_size_of_the_registry() -> None:
 # --- withdrawal --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_each_version_keeps_its_warnings_and_completeness() -> None:
     store = EmbeddedStore.with_shipped_data()
     rows = list(csv.reader(io.StringIO(EXAMPLE.read_text())))
@@ -198,6 +201,7 @@ def test_each_version_keeps_its_warnings_and_completeness() -> None:
     assert warning["focus"].startswith(record.submission), "on the node as stored"
 
 
+@pytest.mark.slow
 def test_a_registry_of_an_earlier_version_is_upgraded_when_served(tmp_path: Path) -> None:
     """Earlier versions flagged only the graphs.
 

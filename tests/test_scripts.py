@@ -109,7 +109,7 @@ def test_check_refuses_a_python_older_than_3_11(tree: Tree) -> None:
 
 def test_check_installs_the_extras_then_runs_every_check_in_order(tree: Tree) -> None:
     tree.python()
-    for tool in ("python", "ruff", "mypy", "mkdocs"):
+    for tool in ("python", "ruff", "mypy", "lint-imports", "mkdocs"):
         _stub(tree.root / ".venv" / "bin" / tool, f'echo "{tool} $*" >> "$LOG"')
     done = tree.run("scripts/check", "-x", "-q")
     assert done.returncode == 0, done.stderr
@@ -120,6 +120,8 @@ def test_check_installs_the_extras_then_runs_every_check_in_order(tree: Tree) ->
         "ruff check src tests benchmarks scripts docs/gen",
         "mypy ",
         "mypy docs/gen",
+        "mypy tests",
+        "lint-imports --no-cache",
         "mkdocs build --strict --quiet",
         "python -m pytest -x -q",
     ]
@@ -128,7 +130,7 @@ def test_check_installs_the_extras_then_runs_every_check_in_order(tree: Tree) ->
 
 def test_check_stops_at_the_first_check_that_fails(tree: Tree) -> None:
     tree.python()
-    for tool in ("python", "ruff", "mypy"):
+    for tool in ("python", "ruff", "mypy", "lint-imports"):
         _stub(tree.root / ".venv" / "bin" / tool, f'echo "{tool} $*" >> "$LOG"')
     _stub(tree.root / ".venv" / "bin" / "mkdocs", 'echo "mkdocs $*" >> "$LOG"; exit 1')
     done = tree.run("scripts/check")
@@ -208,6 +210,7 @@ def test_install_sources_are_the_wheels_and_the_lock() -> None:
     assert all((ROOT / name).exists() for name in names)
 
 
+@pytest.mark.slow
 def test_serve_installs_once_then_starts_without_installing(installable: Tree) -> None:
     for _ in range(2):
         done = installable.run("scripts/install")
@@ -229,6 +232,7 @@ def _first_file(tree: Tree, name: str) -> Path:
     return path if path.is_file() else min(p for p in path.rglob("*") if p.is_file())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "change",
     [*_install_sources(), "a new file in ontology", "mnr-graph uninstalled"],
@@ -249,6 +253,7 @@ def test_serve_installs_again_when_a_source_changes(installable: Tree, change: s
     assert _installs(installable) == 2, change
 
 
+@pytest.mark.slow
 def test_a_failed_install_is_tried_again_at_the_next_start(installable: Tree) -> None:
     assert installable.run("scripts/install").returncode == 0
     (installable.root / "src" / "mnr_graph" / "__init__.py").write_text("# new\n", "utf-8")
@@ -296,6 +301,7 @@ def test_ci_run_as_root_installs_then_runs_the_check(tree: Tree) -> None:
     assert calls[-1] == "scripts/check "
 
 
+@pytest.mark.slow
 def test_ci_run_package_names_exist_in_apt() -> None:
     """The Debian package names .ci/run installs are known to this machine's apt (if it has one)."""
     apt_cache = shutil.which("apt-cache")

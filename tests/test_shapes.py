@@ -91,6 +91,7 @@ def _examples(kind: str) -> list[Path]:
     return sorted(EXAMPLES.glob(f"S[0-9][0-9]-{kind}*.ttl"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", _examples("invalid"), ids=lambda p: p.name)
 def test_invalid_example_fails_on_its_shape(example: Path, shipped_graph: Graph) -> None:
     shape_id = example.name[:3]
@@ -99,6 +100,7 @@ def test_invalid_example_fails_on_its_shape(example: Path, shipped_graph: Graph)
     assert shape in _results(example, shape_id, shipped_graph)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", _examples("valid"), ids=lambda p: p.name)
 def test_valid_example_passes_its_shape(example: Path, shipped_graph: Graph) -> None:
     shape_id = example.name[:3]
@@ -106,6 +108,7 @@ def test_valid_example_passes_its_shape(example: Path, shipped_graph: Graph) -> 
     assert _results(example, shape_id, shipped_graph) == set()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file", resources.files("shapes", "*.ttl"), ids=lambda p: p.name)
 def test_shapes_graph_is_valid_shacl(file: Path) -> None:
     conforms, _report, text = validate(Graph(), shacl_graph=_shapes_graph(file), meta_shacl=True)

@@ -37,6 +37,7 @@ def test_every_kind_of_query_is_found() -> None:
     assert len(PAGE_FILES) >= 7
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.stem)
 def test_query_parses_with_rdflib_and_oxigraph(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
@@ -45,6 +46,7 @@ def test_query_parses_with_rdflib_and_oxigraph(path: Path) -> None:
     assert isinstance(ox.Store().query(text), ox.QuerySolutions), "a SELECT"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.stem)
 def test_header_documents_the_query(path: Path) -> None:
     header = _header(path)
@@ -91,6 +93,7 @@ def test_page_query_runs_with_its_examples_bound(shipped_store: EmbeddedStore, p
     del result  # freed on this thread
 
 
+@pytest.mark.slow
 def test_the_pages_queries_are_neither_named_nor_check_queries(shipped_graph: Graph) -> None:
     """The named-query loader reads sparql/Q*.rq, the quality gate sparql/check-*.rq.
 

@@ -70,6 +70,7 @@ def _rows(result: object) -> list[tuple[str, ...]]:
     return [tuple(str(term) for term in row) for row in result]
 
 
+@pytest.mark.slow
 def test_both_stores_follow_the_protocol(remote: RemoteStore, embedded: EmbeddedStore) -> None:
     assert isinstance(remote, Store)
     assert isinstance(embedded, Store)
@@ -110,6 +111,7 @@ def test_substitutions_are_bound_alike(remote: RemoteStore, embedded: EmbeddedSt
     assert _rows(remote.query(query, substitutions=hostile)) == []
 
 
+@pytest.mark.slow
 def test_remote_writes_replace_graphs_atomically(remote: RemoteStore) -> None:
     iri = str(GRAPH["test/remote-write"])
     quad = ox.Quad(
@@ -131,6 +133,7 @@ def test_remote_refuses_service_before_sending(remote: RemoteStore) -> None:
         remote.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
 
 
+@pytest.mark.slow
 def test_the_api_serves_a_remote_store(oxigraph_url: str, remote: RemoteStore) -> None:
     from mnr_graph.web.app import get_fastapi_app
 

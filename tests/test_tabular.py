@@ -25,6 +25,7 @@ def _fill_csv(template: bytes, rows: list[list[str]]) -> bytes:
     return template + "".join(",".join(f'"{v}"' for v in row) + "\n" for row in rows).encode()
 
 
+@pytest.mark.slow
 def test_a_source_only_row_before_its_capability_is_an_assessment_of_its_own() -> None:
     """Only a row that repeats a capability given above adds a source document to it."""
     text = template_bytes("csv").decode()
@@ -38,6 +39,7 @@ def test_a_source_only_row_before_its_capability_is_an_assessment_of_its_own() -
     }, report.to_text()
 
 
+@pytest.mark.slow
 def test_xlsx_result_names_the_cell() -> None:
     example = next(p for p in resources.files("examples", "*-invalid-S24-*.xlsx"))
     report = validate_bytes(example.read_bytes(), filename=example.name)
@@ -46,6 +48,7 @@ def test_xlsx_result_names_the_cell() -> None:
     assert result.cell == f"K{result.row}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252", "utf-16"])
 def test_encodings_and_bom(encoding: str) -> None:
     rows = _example_rows()

@@ -29,6 +29,7 @@ def _fill_csv(template: bytes, rows: list[list[str]]) -> bytes:
     return template + "".join(",".join(f'"{v}"' for v in row) + "\n" for row in rows).encode()
 
 
+@pytest.mark.slow
 def test_csv_template_round_trips(tmp_path: Path) -> None:
     out = tmp_path / "t.csv"
     with pytest.raises(SystemExit) as exit_info:
@@ -40,6 +41,7 @@ def test_csv_template_round_trips(tmp_path: Path) -> None:
     assert report.conforms, report.to_text()
 
 
+@pytest.mark.slow
 def test_xlsx_template_round_trips() -> None:
     workbook = load_workbook(io.BytesIO(template_bytes("xlsx")))
     sheet = workbook["submission"]
@@ -52,6 +54,7 @@ def test_xlsx_template_round_trips() -> None:
     assert report.conforms, report.to_text()
 
 
+@pytest.mark.slow
 def test_example_rows_of_the_template_validate_once_uncommented() -> None:
     """The template's documented example is a complete submission.
 
@@ -73,6 +76,7 @@ def test_example_rows_of_the_template_validate_once_uncommented() -> None:
     assert titles == {"National action plan 2023-2027", "Regional action plan 2024"}
 
 
+@pytest.mark.slow
 def test_xlsx_template_indicators_sheet_round_trips() -> None:
     """The template's ``indicators`` sheet, filled, gives Data Cube observations that validate."""
     workbook = load_workbook(io.BytesIO(template_bytes("xlsx")))

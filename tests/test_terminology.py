@@ -303,6 +303,7 @@ def test_did_you_mean_finds_flagged_labels_with_a_typo(label: TermLabel) -> None
         assert label.concept in {m.label.concept for m in result.matches}, names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["BAND_USE", "BAND_CAUTION", "BAND_AVOID"])
 def test_band_constants_are_notations_of_the_shipped_bands(name: str) -> None:
     """The band values code compares against are the vocabulary's own ``skos:notation``s."""

@@ -40,6 +40,7 @@ def vocabulary() -> Vocabulary:
     return load_vocabulary()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("q", "lang"), SEARCHES)
 def test_search_from_python_the_cli_and_the_api_agree(
     client: TestClient, q: str, lang: str | None
@@ -76,6 +77,7 @@ def test_term_entries_are_every_label_with_its_kind_and_id(vocabulary: Vocabular
     assert all(e["concept"].endswith("/" + e["id"]) for e in entries)
 
 
+@pytest.mark.slow
 def test_a_description_from_python_the_cli_and_the_api_agree(
     client: TestClient, vocabulary: Vocabulary
 ) -> None:

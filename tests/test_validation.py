@@ -38,12 +38,14 @@ def _examples(kind: str) -> list[Path]:
     return [p for p in resources.files("examples") if f"-{kind}" in p.name]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", _examples("valid"), ids=lambda p: p.name)
 def test_valid_example_conforms(example: Path) -> None:
     report = validate_bytes(example.read_bytes(), filename=example.name)
     assert report.conforms, report.to_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", _examples("invalid"), ids=lambda p: p.name)
 def test_invalid_example_fails_on_expected_shape_and_row(example: Path) -> None:
     match = EXPECTED.search(example.name)
@@ -76,6 +78,7 @@ def _rule_cases() -> list[tuple[str, Path]]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("ident", "example"), _rule_cases(), ids=lambda v: getattr(v, "name", v))
 def test_python_rule_gives_what_pyshacl_sparql_gives(
     ident: str, example: Path, shipped_graph: Graph
@@ -166,6 +169,7 @@ def test_unknown_format_is_refused() -> None:
         validate_bytes(b"x", filename="data.doc")
 
 
+@pytest.mark.slow
 def test_remote_context_is_refused_without_connecting() -> None:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -230,6 +234,7 @@ def test_cli_unusable_input_exits_2_without_traceback(
     assert name in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text", "json", "ttl"])
 def test_cli_exit_codes_and_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     valid = next(p for p in _examples("valid") if p.suffix == ".ttl")
@@ -248,6 +253,7 @@ def test_cli_exit_codes_and_formats(fmt: str, capsys: pytest.CaptureFixture[str]
             assert ("does NOT conform" in out) is (code == 1)
 
 
+@pytest.mark.slow
 def test_a_submission_in_the_contexts_own_terms_validates_and_round_trips() -> None:
     """A data team can write JSON-LD with the shipped context's short terms (no prefixes)."""
     source = Graph().parse(resources.path("examples", "XA-2024-valid.ttl"), format="turtle")
@@ -289,6 +295,7 @@ def test_every_case_has_an_expectation() -> None:
         assert sidecar.name.removesuffix(".expected.json") in names, f"{sidecar.name}: no case"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_case_through_the_cli(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected = _expected(case)
@@ -334,6 +341,7 @@ def api_client() -> Iterator[Any]:
         yield client
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_case_through_post_validate(case: Path, api_client: Any) -> None:
     expected = _expected(case)

@@ -35,6 +35,7 @@ def _ask(url: str, query: str) -> bool:
     return bool(response.json()["boolean"])
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_serve_data_with_a_remote_endpoint_pushes_each_file_to_its_graph(
     oxigraph_url: str, tmp_path: Path
@@ -95,6 +96,7 @@ def test_serve_data_with_a_remote_endpoint_sends_nothing_if_a_file_is_bad(
     assert not _ask(oxigraph_url, f"ASK {{ GRAPH <{data_graph(good)}> {{ ?s ?p ?o }} }}")
 
 
+@pytest.mark.slow
 def test_the_app_includes_every_router(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/health", "/sparql", "/queries", "/terms", "/check", "/validate"):
@@ -103,6 +105,7 @@ def test_the_app_includes_every_router(client: TestClient) -> None:
         assert path in paths, path
 
 
+@pytest.mark.slow
 def test_cors_follows_the_settings() -> None:
     origin = "https://yasgui.example"
     with TestClient(make_app(Settings(cors_origins=(origin,)))) as client:

@@ -25,6 +25,7 @@ def _avoided_sentence(vocabulary: terminology.Vocabulary) -> str:
     return f"The annual report mentions {label.text} twice."
 
 
+@pytest.mark.slow
 def test_check_json_and_plain_text_agree_with_the_library(
     client: TestClient, vocabulary: terminology.Vocabulary
 ) -> None:

@@ -20,6 +20,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 
+@pytest.mark.slow
 def test_a_mistyped_parameter_is_a_400_that_names_it(client: TestClient) -> None:
     response = client.get("/terms", params={"limit": "many"})
     assert response.status_code == 400
@@ -36,6 +37,7 @@ def _operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
     return [(path, method, op) for path, ops in paths.items() for method, op in ops.items()]
 
 
+@pytest.mark.slow
 def test_openapi_documents_the_errors_as_answered(client: TestClient) -> None:
     """No FastAPI 422 anywhere.
 

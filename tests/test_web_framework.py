@@ -19,6 +19,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("path", "cls"),
     [("/capabilities", MNR.Capability), ("/domains", MNR.Domain), ("/outcomes", MNR.Outcome)],
@@ -36,6 +37,7 @@ def test_framework_as_jsonld(client: TestClient, path: str, cls: Any) -> None:
     assert {q.subject.value for q in quads} == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("path", "cls"),
     [("/capabilities", MNR.Capability), ("/domains", MNR.Domain), ("/outcomes", MNR.Outcome)],

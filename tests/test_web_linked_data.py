@@ -54,6 +54,7 @@ def _triples(data: bytes, fmt: ox.RdfFormat) -> set[tuple[str, str, str]]:
     return {(q.subject.value, str(q.predicate), str(q.object)) for q in ox.parse(data, format=fmt)}
 
 
+@pytest.mark.slow
 def test_every_project_iri_resolves_as_turtle(
     client: TestClient, shipped_store: EmbeddedStore
 ) -> None:
@@ -70,6 +71,7 @@ def test_every_project_iri_resolves_as_turtle(
         assert len(blank) == len([t for t in own if t[2].startswith("_:")]), iri
 
 
+@pytest.mark.slow
 def test_every_project_iri_resolves_as_html(
     client: TestClient, shipped_store: EmbeddedStore
 ) -> None:
@@ -81,6 +83,7 @@ def test_every_project_iri_resolves_as_html(
         assert not ASSETS.search(response.text), iri
 
 
+@pytest.mark.slow
 def test_all_formats_give_the_same_triples(client: TestClient) -> None:
     iri = capability_iris(client)[0]
     graphs = {}
@@ -130,6 +133,7 @@ SHAPE_IRIS = sorted(
 )
 
 
+@pytest.mark.slow
 def test_every_shape_iri_resolves(client: TestClient) -> None:
     """Every IRI under shape/ in shapes/*.ttl resolves: its statements as RDF, and a page."""
     assert {BASE + "shape/S01", BASE + "shape/submission"} <= set(SHAPE_IRIS)
@@ -169,6 +173,7 @@ def _some_iris(store: EmbeddedStore) -> list[str]:
     return sorted(by_space.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("accept", "expected"),
     [
@@ -212,6 +217,7 @@ def test_an_accept_we_cannot_answer_is_406(
         assert "cannot answer" in response.json()["message"]
 
 
+@pytest.mark.slow
 def test_head_answers_like_get_without_a_body(
     client: TestClient, shipped_store: EmbeddedStore
 ) -> None:
@@ -242,6 +248,7 @@ def test_unknown_is_a_404_page_for_browsers_and_json_for_tools(
         assert set(response.json()) == {"error", "message", "where", "detail"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("ext", "fmt"),
     [
@@ -266,6 +273,7 @@ def test_unknown_download_is_404(client: TestClient) -> None:
     assert client.get("/download/mnr-graph.pdf").status_code == 404
 
 
+@pytest.mark.slow
 def test_context_download(client: TestClient) -> None:
     assert client.get("/download/context.jsonld").json()["@context"] == shipped_context()
 

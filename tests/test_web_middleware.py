@@ -25,6 +25,7 @@ BODY_ROUTES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("path", "kind"), BODY_ROUTES)
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
 def test_an_oversized_body_is_413_with_or_without_a_length(

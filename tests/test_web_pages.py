@@ -38,6 +38,7 @@ TESTS = Path(__file__).parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "url",
     [
@@ -69,6 +70,7 @@ def test_bad_parameters_are_400(client: TestClient, url: str) -> None:
 _HREF = re.compile(r'href="([^"#]*)')
 
 
+@pytest.mark.slow
 def test_every_link_of_every_page_resolves(app: FastAPI) -> None:
     """Crawl every page from / and follow every link to this server: none is a 4xx or 5xx.
 
@@ -112,6 +114,7 @@ def test_every_link_of_every_page_resolves(app: FastAPI) -> None:
     assert pages_seen > 100
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_framework_page_lists_every_capability_in_the_language(
     client: TestClient, lang: str
@@ -129,6 +132,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace("'", "&#39;")
 
 
+@pytest.mark.slow
 def test_capability_pages_show_domain_outcome_and_relations(client: TestClient) -> None:
     for iri in capability_iris(client):
         notation = iri.rsplit("/", 1)[1]
@@ -225,6 +229,7 @@ def test_questions_page_has_a_form_per_query(client: TestClient) -> None:
             assert f'name="{p.name}"' in html
 
 
+@pytest.mark.slow
 def test_question_page_shows_the_rows(client: TestClient) -> None:
     for q in queries.load_queries().values():
         params = {p.name: p.example for p in q.parameters}
@@ -252,6 +257,7 @@ def _free_port() -> int:
         return port
 
 
+@pytest.mark.slow
 @pytest.mark.server
 @pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("CI"),
@@ -304,6 +310,7 @@ def test_pages_render_in_headless_chromium(app: FastAPI, client: TestClient) -> 
         thread.join(timeout=10)
 
 
+@pytest.mark.slow
 def test_a_country_without_a_current_submission_is_not_found() -> None:
     """Its page and /country are a 404 with a message (the page showed only "Error")."""
     store = EmbeddedStore.with_shipped_data()
@@ -340,6 +347,7 @@ def test_a_question_page_pages_and_its_csv_link_works(client: TestClient) -> Non
     assert len(answer.text.strip().splitlines()) == 6  # the header and the page's rows
 
 
+@pytest.mark.slow
 def test_a_real_countrys_page_is_not_called_illustrative() -> None:
     """Only a user-assigned code (or the demo) is illustrative: FR's page says France (FR)."""
     from mnr_graph.core.settings import Settings

@@ -33,6 +33,7 @@ def _examples(q: queries.NamedQuery) -> dict[str, str]:
     return {p.name: p.example for p in q.parameters}
 
 
+@pytest.mark.slow
 def test_queries_are_listed_with_their_parameters(client: TestClient) -> None:
     listed = client.get("/queries").json()
     assert [q["name"] for q in listed] == list(queries.load_queries())
@@ -42,6 +43,7 @@ def test_queries_are_listed_with_their_parameters(client: TestClient) -> None:
         assert entry["path"] == f"/queries/{q.name}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_each_query_is_an_openapi_operation(client: TestClient, path: Path) -> None:
     q = queries.get_query(path.stem)
@@ -65,6 +67,7 @@ def test_each_query_runs_over_http(client: TestClient, path: Path) -> None:
     assert body["rows"] == queries.run_query(store, q.name, _examples(q)).rows
 
 
+@pytest.mark.slow
 def test_named_queries_run_under_the_query_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Named queries go through the same time-limited workers as /sparql: past it, a 503.
 
@@ -104,6 +107,7 @@ STORE_ROUTES = [
 ]
 
 
+@pytest.mark.slow
 def test_every_store_read_runs_under_the_query_time_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -214,6 +218,7 @@ def test_bad_query_requests(
     assert words in response.json()["detail"]
 
 
+@pytest.mark.slow
 def test_a_truncated_named_query_says_so_in_its_json_body_and_pages() -> None:
     """Past the result limit the JSON body says truncated and gives the next page.
 
@@ -236,6 +241,7 @@ def test_a_truncated_named_query_says_so_in_its_json_body_and_pages() -> None:
         assert whole == queries.run_query(c.app.state.store, "capabilities-by-domain").rows  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_a_csv_answer_longer_than_the_limit_must_be_paged() -> None:
     """pandas.read_csv and SPARQLWrapper never see headers.
 

@@ -176,6 +176,7 @@ def check_case(response: httpx.Response, case: dict[str, Any]) -> None:
             assert bool(graph.query(expect["ask"]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case_file", CASES, ids=CASE_IDS)
 def test_protocol_case(case_clients: dict[str, TestClient], case_file: Path) -> None:
     case: dict[str, Any] = json.loads(case_file.read_text(encoding="utf-8"))
@@ -204,6 +205,7 @@ def test_every_w3c_query_test_has_a_case() -> None:
 # --- limits, errors, headers -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_result_cap_is_signalled() -> None:
     app = get_fastapi_app(Settings(result_limit=2, query_workers=1), store=protocol_store())
     with TestClient(app) as client:
@@ -218,6 +220,7 @@ def test_the_result_cap_is_signalled() -> None:
     assert "X-Results-Truncated" not in small.headers
 
 
+@pytest.mark.slow
 def test_an_oversized_body_is_refused_with_413() -> None:
     app = get_fastapi_app(Settings(max_upload_bytes=100, query_workers=1), store=protocol_store())
     query = "SELECT * WHERE { ?s ?p ?o } # " + "x" * 200
@@ -250,6 +253,7 @@ def test_errors_are_json_with_message_and_where(protocol_client: TestClient) -> 
     assert body["where"] == "line 2, column 2"
 
 
+@pytest.mark.slow
 def test_health_and_openapi(protocol_client: TestClient) -> None:
     assert protocol_client.get("/health").json()["status"] == "ok"
     spec = protocol_client.get("/openapi.json").json()
@@ -259,6 +263,7 @@ def test_health_and_openapi(protocol_client: TestClient) -> None:
     assert protocol_client.get("/docs").status_code == 200
 
 
+@pytest.mark.slow
 def test_workers_see_data_written_after_they_started() -> None:
     store = protocol_store()
     ask = {"query": "ASK { <http://example.org/protocol/dave> ?p ?o }"}
@@ -346,6 +351,7 @@ def _library_rows(store: EmbeddedStore) -> list[tuple[str, str]]:
     return rows
 
 
+@pytest.mark.slow
 @pytest.mark.server
 # SPARQLWrapper parses CONSTRUCT answers into rdflib's deprecated ConjunctiveGraph (not our code)
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -401,6 +407,7 @@ C01 = "https://w3id.org/mnr-graph/id/C01"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 
+@pytest.mark.slow
 @pytest.mark.server
 @pytest.mark.parametrize("case_file", W3C_CASES, ids=[c.stem for c in W3C_CASES])
 def test_w3c_protocol_tests_pass_on_the_running_server(server: str, case_file: Path) -> None:
@@ -429,6 +436,7 @@ def _rdflib_triples(graph: Graph) -> set[tuple[str, str, str]]:
     return {(str(s), str(p), str(o)) for s, p, o in graph}
 
 
+@pytest.mark.slow
 @pytest.mark.server
 # SPARQLWrapper parses graphs into rdflib's deprecated ConjunctiveGraph (not our code)
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -527,6 +535,7 @@ def test_rdflib_sparqlstore_bindings_ask_construct(
     assert _rdflib_triples(constructed) == _library_triples(library_store, CONSTRUCT)
 
 
+@pytest.mark.slow
 @pytest.mark.server
 @pytest.mark.parametrize(
     ("accept", "media_type"),
@@ -568,6 +577,7 @@ def test_a_yasgui_style_form_post(server: str, library_store: EmbeddedStore) -> 
     assert [(b["s"]["value"], b["label"]["value"]) for b in rows] == _library_rows(library_store)
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_the_running_server_connects_nowhere(server: str) -> None:
     """SERVICE, FROM and dataset parameters naming a local listener: it sees no connection."""
@@ -602,6 +612,7 @@ def test_the_running_server_connects_nowhere(server: str) -> None:
         listener.close()
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_writes_need_the_token_on_a_running_server(tmp_path: Path) -> None:
     """``mnr-graph serve`` with a token.
@@ -649,6 +660,7 @@ def test_writes_need_the_token_on_a_running_server(tmp_path: Path) -> None:
         process.wait(timeout=10)
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_a_runaway_query_is_stopped_while_others_are_served(server: str) -> None:
     """The runaway query ends with 503; a request sent while it runs returns before it does."""
@@ -676,6 +688,7 @@ def test_a_runaway_query_is_stopped_while_others_are_served(server: str) -> None
 # --- benchmark -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.server
 def test_benchmark_runs_quick(capsys: pytest.CaptureFixture[str]) -> None:
     import importlib.util

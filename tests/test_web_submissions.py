@@ -25,6 +25,7 @@ with warnings.catch_warnings():
 TESTS = Path(__file__).parent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("token", "header"),
     [(None, None), (None, f"Bearer {TOKEN}"), (TOKEN, None), (TOKEN, "Bearer wrong")],
@@ -58,6 +59,7 @@ def test_a_write_is_refused_before_its_body_is_read(
     assert words in response.json()["message"]
 
 
+@pytest.mark.slow
 def test_writes_are_off_without_a_configured_token() -> None:
     app = make_app(Settings())
     with TestClient(app) as c:
@@ -70,6 +72,7 @@ def test_writes_are_off_without_a_configured_token() -> None:
     assert "writes are off" in response.json()["detail"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("header", [None, "Bearer wrong", f"Basic {TOKEN}", TOKEN])
 def test_writes_need_the_token(client: TestClient, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
@@ -82,6 +85,7 @@ def test_writes_need_the_token(client: TestClient, header: str | None) -> None:
     assert TOKEN not in response.text
 
 
+@pytest.mark.slow
 def test_submission_is_stored_listed_and_queryable() -> None:
     path = VALID_EXAMPLE
     app = make_app(Settings(write_token=TOKEN))
@@ -102,6 +106,7 @@ def test_submission_is_stored_listed_and_queryable() -> None:
         assert {r["submission"] for r in profile.json()["rows"]} == {stored["submission"]}
 
 
+@pytest.mark.slow
 def test_invalid_submission_is_refused_with_its_report() -> None:
     path = shape_example("invalid")
     app = make_app(Settings(write_token=TOKEN))
@@ -127,6 +132,7 @@ def _version(n: int) -> dict[str, Any]:
     return {"file": (VALID_EXAMPLE.name, text.encode(), "text/turtle")}
 
 
+@pytest.mark.slow
 def test_the_submissions_list_pages_and_says_so_in_its_body() -> None:
     """GET /submissions can grow.
 
@@ -157,6 +163,7 @@ def test_the_submissions_list_pages_and_says_so_in_its_body() -> None:
         assert too_many.json()["where"] == "parameter 'limit'"
 
 
+@pytest.mark.slow
 def test_the_submissions_list_filters_by_country_and_year() -> None:
     """Country (any code or name of it) and year filter.
 
@@ -184,6 +191,7 @@ def test_the_submissions_list_filters_by_country_and_year() -> None:
         assert c.get("/submissions", params={"country": "X1"}).status_code == 400
 
 
+@pytest.mark.slow
 def test_an_identical_resubmission_is_200_unchanged() -> None:
     """The same bytes again store nothing: 200 with ``unchanged`` true, not a 201 and a version."""
     auth = {"Authorization": f"Bearer {TOKEN}"}
@@ -198,6 +206,7 @@ def test_an_identical_resubmission_is_200_unchanged() -> None:
     assert listed["total"] == 1
 
 
+@pytest.mark.slow
 def test_a_submission_with_less_data_is_a_409_until_replace_is_given() -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     xc = resources.path("examples", "XC-2024-valid.csv")
@@ -231,6 +240,7 @@ def test_a_submission_with_less_data_is_a_409_until_replace_is_given() -> None:
         assert "less data" in stored.json()["notice"]
 
 
+@pytest.mark.slow
 def test_a_workbook_sheet_is_chosen_with_the_form_field() -> None:
     workbook = TESTS / "data" / "validation" / "xlsx-two-submission-sheets.xlsx"
     files = {"file": (workbook.name, workbook.read_bytes())}
@@ -249,6 +259,7 @@ def test_a_workbook_sheet_is_chosen_with_the_form_field() -> None:
         assert entry["sheet"] == "2024"
 
 
+@pytest.mark.slow
 def test_a_version_is_withdrawn_with_the_token() -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with TestClient(make_app(Settings(write_token=TOKEN))) as c:

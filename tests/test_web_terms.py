@@ -20,6 +20,7 @@ def vocabulary() -> terminology.Vocabulary:
     return terminology.load_vocabulary()
 
 
+@pytest.mark.slow
 def test_term_search_puts_the_exact_preferred_label_first(
     client: TestClient, vocabulary: terminology.Vocabulary
 ) -> None:
@@ -103,6 +104,7 @@ def test_term_filters(client: TestClient, vocabulary: terminology.Vocabulary) ->
     assert client.get("/terms", params={"band": "no-such-band"}).status_code == 400
 
 
+@pytest.mark.slow
 def test_every_concept_has_a_term_resource(
     client: TestClient, vocabulary: terminology.Vocabulary
 ) -> None:

@@ -22,6 +22,7 @@ with warnings.catch_warnings():
 TESTS = Path(__file__).parent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["valid", "invalid"])
 def test_validate_returns_the_library_report(client: TestClient, kind: str) -> None:
     path = VALID_EXAMPLE if kind == "valid" else shape_example("invalid")
@@ -33,6 +34,7 @@ def test_validate_returns_the_library_report(client: TestClient, kind: str) -> N
     assert response.json()["conforms"] is (kind == "valid")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", resources.files("examples", "*.*"), ids=lambda p: p.name)
 def test_every_example_validates_over_http_as_in_the_library(
     client: TestClient, path: Path
@@ -74,6 +76,7 @@ def test_validate_of_a_body_that_is_not_multipart_is_415(
     assert body["where"] == "Content-Type"
 
 
+@pytest.mark.slow
 def test_upload_size_is_limited() -> None:
     app = make_app(Settings(max_upload_bytes=10))
     with TestClient(app) as c:

@@ -15,6 +15,7 @@ from mnr_graph.submissions.withdrawal import withdraw
 from variants import variant
 
 
+@pytest.mark.slow
 def test_a_withdrawn_version_leaves_its_history_and_the_previous_one_is_current() -> None:
     store = EmbeddedStore.with_shipped_data()
     first = submit(store, variant(1), filename="XC-1.csv")
@@ -52,6 +53,7 @@ def test_a_withdrawn_version_leaves_its_history_and_the_previous_one_is_current(
         submit(store, variant(2), filename="again.csv")
 
 
+@pytest.mark.slow
 def test_withdrawing_every_version_leaves_no_current_submission() -> None:
     store = EmbeddedStore.with_shipped_data()
     submit(store, variant(1), filename="XC-1.csv")
@@ -60,6 +62,7 @@ def test_withdrawing_every_version_leaves_no_current_submission() -> None:
         run_query(store, "country-profile", {"country": "XC"})
 
 
+@pytest.mark.slow
 def test_a_stored_version_replaces_the_served_datas_and_gives_it_back_when_withdrawn() -> None:
     """A submission of a --data file is replaced by a stored version of its country and year.
 

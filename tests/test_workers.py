@@ -28,6 +28,7 @@ def store() -> ox.Store:
     return s
 
 
+@pytest.mark.slow
 def test_a_runaway_query_is_stopped_and_its_worker_replaced(store: ox.Store) -> None:
     pool = QueryPool(lambda: store, lambda: 0, size=2, timeout=1)
     order: list[str] = []
@@ -64,6 +65,7 @@ def test_errors_come_back_as_the_same_error(store: ox.Store) -> None:
         pool.close()
 
 
+@pytest.mark.slow
 def test_workers_are_reforked_after_a_write() -> None:
     data = ox.Store()
     generation = [0]
@@ -82,6 +84,7 @@ def test_workers_are_reforked_after_a_write() -> None:
     assert (before.endswith(b"false}"), after.endswith(b"true}")) == (True, True)
 
 
+@pytest.mark.slow
 def test_workers_end_when_the_server_process_is_killed() -> None:
     """Killed with SIGKILL (no clean-up runs), the server leaves no worker behind."""
     script = (
@@ -127,6 +130,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_a_query_past_the_memory_cap_is_stopped_and_the_pool_goes_on() -> None:
     """Sorting a cross product of 3000 triples needs gigabytes: stopped at 128 MB, not at 30 s."""
     big = ox.Store()
@@ -146,6 +150,7 @@ def test_a_query_past_the_memory_cap_is_stopped_and_the_pool_goes_on() -> None:
         pool.close()
 
 
+@pytest.mark.slow
 def test_the_time_limit_counts_the_wait_for_a_worker(store: ox.Store) -> None:
     """With one worker, a runaway queued behind another runaway is stopped at its own deadline.
 

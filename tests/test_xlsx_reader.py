@@ -13,6 +13,7 @@ from mnr_graph.submissions.template import template_bytes
 from mnr_graph.submissions.xlsx_reader import Workbook
 
 
+@pytest.mark.slow
 def test_an_upload_is_read_once_for_values_and_once_for_formulas(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -30,6 +31,7 @@ def test_an_upload_is_read_once_for_values_and_once_for_formulas(
     assert sorted(reads) == [False, True]
 
 
+@pytest.mark.slow
 def test_a_chosen_sheet_must_be_a_submission_sheet() -> None:
     with Workbook(template_bytes("xlsx"), "template.xlsx") as book:
         assert book.submission_sheet("submission") == "submission"
