@@ -23,7 +23,7 @@ from mnr_graph.submissions.registry import list_submissions
 from servers import mnr_graph_server
 from variants import EXAMPLE, variant
 
-TOKEN = "token-for-the-registry-tests"
+TOKEN = "token-for-the-registry-tests-0123456789abcdef"
 
 
 def _post_at_once(urls: Sequence[str], count: int) -> list[httpx.Response]:

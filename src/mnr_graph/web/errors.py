@@ -26,8 +26,16 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from mnr_graph.core.errors import InputError, MnrGraphError, NotFoundError, error_body
+from mnr_graph.core.errors import (
+    InputError,
+    MnrGraphError,
+    NotFoundError,
+    QueryTimeoutError,
+    StoreError,
+    error_body,
+)
 from mnr_graph.web.models import ErrorModel
+from mnr_graph.web.observability import request_id
 from mnr_graph.web.responses import error_response, retry_headers
 
 __all__ = [
@@ -130,6 +138,17 @@ def install_handlers(app: FastAPI, *, html_error: HtmlError) -> None:
 
     @app.exception_handler(MnrGraphError)
     async def mapped(request: Request, exc: MnrGraphError) -> Response:
+        if isinstance(exc, QueryTimeoutError):
+            metrics = getattr(request.app.state, "metrics", None)
+            if metrics is not None:
+                metrics.timeouts.inc()
+        if isinstance(exc, StoreError):
+            # The store's address and its own words are for the operator's log, not the client.
+            log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+            exc = StoreError(
+                "the store did not answer as expected; the server's log says why, under the "
+                f"request id {request_id.get()}"
+            )
         response = html_error(request, exc) or error_response(exc)
         response.headers.update(retry_headers(request, exc))
         return response
