@@ -277,6 +277,7 @@ class RequestMiddleware:
                     status,
                     elapsed * 1000,
                     extra={
+                        "request_id": rid,
                         "access": {
                             "client": client[0] if client else None,
                             "method": scope["method"],
@@ -284,7 +285,7 @@ class RequestMiddleware:
                             "route": template,
                             "status": status,
                             "ms": round(elapsed * 1000, 1),
-                        }
+                        },
                     },
                 )
             request_id.reset(token)

@@ -45,7 +45,7 @@ def audit(event: str, **facts: Any) -> None:
         "%s %s",
         event,
         " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in facts.items()),
-        extra={"event": event, "facts": facts},
+        extra={"event": event, "facts": facts, "request_id": request_id.get()},
     )
 
 
