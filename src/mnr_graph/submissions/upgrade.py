@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pyoxigraph as ox
-from rdflib import DCTERMS, OWL, Graph, URIRef
+from rdflib import DCTERMS, OWL, RDFS, Graph, URIRef
 
 from mnr_graph import __version__
 from mnr_graph.core.errors import InputError, MnrGraphError
@@ -154,7 +154,7 @@ def revalidate(store: UpgradeStore) -> Revalidation:
     """Validate every current (not withdrawn) stored submission with this version's shapes."""
     rows = store.query(
         f"SELECT ?g WHERE {{ GRAPH <{registry.REGISTRY_GRAPH}> {{ "
-        f"?g <{MNR.isCurrent}> true }} }} ORDER BY ?g"
+        f"?g <{MNR.isCurrent}> true ; <{RDFS.seeAlso}> ?submission }} }} ORDER BY ?g"
     )
     result = Revalidation()
     for row in list(rows):
