@@ -26,6 +26,7 @@ from mnr_graph.submissions.ingest import submit
 from servers import mnr_graph_server
 from variants import variant
 
+YEAR = "https://w3id.org/mnr-graph/def/reportingYear"
 TOKEN = "token-for-the-backup-tests-0123456789abcdef"
 
 
@@ -222,8 +223,8 @@ def test_the_upgrade_command_validates_the_stored_submissions_again(
     broken = submit(store, variant(1), filename="XC-2024.csv")
     # what a change of the shapes does to a stored submission: it no longer conforms
     store.update(
-        f"DELETE {{ GRAPH <{broken.graph}> {{ ?s <https://w3id.org/mnr-graph/def/reportingYear> ?y }} }} "
-        f"WHERE {{ GRAPH <{broken.graph}> {{ ?s <https://w3id.org/mnr-graph/def/reportingYear> ?y }} }}"
+        f"DELETE {{ GRAPH <{broken.graph}> {{ ?s <{YEAR}> ?y }} }} "
+        f"WHERE {{ GRAPH <{broken.graph}> {{ ?s <{YEAR}> ?y }} }}"
     )
     del store
     code, said = _run(["upgrade", "--store", str(store_path), "--json"], capsys)
