@@ -191,9 +191,13 @@ def _read_lines(file: Path) -> list[str]:
 
 
 def _write_lines(file: Path, lines: list[str]) -> None:
-    """Replace the file atomically (a reader sees the old or the new one), readable by its owner."""
+    """Replace the file atomically (a reader sees the old or the new one): a new file readable by
+    its owner only, an existing one keeping its mode (the service's user may have been let read
+    it)."""
+    mode = (file.stat().st_mode & 0o777) if file.exists() else 0o600
     tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, mode)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write("".join(line + "\n" for line in lines))
     os.replace(tmp, file)
