@@ -217,4 +217,5 @@ class Settings:
             log_level=(get("LOG_LEVEL") or "").lower() or None,
             log_json=flag("LOG_JSON"),
             access_log=flag("ACCESS_LOG"),
+            allow_downgrade=flag("ALLOW_DOWNGRADE"),
         )
