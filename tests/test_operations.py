@@ -212,3 +212,20 @@ def test_metrics_need_a_token_and_count_requests_by_route() -> None:
 def test_metrics_can_be_opened_for_a_scraper() -> None:
     with TestClient(make_app(Settings(metrics_open=True))) as client:
         assert client.get("/metrics").status_code == 200
+
+
+def test_a_remote_store_timeout_does_not_show_its_address() -> None:
+    """A remote store that answers too late: 503, and the endpoint's address is not in it."""
+    import socket
+
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}/internal-store/query"
+        settings = Settings(sparql_endpoint=endpoint, query_timeout=0.5)
+        store = RemoteStore(endpoint, timeout=0.5)
+        with TestClient(api.get_fastapi_app(settings, store=store)) as client:
+            answer = client.get("/sparql", params={"query": "ASK {}"})
+    assert answer.status_code == 503
+    assert "internal-store" not in answer.text
+    assert "the store" in answer.text

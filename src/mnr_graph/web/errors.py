@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -149,6 +150,8 @@ def install_handlers(app: FastAPI, *, html_error: HtmlError) -> None:
                 "the store did not answer as expected; the server's log says why, under the "
                 f"request id {request_id.get()}"
             )
+        else:
+            exc = _without_addresses(request, exc)
         response = html_error(request, exc) or error_response(exc)
         response.headers.update(retry_headers(request, exc))
         return response
@@ -188,6 +191,34 @@ def install_handlers(app: FastAPI, *, html_error: HtmlError) -> None:
         log.error("unexpected error on %s %s: %r", request.method, request.url.path, exc)
         body = error_body(MnrGraphError("internal error"), kind="InternalError")
         return JSONResponse(body, status_code=500)
+
+
+def _without_addresses(request: Request, exc: MnrGraphError) -> MnrGraphError:
+    """The error with the remote store's addresses (the settings' endpoints) replaced by "the
+    store", as the client sees it (a remote store's timeout or refusal names its endpoint)."""
+    settings = getattr(request.app.state, "settings", None)
+    internal = [
+        url
+        for url in (
+            getattr(settings, "sparql_endpoint", None),
+            getattr(settings, "update_endpoint", None),
+            getattr(settings, "gsp_endpoint", None),
+        )
+        if url
+    ]
+    if not any(url in str(exc) for url in internal):
+        return exc
+
+    def scrub(text: str | None) -> str | None:
+        for url in internal:
+            text = text.replace(url, "the store") if text is not None else None
+        return text
+
+    log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    clean = copy.copy(exc)
+    clean.message = scrub(exc.message) or ""
+    clean.where = scrub(exc.where)
+    return clean
 
 
 def _allowed_methods(request: Request) -> list[str]:
