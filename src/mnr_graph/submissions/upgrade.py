@@ -38,6 +38,7 @@ __all__ = [
     "STATE_GRAPH",
     "DowngradeError",
     "Revalidation",
+    "UpgradeStore",
     "check_version",
     "reconcile",
     "revalidate",

@@ -27,6 +27,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 __all__ = [
     "CONTENT_TYPE_LATEST",
+    "JsonFormatter",
     "Metrics",
     "audit",
     "configure_logging",
