@@ -229,3 +229,39 @@ def test_a_remote_store_timeout_does_not_show_its_address() -> None:
     assert answer.status_code == 503
     assert "internal-store" not in answer.text
     assert "the store" in answer.text
+
+
+def test_under_concurrent_load_every_request_is_counted_and_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Sixty requests at once: the counter says sixty, each access line has its own id, and
+    each response's id is the one its line carries."""
+    import asyncio
+
+    import httpx
+
+    caplog.set_level(logging.INFO, logger="mnr_graph.access")
+    app = make_app(Settings(metrics_open=True))
+
+    async def load() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            paths = ["/health", "/terms/no-such-term", "/ready"] * 20
+            return await asyncio.gather(*(client.get(p) for p in paths))
+
+    try:
+        responses = asyncio.run(load())
+    finally:
+        app.state.query_runner.close()  # no lifespan ran: its workers are stopped here
+    ids = [r.headers["x-request-id"] for r in responses]
+    assert len(set(ids)) == 60
+    logged = [getattr(r, "request_id", None) for r in caplog.records if r.name.endswith("access")]
+    assert sorted(logged) == sorted(ids)
+    with TestClient(app) as client:
+        samples = _samples(client.get("/metrics").text)
+    counted = {
+        labels["route"]: value
+        for labels, value in samples["mnr_graph_requests_total"]
+        if labels["route"] in ("/health", "/ready", "/terms/{id}")
+    }
+    assert sum(counted.values()) == 60
