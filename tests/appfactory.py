@@ -36,7 +36,7 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 #: What a page must not hold: it is one request, with no external (or internal) assets.
 ASSETS = re.compile(r"<script|<link\b|<img|<iframe|@import|url\(", re.IGNORECASE)
 #: The bearer token of the apps of the fixtures.
-TOKEN = "test-token-for-writes"
+TOKEN = "test-token-for-writes-0123456789abcdef"
 
 
 def make_app(settings: Settings | None = None) -> FastAPI:

@@ -25,7 +25,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2.*")
     from fastapi.testclient import TestClient
 
-TOKEN = "token-for-the-demo-tests"
+TOKEN = "token-for-the-demo-tests-0123456789abcdef"
 TWO_PHASES = (
     "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a <https://w3id.org/mnr-graph/def/maturityPhase> "
     "?p1 , ?p2 FILTER (?p1 != ?p2) }"

@@ -48,7 +48,7 @@ from rdflib import DCTERMS, OWL, RDF, SKOS, Graph, URIRef
 
 from mnr_graph.cli import cli
 from mnr_graph.core.settings import Settings
-from servers import OXIGRAPH, free_port
+from servers import OXIGRAPH, free_port, mnr_graph_server
 
 ROOT = Path(__file__).parents[1]
 DEPLOY = ROOT / "deploy"
@@ -1032,3 +1032,33 @@ def test_the_operations_page_names_files_that_exist() -> None:
     } <= named
     missing = sorted(n for n in named if not (ROOT / n).exists())
     assert not missing, f"docs/operations.md names files that do not exist: {missing}"
+
+
+def test_the_app_behind_the_nginx_example_keeps_its_redirects_under_mnr(tmp_path: Path) -> None:
+    """The real app behind the example (``--trusted-proxy 127.0.0.1 --root-path /mnr``, as the
+    unit runs it): its redirects, links and health check answer under /mnr/.
+    """
+    nginx = _tool("nginx", "nginx")
+    options = ["--trusted-proxy", "127.0.0.1", "--root-path", "/mnr"]
+    with mnr_graph_server(options) as url:
+        proxy = _proxy(tmp_path, int(url.rsplit(":", 1)[1]))
+        with _process(
+            [nginx, "-e", "stderr", "-p", str(tmp_path), "-c", str(proxy.config)],
+            tmp_path / "nginx.log",
+        ):
+            base = f"https://127.0.0.1:{proxy.https}"
+            with httpx.Client(verify=False, timeout=30) as client:
+                deadline = time.monotonic() + 30
+                while True:
+                    try:
+                        health = client.get(f"{base}/mnr/health")
+                        break
+                    except httpx.ConnectError:
+                        assert time.monotonic() < deadline, (tmp_path / "nginx.log").read_text()
+                        time.sleep(0.1)
+                assert health.status_code == 200
+                assert health.headers["x-request-id"]
+                moved = client.get(f"{base}/mnr/data/country/FRA", follow_redirects=False)
+                assert moved.status_code == 303
+                assert moved.headers["location"] == "/mnr/data/country/FR"
+                assert client.get(f"{base}/mnr/ready").status_code == 200

@@ -24,7 +24,7 @@ from servers import mnr_graph_server
 from typed import solutions
 from variants import EXAMPLE, variant
 
-TOKEN = "token-for-the-registry-tests"
+TOKEN = "token-for-the-registry-tests-0123456789abcdef"
 
 
 def _post_at_once(urls: Sequence[str], count: int) -> list[httpx.Response]:

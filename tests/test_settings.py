@@ -59,3 +59,33 @@ def test_the_demo_is_on_only_without_data_unless_asked_for() -> None:
     )
     assert Settings.from_env({"MNR_GRAPH_STORE": "s", "MNR_GRAPH_EXAMPLES": "true"}).demo is True
     assert Settings.from_env({"MNR_GRAPH_EXAMPLES": "0"}).demo is False
+
+
+def test_the_operations_variables_are_read() -> None:
+    s = Settings.from_env(
+        {
+            "MNR_GRAPH_ROOT_PATH": "/mnr/",
+            "MNR_GRAPH_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8",
+            "MNR_GRAPH_TOKENS_FILE": "/etc/mnr-graph/tokens",
+            "MNR_GRAPH_READ_TOKEN_REQUIRED": "true",
+            "MNR_GRAPH_METRICS_OPEN": "yes",
+            "MNR_GRAPH_LOG_LEVEL": "WARNING",
+            "MNR_GRAPH_LOG_JSON": "1",
+            "MNR_GRAPH_ACCESS_LOG": "false",
+            "MNR_GRAPH_ALLOW_DOWNGRADE": "true",
+        }
+    )
+    assert s.root_path == "/mnr"
+    assert s.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    assert s.tokens_file == Path("/etc/mnr-graph/tokens")
+    assert (s.read_token_required, s.metrics_open, s.log_json) == (True, True, True)
+    assert (s.log_level, s.access_log, s.allow_downgrade) == ("warning", False, True)
+    assert s.writes_enabled
+
+
+def test_every_problem_is_named_at_once() -> None:
+    with pytest.raises(InputError) as refused:
+        Settings(port=0, query_timeout=-1, result_limit=0, max_upload_bytes=0).validate()
+    message = str(refused.value)
+    for part in ("port", "query timeout", "result limit", "largest upload"):
+        assert part in message

@@ -620,7 +620,7 @@ def test_writes_need_the_token_on_a_running_server(tmp_path: Path) -> None:
     No token, a wrong one, or an update to /sparql are refused; with the token the submission is
     stored and /sparql sees it at once.
     """
-    token = "t-" + os.urandom(8).hex()
+    token = "t-" + os.urandom(16).hex()
     port = free_port()
     env = os.environ | {"MNR_GRAPH_WRITE_TOKEN": token, "MNR_GRAPH_QUERY_WORKERS": "2"}
     command = [sys.executable, "-m", "mnr_graph", "serve", "--port", str(port)]

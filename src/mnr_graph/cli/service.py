@@ -54,6 +54,43 @@ __all__ = ["COMMANDS"]
     help="Environment variable holding the bearer token for writes [MNR_GRAPH_WRITE_TOKEN].",
 )
 @click.option(
+    "--root-path",
+    default=None,
+    help="The path prefix a reverse proxy serves the app under, such as /mnr [none].",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    help="An address or network whose X-Forwarded-* headers are believed (repeatable) [none].",
+)
+@click.option(
+    "--tokens-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File of named, hashed tokens (`mnr-graph token add`), re-read when it changes.",
+)
+@click.option(
+    "--read-token-required",
+    is_flag=True,
+    default=None,
+    help="Require a token to read /submissions and /sparql.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default=None,
+    help="Lowest level logged [info].",
+)
+@click.option("--log-json", is_flag=True, default=None, help="Log JSON lines.")
+@click.option("--access-log/--no-access-log", default=None, help="One log line per request [on].")
+@click.option(
+    "--allow-downgrade",
+    is_flag=True,
+    default=None,
+    help="Serve a store written by a newer version of mnr-graph.",
+)
+@click.option(
     "--examples/--no-examples",
     default=None,
     help="Serve the demo (the shipped examples, marked as such) [only without --data, --store "
@@ -72,6 +109,14 @@ def serve(
     query_workers: int | None,
     query_memory_mb: int | None,
     write_token_env: str | None,
+    root_path: str | None,
+    trusted_proxies: tuple[str, ...],
+    tokens_file: Path | None,
+    read_token_required: bool | None,
+    log_level: str | None,
+    log_json: bool | None,
+    access_log: bool | None,
+    allow_downgrade: bool | None,
     examples: bool | None,
 ) -> None:
     """Serve the API, the SPARQL endpoint and the linked-data pages.
@@ -93,21 +138,36 @@ def serve(
         token = os.environ.get(write_token_env)
         if not token:
             raise InputError(f"the environment variable {write_token_env} is not set")
-    settings = Settings.from_env().with_(
-        host=host,
-        port=port,
-        store_path=store_path,
-        data_files=data_files or None,
-        sparql_endpoint=sparql_endpoint,
-        update_endpoint=update_endpoint,
-        gsp_endpoint=gsp_endpoint,
-        query_timeout=query_timeout,
-        result_limit=result_limit,
-        query_workers=query_workers,
-        query_memory_mb=query_memory_mb,
-        write_token=token,
-        examples=examples,
-    )
+    settings = (
+        Settings.from_env()
+        .with_(
+            host=host,
+            port=port,
+            store_path=store_path,
+            data_files=data_files or None,
+            sparql_endpoint=sparql_endpoint,
+            update_endpoint=update_endpoint,
+            gsp_endpoint=gsp_endpoint,
+            query_timeout=query_timeout,
+            result_limit=result_limit,
+            query_workers=query_workers,
+            query_memory_mb=query_memory_mb,
+            write_token=token,
+            examples=examples,
+            root_path=root_path.rstrip("/") if root_path else None,
+            trusted_proxies=trusted_proxies or None,
+            tokens_file=tokens_file,
+            read_token_required=read_token_required,
+            log_level=log_level,
+            log_json=log_json,
+            access_log=access_log,
+            allow_downgrade=allow_downgrade,
+        )
+        .validate()
+    )  # a bad setting stops here: exit 2 with every problem named
+    from mnr_graph.web.observability import configure_logging
+
+    configure_logging(settings.log_level, json_lines=settings.log_json)
     # Load the data while the web modules import: pyoxigraph parses without holding the GIL.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mnr-graph-load") as pool:
         loading = pool.submit(build_store, settings)
@@ -118,13 +178,24 @@ def serve(
         store = loading.result()
     app = get_fastapi_app(settings, store=store)
     demo = "; demo: the shipped examples" if settings.demo else ""
+    prefix = settings.root_path or ""
     click.echo(
         f"mnr-graph {__version__}: store ready in {time.perf_counter() - started:.2f} s; "
-        f"serving http://{settings.host}:{settings.port}/ (writes "
+        f"serving http://{settings.host}:{settings.port}{prefix}/ (writes "
         f"{'on' if settings.writes_enabled else 'off'}{demo})",
         err=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # the app reads the proxies' headers itself (ProxyMiddleware), from the trusted ones only;
+    # its own access log (with the request id) replaces uvicorn's
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        proxy_headers=False,
+        log_config=None,
+    )
 
 
 @click.command()

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -14,9 +15,16 @@ from pathlib import Path
 
 from mnr_graph.core.errors import InputError
 
-__all__ = ["Settings"]
+__all__ = ["MIN_TOKEN_LENGTH", "Settings", "SettingsError"]
 
 ENV_PREFIX = "MNR_GRAPH_"
+#: The shortest token accepted: a guess must not be feasible.
+MIN_TOKEN_LENGTH = 32
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class SettingsError(InputError):
+    """The settings cannot be served: the service refuses to start (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +63,82 @@ class Settings:
     #: Serve the demo (the shipped valid examples, in their own graphs and IRI space): None
     #: means only when no data is given (no data files, store folder or remote store).
     examples: bool | None = None
+    #: The path prefix a reverse proxy serves the app under (``/mnr``); empty: the root.
+    root_path: str = ""
+    #: Addresses (or CIDR networks) of the reverse proxies whose ``X-Forwarded-*`` headers are
+    #: believed; empty: none are, whoever sends them.
+    trusted_proxies: tuple[str, ...] = ()
+    #: A file of named, hashed tokens (:mod:`mnr_graph.core.tokens`), re-read when it changes.
+    tokens_file: Path | None = None
+    #: Require a valid token to read the submissions (submitter names) and to query /sparql.
+    read_token_required: bool = False
+    #: Serve /metrics without a token (for a scraper on a private network).
+    metrics_open: bool = False
+    #: The lowest level logged: debug, info, warning, error.
+    log_level: str = "info"
+    #: Log lines as JSON objects (one per line) rather than text.
+    log_json: bool = False
+    #: Serve a store written by a newer version of mnr-graph (refused by default).
+    allow_downgrade: bool = False
+    #: Log one line per request (method, path, status, time, request id).
+    access_log: bool = True
 
     @property
     def writes_enabled(self) -> bool:
-        """Writes need a configured token."""
-        return bool(self.write_token)
+        """Writes need a configured token (the variable, or a tokens file)."""
+        return bool(self.write_token) or self.tokens_file is not None
+
+    def validate(self) -> Settings:
+        """These settings, or a :class:`SettingsError` naming every bad one (checked at start).
+
+        >>> try:
+        ...     Settings(query_timeout=0, port=99999).validate()
+        ... except SettingsError as exc:
+        ...     print(exc)
+        port: 99999 is not in 1..65535; query timeout: 0 is not > 0
+        """
+        problems: list[str] = []
+
+        def need(ok: bool, what: str) -> None:
+            if not ok:
+                problems.append(what)
+
+        need(1 <= self.port <= 65535, f"port: {self.port} is not in 1..65535")
+        need(self.query_timeout > 0, f"query timeout: {self.query_timeout:g} is not > 0")
+        need(
+            self.query_workers >= 0,
+            f"query workers: {self.query_workers} is not >= 1 (or 0: one per core plus one)",
+        )
+        need(self.query_memory_mb >= 0, f"query memory: {self.query_memory_mb} MB is not >= 0")
+        need(self.result_limit >= 1, f"result limit: {self.result_limit} is not >= 1")
+        need(
+            self.max_upload_bytes >= 1,
+            f"largest upload: {self.max_upload_bytes} bytes is not >= 1",
+        )
+        if self.write_token is not None:
+            need(
+                len(self.write_token) >= MIN_TOKEN_LENGTH,
+                f"write token: {len(self.write_token)} characters, fewer than "
+                f"{MIN_TOKEN_LENGTH} (make one with `openssl rand -hex 32`)",
+            )
+        need(
+            self.root_path == "" or (self.root_path.startswith("/") and self.root_path != "/"),
+            f"root path: {self.root_path!r} does not start with / (such as /mnr)",
+        )
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                problems.append(f"trusted proxy: {proxy!r} is not an IP address or network")
+        need(
+            self.log_level in LOG_LEVELS,
+            f"log level: {self.log_level!r} is not one of {', '.join(LOG_LEVELS)}",
+        )
+        if self.tokens_file is not None:
+            need(self.tokens_file.is_file(), f"tokens file: {self.tokens_file} is not a file")
+        if problems:
+            raise SettingsError("; ".join(problems))
+        return self
 
     @property
     def remote(self) -> bool:
@@ -106,6 +185,13 @@ class Settings:
         cors = get("CORS_ORIGINS")
         network = get("ALLOW_NETWORK")
         examples = get("EXAMPLES")
+        proxies = get("TRUSTED_PROXIES")
+        tokens = get("TOKENS_FILE")
+
+        def flag(name: str) -> bool | None:
+            raw = get(name)
+            return raw.lower() in ("1", "true", "yes") if raw else None
+
         return cls().with_(
             host=get("HOST"),
             port=number("PORT", int),
@@ -123,4 +209,13 @@ class Settings:
             cors_origins=tuple(o.strip() for o in cors.split(",")) if cors else None,
             allow_network=(network.lower() in ("1", "true", "yes")) if network else None,
             examples=(examples.lower() in ("1", "true", "yes")) if examples else None,
+            root_path=(get("ROOT_PATH") or "").rstrip("/") or None,
+            trusted_proxies=tuple(p.strip() for p in proxies.split(",")) if proxies else None,
+            tokens_file=Path(tokens) if tokens else None,
+            read_token_required=flag("READ_TOKEN_REQUIRED"),
+            metrics_open=flag("METRICS_OPEN"),
+            log_level=(get("LOG_LEVEL") or "").lower() or None,
+            log_json=flag("LOG_JSON"),
+            access_log=flag("ACCESS_LOG"),
+            allow_downgrade=flag("ALLOW_DOWNGRADE"),
         )

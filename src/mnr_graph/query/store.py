@@ -121,6 +121,16 @@ class EmbeddedStore:
 
     def _written(self) -> None:
         self.generation += 1
+        self.flush()
+
+    def flush(self) -> None:
+        """Write everything to disk (an on-disk store).
+
+        Done after every write, so a backup or a crash loses nothing a write has returned
+        from.
+        """
+        if self.path is not None:
+            self.ox.flush()
 
     def load_file(self, file: Path, graph_iri: str, *, sync: bool = True) -> None:
         """Replace a named graph with the content of an RDF file (format from its extension).
@@ -310,10 +320,12 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
                 "--update-endpoint too, or push it first with `mnr-graph load --examples`"
             )
         if settings.demo or settings.update_endpoint:
+            _check_version(remote, settings)
             set_demo(remote, settings.demo)
             _upgrade(remote)
         return remote
     store = EmbeddedStore(settings.store_path)
+    _check_version(store, settings)
     for graph_iri, file in shipped_graphs():
         store.load_file(file, graph_iri, sync=False)
     for file in settings.data_files:
@@ -327,9 +339,18 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
 
 
 def _upgrade(store: EmbeddedStore | RemoteStore) -> None:
-    from mnr_graph.submissions import registry
+    from mnr_graph.submissions import registry, upgrade
 
     registry.upgrade(store)
+    # graphs no longer shipped dropped; this version recorded
+    upgrade.reconcile(store, [iri for iri, _ in shipped_graphs()])
+
+
+def _check_version(store: EmbeddedStore | RemoteStore, settings: Settings) -> None:
+    """Refuse a store a newer version wrote, before anything is loaded into it."""
+    from mnr_graph.submissions import upgrade
+
+    upgrade.check_version(store, allow_downgrade=settings.allow_downgrade)
 
 
 #: Seconds a start-up push of ``--data`` files to a remote store may take.

@@ -160,6 +160,8 @@ class QueryPool:
         self._workers: list[Worker] = []
         self._idle: asyncio.Queue[Worker] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: Worker processes started so far (beyond ``size``: replacements, for the metrics).
+        self.started = 0
 
     def _spawn(self) -> Worker:
         generation = self.generation()
@@ -185,6 +187,7 @@ class QueryPool:
         child.close()
         worker = Worker(process, parent, generation)
         self._workers.append(worker)
+        self.started += 1
         return worker
 
     def _retire(self, worker: Worker) -> None:

@@ -41,14 +41,20 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from mnr_graph.core.errors import ConflictError, InputError, NotFoundError, ValidationFailedError
+from mnr_graph.core.errors import (
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    ValidationFailedError,
+)
 from mnr_graph.core.namespaces import DATA, DEMO, MNR, RDF
 from mnr_graph.framework.countries import lookup_country
 from mnr_graph.submissions import provenance, registry
@@ -163,6 +169,7 @@ def submit(
     replace: bool = False,
     media_type: str | None = None,
     before_write: Callable[[], object] | None = None,
+    countries: Collection[str] | None = None,
 ) -> SubmissionRecord:
     """Validate one submission file and, if it has no violation, store it as a new version.
 
@@ -173,7 +180,8 @@ def submit(
     version or has less data than the current one and ``replace`` is not set. ``sheet`` names the
     workbook sheet to read. ``before_write`` is called just before the one update that stores the
     version, under the write lock (a test stops the process there to show that nothing is
-    half-written).
+    half-written). ``countries``: the country codes the submitter may write for (None: any); a
+    submission for another is a :class:`~mnr_graph.core.errors.ForbiddenError`.
     """
     graph, cells = read_input(data, filename=filename, media_type=media_type, sheet=sheet)
     graph = with_inferred_types(graph)  # a submission typed only by the ontology is stored typed
@@ -206,6 +214,12 @@ def submit(
         country = lookup_country(str(code)).code  # FRA is FR: one key per country
     except NotFoundError as exc:  # pragma: no cover - S13 already refuses it
         raise InputError(exc.message, where=filename) from None
+    if countries is not None and country not in {c.upper() for c in countries}:
+        raise ForbiddenError(
+            f"the submission is for {country}; this token may write for "
+            f"{', '.join(sorted(countries)) or 'no country'} only",
+            where=filename,
+        )
     year_text = str(year)
     summary = completeness(graph, submission)
     content = content_digest(graph, submission, country=country, year=year_text)

@@ -2,7 +2,8 @@
 
 :func:`get_fastapi_app` builds the app for some :class:`~mnr_graph.core.settings.Settings` (never a
 global app made at import); :func:`app_from_env` is the factory for ``uvicorn --factory
-mnr_graph.web.app:app_from_env``. The app serves ``/health``, the read-only SPARQL 1.1 Protocol at
+mnr_graph.web.app:app_from_env``. The app serves ``/health``, ``/ready``, ``/metrics``
+(:mod:`mnr_graph.web.routes.operations`), the read-only SPARQL 1.1 Protocol at
 ``/sparql`` (each query in a worker process under the time limit, results capped), the REST routes
 (:mod:`mnr_graph.web.routes`), the linked-data paths (:mod:`mnr_graph.web.linked_data`), the pages
 (:mod:`mnr_graph.web.pages`). Errors of
@@ -19,21 +20,37 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from mnr_graph import __version__
 from mnr_graph.core.errors import MnrGraphError
 from mnr_graph.core.settings import Settings
+from mnr_graph.core.tokens import TokenRegistry
 from mnr_graph.query import netguard
 from mnr_graph.query.runner import make_runner
 from mnr_graph.query.store import Store, build_store
 from mnr_graph.submissions.demo import demo_graph_names
 from mnr_graph.web import linked_data
+from mnr_graph.web.access import Throttle, read_access
 from mnr_graph.web.errors import document_errors, install_handlers
-from mnr_graph.web.middleware import BodyLimitMiddleware, HeadMiddleware
+from mnr_graph.web.middleware import (
+    BodyLimitMiddleware,
+    HeadMiddleware,
+    ProxyMiddleware,
+    RequestMiddleware,
+)
+from mnr_graph.web.observability import Metrics, configure_logging
 from mnr_graph.web.pages import country, framework, home, questions, rendering, resource, vocabulary
-from mnr_graph.web.routes import check, queries, sparql, submissions, terms, validation
+from mnr_graph.web.routes import (
+    check,
+    operations,
+    queries,
+    sparql,
+    submissions,
+    terms,
+    validation,
+)
 from mnr_graph.web.routes import framework as framework_routes
 
 __all__ = ["app_from_env", "get_fastapi_app"]
@@ -48,7 +65,12 @@ def _holds_demo(store: Store) -> bool:
 
 
 def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
-    """The API for these settings, on ``store`` or on the store the settings describe."""
+    """The API for these settings, on ``store`` or on the store the settings describe.
+
+    The settings are validated first (:class:`~mnr_graph.core.settings.SettingsError`).
+    """
+    settings.validate()
+    tokens = TokenRegistry(variable_token=settings.write_token, file=settings.tokens_file)
     if not settings.allow_network:
         netguard.install()
     the_store = store if store is not None else build_store(settings)
@@ -56,8 +78,13 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        runner.close()
+        try:
+            yield
+        finally:
+            runner.close()
+            flush = getattr(the_store, "flush", None)
+            if callable(flush):  # everything written is on disk when the server stops
+                flush()
 
     app = FastAPI(
         title="mnr-graph",
@@ -70,21 +97,16 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
     app.state.store = the_store
     app.state.query_runner = runner
     app.state.demo = _holds_demo(the_store)
+    app.state.tokens = tokens
+    app.state.throttle = Throttle()
+    app.state.metrics = Metrics()
     install_handlers(app, html_error=rendering.html_error)
 
-    @app.get("/health", tags=["service"], summary="Liveness and what the server serves.")
-    async def health() -> dict[str, Any]:
-        return {
-            "status": "ok",
-            "version": __version__,
-            "store": "remote" if settings.remote else "embedded",
-            "demo": app.state.demo,
-            "writes": settings.writes_enabled,
-            "queryTimeout": settings.query_timeout,
-            "resultLimit": settings.result_limit,
-        }
-
-    for routes in (sparql, queries, terms, check, validation, submissions, framework_routes):
+    app.include_router(operations.get_router())
+    # with read_token_required, these show submitters and raw data to a valid token only
+    for routes in (sparql, submissions):
+        app.include_router(routes.get_router(), dependencies=[Depends(read_access)])
+    for routes in (queries, terms, check, validation, framework_routes):
         app.include_router(routes.get_router())
     for page in (home, framework, country, vocabulary, questions):
         app.include_router(page.get_router())
@@ -106,9 +128,19 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(HeadMiddleware)
+    app.add_middleware(RequestMiddleware, metrics=app.state.metrics, log_access=settings.access_log)
+    app.add_middleware(
+        ProxyMiddleware, root_path=settings.root_path, trusted=settings.trusted_proxies
+    )
     return app
 
 
 def app_from_env() -> FastAPI:
-    """The app for ``MNR_GRAPH_*`` environment variables: ``uvicorn --factory`` uses this."""
-    return get_fastapi_app(Settings.from_env())
+    """The app for ``MNR_GRAPH_*`` environment variables.
+
+    ``uvicorn --factory`` uses this (its logs as ``MNR_GRAPH_LOG_LEVEL`` and
+    ``MNR_GRAPH_LOG_JSON`` say).
+    """
+    settings = Settings.from_env().validate()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    return get_fastapi_app(settings)

@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -26,8 +27,16 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from mnr_graph.core.errors import InputError, MnrGraphError, NotFoundError, error_body
+from mnr_graph.core.errors import (
+    InputError,
+    MnrGraphError,
+    NotFoundError,
+    QueryTimeoutError,
+    StoreError,
+    error_body,
+)
 from mnr_graph.web.models import ErrorModel
+from mnr_graph.web.observability import request_id
 from mnr_graph.web.responses import error_response, retry_headers
 
 __all__ = [
@@ -135,6 +144,19 @@ def install_handlers(app: FastAPI, *, html_error: HtmlError) -> None:
 
     @app.exception_handler(MnrGraphError)
     async def mapped(request: Request, exc: MnrGraphError) -> Response:
+        if isinstance(exc, QueryTimeoutError):
+            metrics = getattr(request.app.state, "metrics", None)
+            if metrics is not None:
+                metrics.timeouts.inc()
+        if isinstance(exc, StoreError):
+            # The store's address and its own words are for the operator's log, not the client.
+            log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+            exc = StoreError(
+                "the store did not answer as expected; the server's log says why, under the "
+                f"request id {request_id.get()}"
+            )
+        else:
+            exc = _without_addresses(request, exc)
         response = html_error(request, exc) or error_response(exc)
         response.headers.update(retry_headers(request, exc))
         return response
@@ -174,6 +196,35 @@ def install_handlers(app: FastAPI, *, html_error: HtmlError) -> None:
         log.error("unexpected error on %s %s: %r", request.method, request.url.path, exc)
         body = error_body(MnrGraphError("internal error"), kind="InternalError")
         return JSONResponse(body, status_code=500)
+
+
+def _without_addresses(request: Request, exc: MnrGraphError) -> MnrGraphError:
+    """The error with the remote store's addresses (the settings' endpoints) replaced by "the
+    store", as the client sees it (a remote store's timeout or refusal names its endpoint).
+    """
+    settings = getattr(request.app.state, "settings", None)
+    internal = [
+        url
+        for url in (
+            getattr(settings, "sparql_endpoint", None),
+            getattr(settings, "update_endpoint", None),
+            getattr(settings, "gsp_endpoint", None),
+        )
+        if url
+    ]
+    if not any(url in str(exc) for url in internal):
+        return exc
+
+    def scrub(text: str | None) -> str | None:
+        for url in internal:
+            text = text.replace(url, "the store") if text is not None else None
+        return text
+
+    log.warning("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    clean = copy.copy(exc)
+    clean.message = scrub(exc.message) or ""
+    clean.where = scrub(exc.where)
+    return clean
 
 
 def _allowed_methods(request: Request) -> list[str]:

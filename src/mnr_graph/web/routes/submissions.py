@@ -11,7 +11,6 @@ token) validates and stores one, as ``mnr-graph submit``; ``DELETE
 from __future__ import annotations
 
 import asyncio
-import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -25,11 +24,12 @@ from mnr_graph.core.errors import (
     error_body,
     located,
 )
-from mnr_graph.core.settings import Settings
 from mnr_graph.framework.countries import lookup_country
 from mnr_graph.submissions import ingest, registry, validation
+from mnr_graph.web.access import require_token
 from mnr_graph.web.errors import STORE_ERRORS, errors
 from mnr_graph.web.models import SubmissionPage, SubmissionRefused, SubmissionStored, Withdrawn
+from mnr_graph.web.observability import audit
 from mnr_graph.web.requests import (
     PAGE_PARAMETERS,
     app_settings,
@@ -136,7 +136,7 @@ def get_router() -> APIRouter:
         than the current one, is a 409 saying so, unless the field ``replace`` is true.
         """
         settings = app_settings(request)
-        _authorise(settings, authorization)
+        token = await require_token(request, write=True, action="write")
         upload = await read_upload(
             request, settings, fields={"submitter": 200, "sheet": 200, "replace": 10}
         )
@@ -147,17 +147,32 @@ def get_router() -> APIRouter:
                 request.app.state.store,
                 upload.data,
                 filename=upload.filename,
-                submitter=upload.fields.get("submitter"),
+                submitter=token.name,  # the token's name, not what the client says
                 sheet=upload.fields.get("sheet"),
                 replace=replace,
                 media_type=upload.media_type,
+                countries=token.countries,
             )
+        except ForbiddenError as exc:
+            audit("token-refused", action="write", token=token.name, reason=exc.message)
+            raise
         except ValidationFailedError as exc:
             content = error_body(exc)
             report = getattr(exc, "report", None)
             if isinstance(report, validation.ValidationReport):
                 content["report"] = report.to_json()
             return JSONResponse(content, status_code=exc.http_status)
+        if not record.unchanged:
+            request.app.state.metrics.writes.labels(kind="submit").inc()
+        audit(
+            "submit",
+            token=token.name,
+            country=record.country,
+            year=record.year,
+            version=record.version,
+            graph=record.graph,
+            unchanged=record.unchanged,
+        )
         return JSONResponse(record.to_json(), status_code=200 if record.unchanged else 201)
 
     @router.delete(
@@ -173,7 +188,11 @@ def get_router() -> APIRouter:
         version: str,
         authorization: Annotated[str | None, Header(description="Bearer TOKEN")] = None,
         reason: str | None = Query(None, max_length=500, description="why it is withdrawn"),
-        by: str | None = Query(None, max_length=200, description="who withdraws it"),
+        by: str | None = Query(
+            None,
+            max_length=200,
+            description="ignored: the name of the token is recorded as who withdrew it",
+        ),
     ) -> dict[str, Any]:
         """Withdraw a stored version (needs the bearer token).
 
@@ -181,7 +200,9 @@ def get_router() -> APIRouter:
         activity, and the previous version becomes current again. ``country`` is a code or
         name (FR, FRA), ``version`` a number (3 or v3).
         """
-        _authorise(app_settings(request), authorization)
+        with located("path segment 'country'"):
+            code = lookup_country(country).code
+        token = await require_token(request, write=True, country=code, action="withdraw")
         unknown = sorted(set(single_values(request)) - {"reason", "by"})
         if unknown:
             raise InputError(
@@ -196,9 +217,11 @@ def get_router() -> APIRouter:
             country,
             year,
             version,
-            by=by,
+            by=token.name,  # the token's name; the client's word is not a name
             reason=reason,
         )
+        request.app.state.metrics.writes.labels(kind="withdraw").inc()
+        audit("withdraw", token=token.name, country=code, year=year, version=version, reason=reason)
         return result
 
     return router
@@ -234,15 +257,3 @@ def _flag(raw: str | None, name: str) -> bool:
     if text in ("false", "0", "no", "off"):
         return False
     raise InputError(f"{raw!r} is not true or false", where=f"field {name!r}")
-
-
-def _authorise(settings: Settings, authorization: str | None) -> None:
-    """Refuse a write unless the request carries the configured bearer token."""
-    token = settings.write_token
-    if not token:
-        raise ForbiddenError("writes are off: the operator has configured no write token")
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode("utf-8"), token.encode("utf-8")
-    ):
-        raise ForbiddenError("a valid bearer token is needed to write")
