@@ -36,7 +36,13 @@ from mnr_graph.submissions.table import (
     normalise_header,
     refuse_error_values,
 )
-from mnr_graph.submissions.values import DATE_COLUMNS, country_key, date_text, year_text
+from mnr_graph.submissions.values import (
+    DATE_COLUMNS,
+    country_key,
+    date_text,
+    day_month_dates,
+    year_text,
+)
 from mnr_graph.submissions.xlsx_reader import Workbook
 
 __all__ = ["read_table"]
@@ -114,7 +120,17 @@ def _table(records: Iterable[list[Any]], filename: str, *, xlsx: bool) -> Table:
             header = [normalise_header(h) for h in before[0][1]]
             check_header(header, filename)
         raise InputError("the file is empty: expected a header row", where=filename)
+    _read_day_month(rows)
     return Table(filename=filename, header=header, rows=rows)
+
+
+def _read_day_month(rows: list[Row]) -> None:
+    """Dates written day and month (20/03/2024) as YYYY-MM-DD, the order decided per column."""
+    for column in DATE_COLUMNS:
+        dates = day_month_dates([r.values.get(column, "") for r in rows])
+        for row in rows:
+            if row.values.get(column, "") in dates:
+                row.values[column] = dates[row.values[column]]
 
 
 def _indicator_rows(book: Workbook) -> list[Row]:
@@ -158,4 +174,5 @@ def _indicator_rows(book: Workbook) -> list[Row]:
         }
         values["year"] = year_text(values["year"])
         rows.append(Row(number, values, cells))
+    _read_day_month(rows)
     return rows
