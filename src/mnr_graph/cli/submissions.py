@@ -58,14 +58,29 @@ def validate(ctx: click.Context, file: Path, fmt: str, sheet: str | None) -> Non
 
 @click.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "csvw", "frictionless"]),
+    default="csv",
+    show_default=True,
+    help="The template (csv, xlsx), or the description of its CSV columns: CSVW metadata "
+    "(csvw) or a Frictionless data package with a Table Schema (frictionless).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr", "es"]),
+    default="en",
+    show_default=True,
+    help="The language of the instructions and of the names in the lists.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def template(fmt: str, output: Path | None) -> None:
-    """Write an empty submission template: the header and a documented example row (country XA)."""
+def template(fmt: str, lang: str, output: Path | None) -> None:
+    """Write an empty submission template: the header, instructions and a documented example
+    (country XA); the XLSX template adds sheets of the capabilities and phases, drop-down lists
+    and date cells."""
     from mnr_graph.submissions.template import template_bytes
 
-    data = template_bytes(fmt)
+    data = template_bytes(fmt, lang=lang)
     if output is None:
         sys.stdout.buffer.write(data)
     else:

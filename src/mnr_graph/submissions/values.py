@@ -218,6 +218,7 @@ _SMALL_WORDS = frozenset(
 )
 
 
+@cache
 def allowed_values() -> dict[str, list[str]]:
     """The notations accepted in each coded column, from the shipped ontology.
 
