@@ -7,6 +7,7 @@ remote endpoint.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -123,7 +124,14 @@ def serve(
         f"{'on' if settings.writes_enabled else 'off'}{demo})",
         err=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    with contextlib.ExitStack() as held:
+        if settings.store_path is not None:  # `submit` into this folder names this server
+            from mnr_graph.submissions.holder import serving_note
+
+            held.enter_context(
+                serving_note(Path(settings.store_path), f"http://{settings.host}:{settings.port}/")
+            )
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 
 @click.command()

@@ -74,9 +74,15 @@ def csv_records(data: bytes, filename: str) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as exc:
-        raise InputError(
-            f"line {reader.line_num + skipped}: CSV error: {exc}", where=filename
-        ) from None
+        line = reader.line_num + skipped
+        if "field larger than field limit" in str(exc):
+            raise InputError(
+                f"line {line}: a cell holds more than {csv.field_size_limit():,} characters: a "
+                "cell of a submission holds a value or a short text (a spreadsheet cell holds at "
+                "most 32,767); cite a long document in source_title and source_url instead",
+                where=filename,
+            ) from None
+        raise InputError(f"line {line}: CSV error: {exc}", where=filename) from None
 
 
 def _delimiter(text: str) -> str:

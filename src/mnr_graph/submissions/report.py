@@ -84,6 +84,9 @@ class ValidationReport:
     report_graph: Graph = field(repr=False)
     #: The workbook sheet the submission was read from (None for CSV and RDF input).
     sheet: str | None = None
+    #: The submission's country code and reporting year as the file gives them (None if absent).
+    country: str | None = None
+    year: str | None = None
 
     @property
     def has_violations(self) -> bool:
@@ -326,11 +329,21 @@ def build_report(
     top = next(iter(report.subjects(RDF.type, SH.ValidationReport)))
     report.set((top, SH.conforms, Literal(conforms)))
     report.bind("sh", SH)
+    submission = next(iter(sorted(data.subjects(RDF.type, MNR.Submission), key=str)), None)
+    country = year = None
+    if submission is not None:
+        place = data.value(submission, MNR.country)
+        code = data.value(place, MNR.countryCode) if place is not None else None
+        country = str(code) if code is not None else None
+        given = data.value(submission, MNR.reportingYear)
+        year = str(given) if given is not None else None
     return ValidationReport(
         filename=filename,
         results=results,
         report_graph=report,
         sheet=cells.sheet if cells is not None else None,
+        country=country,
+        year=year,
     )
 
 
