@@ -87,6 +87,8 @@ class ValidationReport:
     #: The submission's country code and reporting year as the file gives them (None if absent).
     country: str | None = None
     year: str | None = None
+    #: What the reader of a table left out and why (footnotes, the template's example rows).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def has_violations(self) -> bool:
@@ -108,6 +110,7 @@ class ValidationReport:
         return {
             "conforms": self.conforms,
             "sheet": self.sheet,
+            "notes": list(self.notes),
             "results": [r.to_json() for r in self.results],
         }
 
@@ -124,6 +127,7 @@ class ValidationReport:
         verdict = "conforms" if self.conforms else "does NOT conform"
         sheet = f" (sheet {self.sheet!r})" if self.sheet else ""
         lines = [f"{self.filename}{sheet}: {verdict} ({counts})"]
+        lines.extend(f"note: {note}" for note in self.notes)
         for severity in _SEVERITY_ORDER:
             group = [r for r in self.results if r.severity == severity]
             if not group:
@@ -344,6 +348,7 @@ def build_report(
         sheet=cells.sheet if cells is not None else None,
         country=country,
         year=year,
+        notes=list(cells.notes) if cells is not None else [],
     )
 
 

@@ -31,7 +31,13 @@ from mnr_graph.submissions.shapes import ontology_graph
 from mnr_graph.submissions.table import COLUMNS
 from mnr_graph.submissions.values import allowed_values
 
-__all__ = ["TEMPLATE_FORMATS", "template_bytes", "template_languages", "template_text"]
+__all__ = [
+    "TEMPLATE_FORMATS",
+    "example_rows",
+    "template_bytes",
+    "template_languages",
+    "template_text",
+]
 
 #: What ``template`` writes: the template (csv, xlsx) or a description of its CSV columns.
 TEMPLATE_FORMATS = ("csv", "xlsx", "csvw", "frictionless")
@@ -88,7 +94,7 @@ def _capability_count() -> int:
     return len(set(ontology_graph().subjects(RDF.type, MNR.Capability)))
 
 
-def _example_rows() -> list[list[str]]:
+def example_rows() -> list[list[str]]:
     """The template's documented example: a complete submission for the illustrative country XA,
     every row commented out."""
     return [_example_row(), _example_source_row(), *_example_no_data_rows()]
@@ -216,7 +222,7 @@ def template_bytes(fmt: str, *, lang: str = "en") -> bytes:
         writer.writerow(list(COLUMNS))
         # comment lines are written as they are: a delimiter in them does not matter after a #
         out.write("".join(line + "\n" for line in _comment_lines(lang)))
-        writer.writerows(_example_rows())
+        writer.writerows(example_rows())
         return out.getvalue().encode("utf-8")
     if fmt == "xlsx":
         from mnr_graph.submissions.template_xlsx import workbook_bytes

@@ -23,8 +23,8 @@ from mnr_graph.submissions.table import COLUMNS, INDICATOR_COLUMNS, INDICATOR_SH
 from mnr_graph.submissions.template import (
     _capability_rows,
     _coded_rows,
-    _example_rows,
     _instructions,
+    example_rows,
     template_languages,
     template_text,
 )
@@ -52,7 +52,7 @@ def workbook_bytes(lang: str) -> bytes:
     sheet.title = "submission"
     sheet.append(list(COLUMNS))
     sheet.append(["# " + " ".join(_instructions(lang))])
-    examples = _example_rows()
+    examples = example_rows()
     for row in examples:
         sheet.append(row)
     for cell in sheet[1]:
