@@ -27,6 +27,7 @@ from mnr_graph.submissions.batch import check_size
 from mnr_graph.terminology.vocabulary import load_vocabulary
 
 __all__ = [
+    "MAX_BATCH_FILES",
     "PAGE_PARAMETERS",
     "Upload",
     "app_settings",
@@ -34,6 +35,7 @@ __all__ = [
     "page_language",
     "page_parameters",
     "read_upload",
+    "read_uploads",
     "single_values",
     "store_reader",
     "upload_body",

@@ -27,7 +27,7 @@ from mnr_graph.web.requests import (
     upload_body,
 )
 
-__all__ = ["get_router"]
+__all__ = ["BatchFileModel", "BatchModel", "get_router"]
 
 
 def get_router() -> APIRouter:
