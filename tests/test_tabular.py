@@ -29,7 +29,8 @@ def _fill_csv(template: bytes, rows: list[list[str]]) -> bytes:
 def test_a_source_only_row_before_its_capability_is_an_assessment_of_its_own() -> None:
     """Only a row that repeats a capability given above adds a source document to it."""
     text = template_bytes("csv").decode()
-    header, _comment, example, further, *others = text.splitlines()
+    lines = [line for line in text.splitlines() if not line.startswith("# ")]  # no instructions
+    header, example, further, *others = lines
     rest = "".join(o[1:] + "\n" for o in others)
     rows = f"{header}\n{further[1:]}\n{example[1:]}\n{rest}".encode()
     report = validate_bytes(rows, filename="two.csv")

@@ -62,7 +62,8 @@ def test_example_rows_of_the_template_validate_once_uncommented() -> None:
     first.
     """
     text = template_bytes("csv").decode()
-    header, _comment, *examples = text.splitlines()
+    header, *lines = text.splitlines()
+    examples = [line for line in lines if not line.startswith("# ")]  # not the instructions
     assert len(examples) == 22
     rows = (header + "\n" + "".join(e[1:] + "\n" for e in examples)).encode()
     report = validate_bytes(rows, filename="one.csv")
@@ -93,3 +94,61 @@ def test_xlsx_template_indicators_sheet_round_trips() -> None:
     assert len(list(converted.graph.subjects(RDF.type, MNR.IndicatorObservation))) == 1
     report = validate_bytes(buffer.getvalue(), filename="filled.xlsx")
     assert report.conforms, report.to_text()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_xlsx_template_in_each_language(lang: str) -> None:
+    """Instructions, capabilities and phases sheets in the language, drop-down lists on the coded
+    columns, date cells formatted as dates; filled from its own lists, it validates."""
+    from mnr_graph.submissions.template import template_text
+    from mnr_graph.submissions.values import capability_names
+
+    workbook = load_workbook(io.BytesIO(template_bytes("xlsx", lang=lang)))
+    sheet = workbook["submission"]
+    assert [c.value for c in sheet[1]] == list(COLUMNS), "programs read the English header"
+    capabilities = workbook[template_text("sheet.capabilities", lang)]
+    names = [row[2] for row in capabilities.iter_rows(min_row=2, values_only=True)]
+    assert names == [capability_names()[f"C{n:02d}"][lang] for n in range(1, 22)]
+    assert template_text("sheet.values", lang) in workbook.sheetnames
+    lists = workbook[template_text("sheet.lists", lang)]
+    validated = {str(v.sqref).split(":")[0][:1]: v for v in sheet.data_validations.dataValidation}
+    assert sorted(validated) == ["C", "D", "E", "G", "K"]
+    assert sheet["J30"].number_format == "yyyy-mm-dd"
+    # fill the rows from the drop-down lists, as a data team in that language would
+    column = {
+        letter: [c.value for c in col if c.value] for letter, col in zip("ABCDE", lists.columns)
+    }
+    for number, capability in enumerate(column["A"]):
+        no_data = number >= 3
+        sheet.append(
+            [
+                "XC",
+                2024,
+                capability,
+                None if no_data else column["B"][number % 4],
+                column["C"][3] if no_data else column["C"][1],
+                None if no_data else "Un texte de preuve rédigé par l'équipe nationale.",
+                None if no_data else lang,
+                None if no_data else "Rapport annuel 2024",
+                None if no_data else "https://example.org/XC/2024/rapport.pdf",
+                None if no_data else "15/03/2024",
+                None if no_data else column["D"][0],
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = validate_bytes(buffer.getvalue(), filename=f"filled-{lang}.xlsx")
+    assert report.conforms, report.to_text()
+
+
+def test_csv_template_in_french_has_french_instructions() -> None:
+    text = template_bytes("csv", lang="fr").decode()
+    assert "Remplissez la feuille" in text
+    assert text.splitlines()[0] == ",".join(COLUMNS)
+
+
+def test_unknown_template_language_is_refused() -> None:
+    from mnr_graph.core.errors import InputError
+
+    with pytest.raises(InputError, match="no template in 'de'"):
+        template_bytes("csv", lang="de")

@@ -325,6 +325,8 @@ def test_case_through_the_cli(case: Path, capsys: pytest.CaptureFixture[str]) ->
     assert text_exit.value.code == expected["exit"]
     text = capsys.readouterr().out
     assert ("does NOT conform" in text) is (not expected["conforms"])
+    for message in expected.get("messages", []):  # what the report must say (a did-you-mean)
+        assert message in text, text
     assert "blank node [" in text or "node <n" not in text, "blank nodes are described"
 
 

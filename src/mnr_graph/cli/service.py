@@ -8,6 +8,7 @@ The API over a store, and the shipped graphs pushed to a remote endpoint.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -185,17 +186,24 @@ def serve(
         f"{'on' if settings.writes_enabled else 'off'}{demo})",
         err=True,
     )
-    # the app reads the proxies' headers itself (ProxyMiddleware), from the trusted ones only;
-    # its own access log (with the request id) replaces uvicorn's
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        proxy_headers=False,
-        log_config=None,
-    )
+    with contextlib.ExitStack() as held:
+        if settings.store_path is not None:  # `submit` into this folder names this server
+            from mnr_graph.submissions.holder import serving_note
+
+            held.enter_context(
+                serving_note(Path(settings.store_path), f"http://{settings.host}:{settings.port}/")
+            )
+        # the app reads the proxies' headers itself (ProxyMiddleware), from the trusted ones only;
+        # its own access log (with the request id) replaces uvicorn's
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            access_log=False,
+            proxy_headers=False,
+            log_config=None,
+        )
 
 
 @click.command()

@@ -31,42 +31,144 @@ def _report_output(report: object, fmt: str) -> str:
 _SHEET_HELP = "The workbook sheet to read (needed when several sheets look like a submission)."
 
 
+_NAME_HELP = (
+    "The file name of standard input (-), whose ending gives its format (XA-2024.csv); "
+    "without it the content says (Turtle, JSON-LD, XLSX)."
+)
+
+
+def _max_bytes() -> int:
+    from mnr_graph.core.settings import Settings
+
+    return Settings.from_env().max_upload_bytes
+
+
+def _read(path: Path, limit: int, name: str | None) -> tuple[str, bytes]:
+    """A file's name and bytes (``-``: standard input), refused when larger than the limit."""
+    from mnr_graph.core.errors import InputError
+    from mnr_graph.submissions.batch import check_size
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+        filename = name or "-"
+        check_size(len(data), limit, where=filename)
+        return filename, data
+    if not path.is_file():
+        raise InputError("no such file", where=str(path))
+    check_size(path.stat().st_size, limit, where=str(path))
+    return str(path), path.read_bytes()
+
+
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True
 )
 @click.option("--sheet", default=None, metavar="NAME", help=_SHEET_HELP)
+@click.option("--name", default=None, metavar="FILENAME", help=_NAME_HELP)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("validation-reports"),
+    show_default=True,
+    help="Where the report of each file goes when several files (or a folder) are validated.",
+)
 @click.pass_context
-def validate(ctx: click.Context, file: Path, fmt: str, sheet: str | None) -> None:
-    """Validate a submission (Turtle, JSON-LD, CSV, XLSX).
+def validate(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    fmt: str,
+    sheet: str | None,
+    name: str | None,
+    report_dir: Path,
+) -> None:
+    """Validate submissions (Turtle, JSON-LD, CSV, XLSX): one FILE, several, a folder, or - for
+    standard input.
 
-    Exit 0 conforms (warnings allowed), 1 violations, 2 unusable input.
+    One file: its report. Several (or a folder): a table of file, country, year, violations and
+    warnings, and each file's report in --report-dir. Exit 0 all conform (warnings allowed),
+    1 violations, 2 unusable input.
     """
     from mnr_graph.core.errors import InputError, error_body
+    from mnr_graph.submissions.batch import submission_files
     from mnr_graph.submissions.validation import validate_bytes
 
-    try:
-        report = validate_bytes(file.read_bytes(), filename=str(file), sheet=sheet)
-    except InputError as exc:
-        if fmt == "json":  # a program reading stdout gets JSON even for an unusable file
-            payload = {"conforms": False, "error": error_body(exc), "results": []}
-            click.echo(json.dumps(payload, indent=2))
-        raise
-    click.echo(_report_output(report, fmt), nl=False)
-    ctx.exit(0 if report.conforms else 1)
+    limit = _max_bytes()
+    paths = list(files)
+    if len(paths) == 1 and not paths[0].is_dir():
+        try:
+            filename, data = _read(paths[0], limit, name)
+            report = validate_bytes(data, filename=filename, sheet=sheet)
+        except InputError as exc:
+            if fmt == "json":  # a program reading stdout gets JSON even for an unusable file
+                payload = {"conforms": False, "error": error_body(exc), "results": []}
+                click.echo(json.dumps(payload, indent=2))
+            raise
+        click.echo(_report_output(report, fmt), nl=False)
+        ctx.exit(0 if report.conforms else 1)
+    if sheet is not None:
+        raise InputError("--sheet is for one workbook, not for several files", where="--sheet")
+    _validate_batch(ctx, submission_files(paths), fmt, limit, report_dir)
+
+
+def _validate_batch(
+    ctx: click.Context, paths: list[Path], fmt: str, limit: int, report_dir: Path
+) -> None:
+    from mnr_graph.core.errors import InputError
+    from mnr_graph.submissions.batch import BatchEntry, summary_table
+    from mnr_graph.submissions.validation import validate_bytes
+
+    entries: list[BatchEntry] = []
+    for path in paths:
+        try:
+            filename, data = _read(path, limit, None)
+            entries.append(BatchEntry(filename, validate_bytes(data, filename=filename)))
+        except InputError as exc:
+            entries.append(BatchEntry(str(path), None, exc))
+    report_dir.mkdir(parents=True, exist_ok=True)
+    suffix = {"text": "txt", "json": "json", "ttl": "ttl"}[fmt]
+    for entry in entries:
+        target = report_dir / f"{Path(entry.filename).name}.report.{suffix}"
+        if entry.report is not None:
+            target.write_text(_report_output(entry.report, fmt), encoding="utf-8")
+        elif fmt == "json":
+            target.write_text(json.dumps(entry.to_json(), indent=2) + "\n", encoding="utf-8")
+        else:
+            target.write_text(f"{entry.error}\n", encoding="utf-8")
+    if fmt == "json":
+        click.echo(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
+    else:
+        click.echo(summary_table(entries))
+        click.echo(f"reports: {report_dir}/")
+    statuses = {e.status for e in entries}
+    ctx.exit(2 if "unusable" in statuses else 1 if "does not conform" in statuses else 0)
 
 
 @click.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "csvw", "frictionless"]),
+    default="csv",
+    show_default=True,
+    help="The template (csv, xlsx), or the description of its CSV columns: CSVW metadata "
+    "(csvw) or a Frictionless data package with a Table Schema (frictionless).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr", "es"]),
+    default="en",
+    show_default=True,
+    help="The language of the instructions and of the names in the lists.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def template(fmt: str, output: Path | None) -> None:
-    """Write an empty submission template: the header and a documented example row (country XA)."""
+def template(fmt: str, lang: str, output: Path | None) -> None:
+    """Write an empty submission template: the header, instructions and a documented example
+    (country XA); the XLSX template adds sheets of the capabilities and phases, drop-down lists
+    and date cells."""
     from mnr_graph.submissions.template import template_bytes
 
-    data = template_bytes(fmt)
+    data = template_bytes(fmt, lang=lang)
     if output is None:
         sys.stdout.buffer.write(data)
     else:
@@ -106,14 +208,16 @@ def submit(
     """
     from mnr_graph.core.errors import ValidationFailedError
     from mnr_graph.query.store import EmbeddedStore
+    from mnr_graph.submissions.holder import open_for_writing
     from mnr_graph.submissions.ingest import submit as submit_file
 
-    store = EmbeddedStore(store_dir)
+    filename, data = _read(file, _max_bytes(), None)
+    store = open_for_writing(store_dir, EmbeddedStore)
     try:
         record = submit_file(
             store,
-            file.read_bytes(),
-            filename=str(file),
+            data,
+            filename=filename,
             submitter=submitter,
             sheet=sheet,
             replace=replace,

@@ -166,7 +166,8 @@ def lookup_country(text: str) -> Country:
         try:
             found = pycountry.countries.lookup(raw)
         except LookupError:
-            found = None
+            code = _names().get(raw.strip().casefold())  # a French or Spanish name
+            found = pycountry.countries.get(alpha_2=code) if code else None
     if found is None:
         suggestions = suggest_countries(raw) if len(raw) > 3 else []
         hint = f"; did you mean {', '.join(c.label for c in suggestions)}?" if suggestions else ""
@@ -174,26 +175,51 @@ def lookup_country(text: str) -> Country:
     return Country(str(found.alpha_2), str(getattr(found, "common_name", None) or found.name))
 
 
+#: The languages whose country names are read and suggested besides English (pycountry's
+#: translations of ISO 3166-1): the languages of the template.
+NAME_LANGUAGES = ("fr", "es")
+
+
 @cache
 def _names() -> dict[str, str]:
-    """Every English name of every country (short, official, common), folded -> alpha-2."""
+    """Every name of every country (short, official, common; in English, French and Spanish),
+    folded -> alpha-2."""
+    import gettext
+
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        for language in NAME_LANGUAGES
+    ]
     names: dict[str, str] = {}
     for country in pycountry.countries:
         for attribute in ("name", "official_name", "common_name"):
             name = getattr(country, attribute, None)
             if name:
                 names.setdefault(name.casefold(), str(country.alpha_2))
+                for translation in translations:
+                    names.setdefault(translation.gettext(name).casefold(), str(country.alpha_2))
     return names
 
 
-def suggest_countries(text: str, *, limit: int = 3) -> list[Country]:
-    """Countries whose English name is close to ``text`` (for "did you mean"), best first.
+#: ISO 3166-1 codes exceptionally reserved for a country that has another code (UK: the
+#: United Kingdom, whose code is GB; EL: Greece, GR, in the European Union's usage).
+_EXCEPTIONALLY_RESERVED = {"UK": "GB", "EL": "GR"}
 
-    >>> [c.code for c in suggest_countries("Germnay")]
-    ['DE']
+
+def suggest_countries(text: str, *, limit: int = 3) -> list[Country]:
+    """Countries whose name (English, French or Spanish) is close to ``text`` (for "did you
+    mean"), best first; for a code exceptionally reserved (UK), the country's code.
+
+    >>> [c.code for c in suggest_countries("Germnay")], [c.code for c in suggest_countries("UK")]
+    (['DE'], ['GB'])
     """
     from rapidfuzz import fuzz, process
 
+    reserved = _EXCEPTIONALLY_RESERVED.get(text.strip().upper())
+    if reserved is not None:
+        return [lookup_country(reserved)]
+    if len(text.strip()) <= 3:
+        return []
     names = _names()
     found = process.extract(
         text.casefold(), list(names), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=80

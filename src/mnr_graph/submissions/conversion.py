@@ -49,7 +49,7 @@ def to_graph(table: Table, *, version: int = 1) -> Converted:
 
 def _to_graph(table: Table, version: int) -> Converted:
     graph = Graph()
-    cells = CellMap(sheet=table.sheet)
+    cells = CellMap(sheet=table.sheet, notes=list(table.notes))
     if not table.rows:
         raise InputError(
             "no data rows: add one row per capability under the header (rows whose first cell "

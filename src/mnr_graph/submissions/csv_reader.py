@@ -21,7 +21,11 @@ from mnr_graph.core.errors import InputError
 from mnr_graph.submissions.formats import OLE_MAGIC, ZIP_MAGIC
 from mnr_graph.submissions.table import HEADER_SEARCH, header_index
 
-__all__ = ["csv_records"]
+__all__ = ["CELL_LIMIT", "csv_records"]
+
+#: The longest cell read, in characters (the csv module's default field limit; checked here too,
+#: since another library in the process may have raised that process-wide limit).
+CELL_LIMIT = 131_072
 
 #: Excel writes this first line to name the delimiter of a CSV file ("sep=;").
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\s*$", re.IGNORECASE)
@@ -72,11 +76,20 @@ def csv_records(data: bytes, filename: str) -> Iterator[list[str]]:
         delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter or ",")
     try:
-        yield from reader
+        for record in reader:
+            if any(len(cell) > CELL_LIMIT for cell in record):
+                raise csv.Error("field larger than field limit")
+            yield record
     except csv.Error as exc:
-        raise InputError(
-            f"line {reader.line_num + skipped}: CSV error: {exc}", where=filename
-        ) from None
+        line = reader.line_num + skipped
+        if "field larger than field limit" in str(exc):
+            raise InputError(
+                f"line {line}: a cell holds more than {CELL_LIMIT:,} characters: a cell of a "
+                "submission holds a value or a short text (a spreadsheet cell holds at most "
+                "32,767); cite a long document in source_title and source_url instead",
+                where=filename,
+            ) from None
+        raise InputError(f"line {line}: CSV error: {exc}", where=filename) from None
 
 
 def _delimiter(text: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from mnr_graph.core.errors import UnsupportedMediaTypeError
 
-__all__ = ["OCTET_STREAM", "OLE_MAGIC", "ZIP_MAGIC", "input_format", "sniff"]
+__all__ = ["OCTET_STREAM", "OLE_MAGIC", "ZIP_MAGIC", "input_format", "other_document", "sniff"]
 
 #: The first bytes of a zip archive (an XLSX workbook is one).
 ZIP_MAGIC = b"PK\x03\x04"
@@ -89,4 +89,75 @@ def sniff(data: bytes) -> str | None:
         return "jsonld"
     if head[:1] == b"<" or head[:7].lower() in (b"@prefix", b"prefix ") or head[:5] == b"@base":
         return "ttl"
+    return None
+
+
+_SAVE_AS = "save the table as .xlsx (Excel workbook) or as CSV and validate that"
+#: The parts of a zip archive that tell an OpenDocument file or a Word document.
+_ZIP_KINDS = (
+    (
+        b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+        "an OpenDocument spreadsheet (.ods): .ods files are not read: " + _SAVE_AS,
+    ),
+    (
+        b"mimetypeapplication/vnd.oasis.opendocument.text",
+        "an OpenDocument text (.odt), not a "
+        "spreadsheet: put the table in the template (mnr-graph template) and " + _SAVE_AS,
+    ),
+    (
+        b"word/document.xml",
+        "a Word document (.docx), not a spreadsheet: put the table in the "
+        "template (mnr-graph template) and " + _SAVE_AS,
+    ),
+    (b"ppt/presentation.xml", "a PowerPoint presentation (.pptx), not a spreadsheet: " + _SAVE_AS),
+)
+#: The streams of an OLE2 container (UTF-16 names) that tell what it holds.
+_OLE_KINDS = (
+    (
+        "EncryptedPackage",
+        "a password-protected workbook: remove the password (save it as .xlsx "
+        "without one) or save it as CSV",
+    ),
+    (
+        "WordDocument",
+        "a Word 97-2003 document (.doc), not a spreadsheet: put the table in the "
+        "template (mnr-graph template) and " + _SAVE_AS,
+    ),
+    (
+        "Workbook",
+        "an Excel 97-2003 workbook (.xls): .xls files are not read: save it as .xlsx "
+        "(Excel workbook) or as CSV",
+    ),
+    ("Book", "an Excel 5 workbook (.xls): .xls files are not read: save it as .xlsx or as CSV"),
+)
+
+
+def other_document(data: bytes) -> str | None:
+    """What a file that cannot be a submission is, and what to do, whatever its name: a PDF, an
+    OpenDocument or Word file, an old .xls workbook, a password-protected workbook; else None.
+
+    >>> other_document(b"%PDF-1.7 ...")[:30], other_document(b"country_code,reporting_year")
+    ('a PDF document, not a spreadsh', None)
+    """
+    if data.startswith(b"%PDF-"):
+        return (
+            "a PDF document, not a spreadsheet: a table cannot be read from a PDF; fill in the "
+            "template (mnr-graph template) and " + _SAVE_AS
+        )
+    if data.startswith(b"{\\rtf"):
+        return "an RTF document, not a spreadsheet: " + _SAVE_AS
+    if data.startswith(ZIP_MAGIC):
+        head = data[:4096]
+        for marker, advice in _ZIP_KINDS:
+            if marker in head or (marker.startswith(b"word/") and marker in data):
+                return advice
+        return None
+    if data.startswith(OLE_MAGIC):
+        for name, advice in _OLE_KINDS:
+            if name.encode("utf-16-le") in data:
+                return advice
+        return (
+            "a legacy .xls workbook or a password-protected one: save it as .xlsx without a "
+            "password (or as CSV)"
+        )
     return None

@@ -26,8 +26,16 @@ from mnr_graph.core.namespaces import DCTERMS, MNR, MNRID, RDF, SH
 from mnr_graph.framework.countries import suggest_countries
 from mnr_graph.submissions.shapes import shape_ids, shape_path, top_shape_id
 from mnr_graph.submissions.table import CellMap
+from mnr_graph.submissions.values import capability_names, date_suggestion, suggest_capabilities
 
-__all__ = ["ValidationReport", "ValidationResult", "build_report", "result_lines"]
+__all__ = [
+    "COLUMN_GROUP",
+    "ValidationReport",
+    "ValidationResult",
+    "build_report",
+    "column_lines",
+    "result_lines",
+]
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -76,6 +84,11 @@ class ValidationReport:
     report_graph: Graph = field(repr=False)
     #: The workbook sheet the submission was read from (None for CSV and RDF input).
     sheet: str | None = None
+    #: The submission's country code and reporting year as the file gives them (None if absent).
+    country: str | None = None
+    year: str | None = None
+    #: What the reader of a table left out and why (footnotes, the template's example rows).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def has_violations(self) -> bool:
@@ -99,6 +112,7 @@ class ValidationReport:
         return {
             "conforms": self.conforms,
             "sheet": self.sheet,
+            "notes": list(self.notes),
             "results": [r.to_json() for r in self.results],
         }
 
@@ -115,15 +129,80 @@ class ValidationReport:
         verdict = "conforms" if self.conforms else "does NOT conform"
         sheet = f" (sheet {self.sheet!r})" if self.sheet else ""
         lines = [f"{self.filename}{sheet}: {verdict} ({counts})"]
+        lines.extend(f"note: {note}" for note in self.notes)
         for severity in _SEVERITY_ORDER:
             group = [r for r in self.results if r.severity == severity]
             if not group:
                 continue
             lines.append("")
             lines.append(f"{severity}s ({len(group)}):")
-            for r in group:
-                lines.extend(result_lines(r))
+            for results in _column_groups(group):
+                if len(results) >= COLUMN_GROUP:
+                    lines.extend(column_lines(results))
+                else:
+                    for r in results:
+                        lines.extend(result_lines(r))
         return "\n".join(lines) + "\n"
+
+
+#: From how many rows on one shape's results in one column are said once, with the rows listed.
+COLUMN_GROUP = 3
+_HINT = " (did you mean "
+
+
+def _column_groups(results: list[ValidationResult]) -> list[list[ValidationResult]]:
+    """The results in the report's order, those of one shape and column of a table (whatever
+    their did-you-mean) together, at the place of the first."""
+    groups: dict[tuple[str, str, str | None, str], list[ValidationResult]] = {}
+    for r in results:
+        if r.row is None or r.column is None:
+            key: tuple[str, str, str | None, str] = (r.shape, r.focus, r.sheet, r.message)
+        else:
+            key = (r.shape, r.column, r.sheet, r.message.partition(_HINT)[0])
+        groups.setdefault(key, []).append(r)
+    return list(groups.values())
+
+
+def column_lines(results: list[ValidationResult]) -> list[str]:
+    """Results of one shape in one column, said once: the rows, the problem, the values (with
+    what each may mean) and the fix.
+
+    >>> rows = [ValidationResult("Violation", "S31", "bad date: use YYYY-MM-DD (did you mean "
+    ...         f"2024-03-0{n}?)", "urn:a", None, f"0{n}/03/2024", row=n, column="source_date",
+    ...         cell=f"J{n}") for n in (2, 3)]
+    >>> print("\\n".join(column_lines(rows)))
+      [S31] column source_date, 2 rows: 2, 3 (cells J2, J3)
+          problem: bad date
+          values:  row 2 '02/03/2024' -> 2024-03-02; row 3 '03/03/2024' -> 2024-03-03
+          fix:     use YYYY-MM-DD
+    """
+    first = results[0]
+    sheet = f"sheet {first.sheet!r}, " if first.sheet else ""
+    rows = ", ".join(str(r.row) for r in results)
+    cells = ", ".join(r.cell for r in results if r.cell)
+    lines = [f"  [{first.shape}] {sheet}column {first.column}, {len(results)} rows: {rows}"]
+    if cells:
+        lines[0] += f" (cells {cells})"
+    message = first.message.partition(_HINT)[0]
+    problem, _, fix = message.partition(": ")
+    lines.append(f"      problem: {problem if fix else message}")
+    values = []
+    for r in results:
+        if r.value is None:
+            continue
+        hint = r.message.partition(_HINT)[2].removesuffix("?)")
+        values.append(f"row {r.row} {r.value!r}" + (f" -> {hint}" if hint else ""))
+    if values:
+        shown = "; ".join(values[:_VALUES_SHOWN])
+        more = len(values) - _VALUES_SHOWN
+        lines.append(f"      values:  {shown}" + (f"; and {more} more" if more > 0 else ""))
+    if fix:
+        lines.append(f"      fix:     {fix}")
+    return lines
+
+
+#: How many of a column's wrong values the text report shows.
+_VALUES_SHOWN = 8
 
 
 def result_lines(r: ValidationResult) -> list[str]:
@@ -234,8 +313,8 @@ def build_report(
                 elif isinstance(value, URIRef) and str(value).startswith(str(MNRID)):
                     value_text = str(value)[len(str(MNRID)) :]
         text = str(message) if message is not None else ""
-        if ident in _COUNTRY_SHAPES and value_text:
-            text += _did_you_mean(value_text)
+        if value_text:
+            text += _did_you_mean(ident, column, value_text)
         results.append(
             ValidationResult(
                 severity=sev,
@@ -258,19 +337,45 @@ def build_report(
     top = next(iter(report.subjects(RDF.type, SH.ValidationReport)))
     report.set((top, SH.conforms, Literal(conforms)))
     report.bind("sh", SH)
+    submission = next(iter(sorted(data.subjects(RDF.type, MNR.Submission), key=str)), None)
+    country = year = None
+    if submission is not None:
+        place = data.value(submission, MNR.country)
+        code = data.value(place, MNR.countryCode) if place is not None else None
+        country = str(code) if code is not None else None
+        given = data.value(submission, MNR.reportingYear)
+        year = str(given) if given is not None else None
     return ValidationReport(
         filename=filename,
         results=results,
         report_graph=report,
         sheet=cells.sheet if cells is not None else None,
+        country=country,
+        year=year,
+        notes=list(cells.notes) if cells is not None else [],
     )
 
 
 #: The shapes about a country code, whose results suggest the country a name or code is close to.
 _COUNTRY_SHAPES = ("S12", "S13")
+#: The shape of a capability that is none of the framework's.
+_CAPABILITY_SHAPES = ("S15",)
+#: The shape of a date that is no YYYY-MM-DD date.
+_DATE_SHAPES = ("S31",)
 
 
-def _did_you_mean(value: str) -> str:
-    """`` (did you mean France, FR?)`` for a country written close to a known one's name."""
-    suggestions = suggest_countries(value) if len(value) > 3 else []
-    return f" (did you mean {', '.join(c.label for c in suggestions)}?)" if suggestions else ""
+def _did_you_mean(shape: str, column: str | None, value: str) -> str:
+    """`` (did you mean France, FR?)`` for a country written close to a known one's name or
+    code; the capabilities a name or abbreviation may mean; the date a day-first date is."""
+    if shape in _COUNTRY_SHAPES:
+        countries = suggest_countries(value)
+        labels = [c.label for c in countries]
+    elif shape in _CAPABILITY_SHAPES or (column == "capability" and shape == "S14"):
+        names = capability_names()
+        labels = [f"{n} {names[n].get('en', '')}".strip() for n in suggest_capabilities(value)]
+    elif shape in _DATE_SHAPES:
+        suggestion = date_suggestion(value)
+        labels = [suggestion] if suggestion else []
+    else:
+        labels = []
+    return f" (did you mean {' or '.join(labels)}?)" if labels else ""

@@ -193,9 +193,16 @@ def _shape_path_cached(shape: Node) -> URIRef | None:
             path = shapes.value(member, SH.path)
             if isinstance(path, URIRef):
                 return path
+    # a sh:not of a value being there (S51: a phase with 'no data'): that value's property
+    for negated in shapes.objects(shape, SH["not"]):
+        for member in sorted(shapes.objects(negated, SH.property), key=str):
+            path = shapes.value(member, SH.path)
+            if isinstance(path, URIRef) and shapes.value(member, SH.minCount) is not None:
+                return path
     return None
 
 
 def shape_path(shape: Node) -> URIRef | None:
-    """The property a node shape is about (the first path of its ``sh:or``), for the column."""
+    """The property a node shape is about (the first path of its ``sh:or``, or the property whose
+    value its ``sh:not`` forbids), for the column."""
     return _shape_path_cached(shape)

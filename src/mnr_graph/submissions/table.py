@@ -99,6 +99,8 @@ class CellMap:
     entries: dict[tuple[Node, Node | None, Node | None], Location] = field(default_factory=dict)
     #: The workbook sheet the submission was read from (None for CSV).
     sheet: str | None = None
+    #: What the reader left out and why (footnotes, the template's example rows), for the report.
+    notes: list[str] = field(default_factory=list)
 
     def add(self, focus: Node, path: Node | None, value: Node | None, where: Location) -> None:
         """Record a location; the first one recorded for a key wins."""
@@ -132,6 +134,8 @@ class Table:
     indicators: list[Row] = field(default_factory=list)
     #: The workbook sheet the rows come from (None for CSV).
     sheet: str | None = None
+    #: What the reader left out and why (footnotes, the template's example rows).
+    notes: list[str] = field(default_factory=list)
 
 
 def column_letter(index: int) -> str:

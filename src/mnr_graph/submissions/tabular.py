@@ -36,7 +36,13 @@ from mnr_graph.submissions.table import (
     normalise_header,
     refuse_error_values,
 )
-from mnr_graph.submissions.values import DATE_COLUMNS, country_key, date_text, year_text
+from mnr_graph.submissions.values import (
+    DATE_COLUMNS,
+    country_key,
+    date_text,
+    day_month_dates,
+    year_text,
+)
 from mnr_graph.submissions.xlsx_reader import Workbook
 
 __all__ = ["read_table"]
@@ -114,7 +120,74 @@ def _table(records: Iterable[list[Any]], filename: str, *, xlsx: bool) -> Table:
             header = [normalise_header(h) for h in before[0][1]]
             check_header(header, filename)
         raise InputError("the file is empty: expected a header row", where=filename)
-    return Table(filename=filename, header=header, rows=rows)
+    notes: list[str] = []
+    rows = _without_footnotes(rows, notes)
+    rows = _without_template_example(rows, notes)
+    _read_day_month(rows)
+    return Table(filename=filename, header=header, rows=rows, notes=notes)
+
+
+def _numbers(rows: list[Row]) -> str:
+    """``row 4``, ``rows 4, 6`` or ``rows 2-23``: the rows' numbers, runs as ranges."""
+    runs: list[list[int]] = []
+    for number in sorted(r.number for r in rows):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts = [f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs]
+    return ("row " if len(rows) == 1 else "rows ") + ", ".join(parts)
+
+
+#: A note below the table fills at most this many cells (a comma in its text splits a CSV line).
+_FOOTNOTE_CELLS = 2
+
+
+def _without_footnotes(rows: list[Row], notes: list[str]) -> list[Row]:
+    """The rows without the notes below the table: trailing rows with no capability and at most
+    :data:`_FOOTNOTE_CELLS` cells ("Source: national statistics office")."""
+    end = len(rows)
+    while end > 0:
+        values = rows[end - 1].values
+        filled = [v for v in values.values() if v]
+        if values.get("capability") or len(filled) > _FOOTNOTE_CELLS:
+            break
+        end -= 1
+    if end == len(rows) or end == 0:
+        return rows
+    footnotes = rows[end:]
+    first = next(v for v in footnotes[0].values.values() if v)
+    notes.append(
+        f"{_numbers(footnotes)}: read as notes below the table, not as data "
+        f"({first[:60]!r}{'...' if len(first) > 60 else ''})"
+    )
+    return rows[:end]
+
+
+def _without_template_example(rows: list[Row], notes: list[str]) -> list[Row]:
+    """The rows without the template's example rows (country XA) left in among a country's own
+    rows, once their # was removed; a file of only the example keeps them."""
+    from mnr_graph.submissions.template import example_rows
+
+    examples = {tuple(cell.lstrip("#") for cell in row) for row in example_rows()}
+    names = list(COLUMNS)
+    left_in = [r for r in rows if tuple(r.values.get(c, "") for c in names) in examples]
+    if not left_in or len(left_in) == len(rows):
+        return rows
+    notes.append(
+        f"{_numbers(left_in)}: the template's example (illustrative country XA) left in, not "
+        "read: delete these rows"
+    )
+    return [r for r in rows if r not in left_in]
+
+
+def _read_day_month(rows: list[Row]) -> None:
+    """Dates written day and month (20/03/2024) as YYYY-MM-DD, the order decided per column."""
+    for column in DATE_COLUMNS:
+        dates = day_month_dates([r.values.get(column, "") for r in rows])
+        for row in rows:
+            if row.values.get(column, "") in dates:
+                row.values[column] = dates[row.values[column]]
 
 
 def _indicator_rows(book: Workbook) -> list[Row]:
@@ -158,4 +231,5 @@ def _indicator_rows(book: Workbook) -> list[Row]:
         }
         values["year"] = year_text(values["year"])
         rows.append(Row(number, values, cells))
+    _read_day_month(rows)
     return rows

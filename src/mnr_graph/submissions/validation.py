@@ -32,7 +32,7 @@ from mnr_graph.core.errors import InputError, UnsupportedMediaTypeError
 from mnr_graph.core.namespaces import MNR, RDF, SH
 from mnr_graph.submissions import rules
 from mnr_graph.submissions.conversion import to_graph
-from mnr_graph.submissions.formats import OCTET_STREAM, input_format, sniff
+from mnr_graph.submissions.formats import OCTET_STREAM, input_format, other_document, sniff
 from mnr_graph.submissions.literals import ill_typed_literals_expected
 from mnr_graph.submissions.rdf_input import parse_rdf
 from mnr_graph.submissions.report import ValidationReport, build_report
@@ -59,6 +59,9 @@ def read_input(
 
     ``sheet``: the workbook sheet to read, when several look like a submission.
     """
+    other = other_document(data)
+    if other is not None:
+        raise UnsupportedMediaTypeError(f"this file is {other}", where=filename)
     try:
         fmt = input_format(filename, media_type)
     except UnsupportedMediaTypeError:

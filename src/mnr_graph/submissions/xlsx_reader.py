@@ -9,8 +9,8 @@ no zip archive, is refused saying what it is.
 
 >>> from mnr_graph.submissions.template import template_bytes
 >>> with Workbook(template_bytes("xlsx"), "template.xlsx") as book:
-...     book.submission_sheet(None), book.sheet_names
-('submission', ['submission', 'indicators', 'columns'])
+...     book.submission_sheet(None), book.sheet_names[-3:]
+('submission', ['columns', 'indicators', 'lists'])
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from typing import Any
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from mnr_graph.core.errors import PayloadTooLargeError
+from mnr_graph.submissions.batch import megabytes
 from mnr_graph.web.observability import Metrics, request_id
 from mnr_graph.web.responses import error_response
 
@@ -54,7 +55,8 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         too_large = PayloadTooLargeError(
-            f"the request body is larger than the limit of {self.max_bytes} bytes"
+            f"the request body is larger than the limit of {megabytes(self.max_bytes)} (the "
+            "setting MNR_GRAPH_MAX_UPLOAD_BYTES; the CLI has the same limit)"
         )
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await error_response(too_large)(scope, receive, send)

@@ -175,6 +175,10 @@ class ValidationReportModel(BaseModel):
 
     conforms: bool
     sheet: str | None = Field(default=None, description="the workbook sheet that was read")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="rows of a table left out and why (footnotes, the template's example rows)",
+    )
     results: list[ValidationResultModel]
 
 

@@ -20,14 +20,16 @@ from fastapi import Request
 from starlette.datastructures import UploadFile as StarletteUploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mnr_graph.core.errors import InputError, PayloadTooLargeError, UnsupportedMediaTypeError
+from mnr_graph.core.errors import InputError, UnsupportedMediaTypeError
 from mnr_graph.core.negotiation import parse_accept
 from mnr_graph.core.settings import Settings
 from mnr_graph.query.named import QueryStore
 from mnr_graph.query.runner import StoreReader
+from mnr_graph.submissions.batch import check_size
 from mnr_graph.terminology.vocabulary import load_vocabulary
 
 __all__ = [
+    "MAX_BATCH_FILES",
     "PAGE_PARAMETERS",
     "Upload",
     "app_settings",
@@ -35,6 +37,7 @@ __all__ = [
     "page_language",
     "page_parameters",
     "read_upload",
+    "read_uploads",
     "single_values",
     "store_reader",
     "upload_body",
@@ -202,10 +205,7 @@ async def read_upload(
             raise InputError("no file: send it in the multipart field 'file'", where="field 'file'")
         data = await file.read(settings.max_upload_bytes + 1)
         filename = file.filename or "upload"
-        if len(data) > settings.max_upload_bytes:
-            raise PayloadTooLargeError(
-                f"the upload is larger than {settings.max_upload_bytes} bytes", where=filename
-            )
+        check_size(len(data), settings.max_upload_bytes, where=filename)
         if not data:
             raise InputError("the upload is empty", where=filename)
         values: dict[str, str] = {}
@@ -219,6 +219,42 @@ async def read_upload(
                 raise InputError(f"at most {longest} characters", where=f"field {name!r}")
             values[name] = value
         return Upload(data, filename, _media_type(file.content_type), values)
+    finally:
+        await form.close()
+
+
+#: How many files one batch validation request may hold.
+MAX_BATCH_FILES = 50
+
+
+async def read_uploads(request: Request, settings: Settings) -> list[Upload]:
+    """Every ``file`` field of a multipart body (at most :data:`MAX_BATCH_FILES`), each read
+    whole and refused as :func:`read_upload` refuses one (the body as a whole is limited by the
+    middleware to the same size)."""
+    content_type = request.headers.get("content-type") or ""
+    media = content_type.split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        raise UnsupportedMediaTypeError(
+            "send the submissions as multipart/form-data, each file in a field 'file' (curl "
+            f"-F file=@XA.csv -F file=@XB.xlsx), not {media or 'a body without a media type'}",
+            where="Content-Type",
+        )
+    try:
+        form = await request.form(max_files=MAX_BATCH_FILES, max_fields=MAX_BATCH_FILES)
+    except StarletteHTTPException as exc:  # a malformed body, or too many files
+        raise InputError(f"cannot read the multipart body: {exc.detail}") from None
+    try:
+        uploads: list[Upload] = []
+        for file in form.getlist("file"):
+            if not isinstance(file, StarletteUploadFile):
+                raise InputError("a file, not a text", where="field 'file'")
+            data = await file.read(settings.max_upload_bytes + 1)
+            filename = file.filename or f"upload-{len(uploads) + 1}"
+            check_size(len(data), settings.max_upload_bytes, where=filename)
+            uploads.append(Upload(data, filename, _media_type(file.content_type), {}))
+        if not uploads:
+            raise InputError("no file: send each in a multipart field 'file'", where="field 'file'")
+        return uploads
     finally:
         await form.close()
 
