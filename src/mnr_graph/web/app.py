@@ -33,7 +33,7 @@ from mnr_graph.web import linked_data
 from mnr_graph.web.errors import document_errors, install_handlers
 from mnr_graph.web.middleware import BodyLimitMiddleware, HeadMiddleware
 from mnr_graph.web.pages import country, framework, home, questions, rendering, resource, vocabulary
-from mnr_graph.web.routes import check, queries, sparql, submissions, terms, validation
+from mnr_graph.web.routes import check, export, queries, sparql, submissions, terms, validation
 from mnr_graph.web.routes import framework as framework_routes
 
 __all__ = ["app_from_env", "get_fastapi_app"]
@@ -84,7 +84,16 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
             "resultLimit": settings.result_limit,
         }
 
-    for routes in (sparql, queries, terms, check, validation, submissions, framework_routes):
+    for routes in (
+        sparql,
+        queries,
+        export,
+        terms,
+        check,
+        validation,
+        submissions,
+        framework_routes,
+    ):
         app.include_router(routes.get_router())
     for page in (home, framework, country, vocabulary, questions):
         app.include_router(page.get_router())
