@@ -122,3 +122,13 @@ def test_to_pandas(embedded: Client) -> None:
     assert sorted(overall["reportingYear"]) == [2022, 2023, 2024]
     phases = embedded.export_assessments().to_pandas()
     assert str(phases["phaseNumber"].dtype) == "Int64", "phase numbers with gaps stay whole"
+
+
+@pytest.mark.server
+def test_a_misspelt_term_warns_over_http(remote: Client) -> None:
+    from mnr_graph.client import QueryWarning
+
+    with pytest.warns(QueryWarning, match="did you mean mnr:Capability"):
+        rows = remote.sparql("SELECT ?c WHERE { ?c a mnr:Capabilty }")
+    assert isinstance(rows, Rows)
+    assert len(rows) == 0

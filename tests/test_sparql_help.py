@@ -121,3 +121,23 @@ def test_a_remote_endpoints_error_is_rewritten_too(oxigraph_url: str) -> None:
         store.close()
     assert raised.value.where == "line 2, column 7"
     assert "PREFIX foaf:" in raised.value.message
+
+
+def test_a_misspelt_term_is_named_in_a_warning(client: TestClient) -> None:
+    response = client.get(
+        "/sparql", params={"query": "SELECT ?c WHERE { ?c a mnr:Capabilty }", "format": "csv"}
+    )
+    assert response.status_code == 200
+    assert response.text.split() == ["c"], "the answer is empty"
+    assert "did you mean mnr:Capability?" in response.headers["Warning"]
+    fine = client.get("/sparql", params={"query": "ASK { ?c a mnr:Capability }"})
+    assert "Warning" not in fine.headers
+
+
+def test_the_client_warns_of_a_misspelt_term() -> None:
+    from mnr_graph.client import Client, QueryWarning
+    from mnr_graph.query.store import EmbeddedStore
+
+    embedded = Client(store=EmbeddedStore.with_shipped_data())
+    with pytest.warns(QueryWarning, match="did you mean mnr:inDomain"):
+        embedded.sparql("SELECT ?c WHERE { ?c mnr:inDomian ?d }")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import warnings
 from collections import namedtuple
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -44,7 +45,7 @@ from mnr_graph.core.errors import (
 if TYPE_CHECKING:  # imported when used: `import mnr_graph` (and the CLI) stays fast
     import httpx
 
-__all__ = ["IRI", "Client", "Rows", "typed_value"]
+__all__ = ["IRI", "Client", "QueryWarning", "Rows", "typed_value"]
 
 _SPARQL_JSON = "application/sparql-results+json"
 
@@ -75,6 +76,10 @@ def _datatypes() -> tuple[frozenset[str], frozenset[str], Any]:
         frozenset(str(XSD[t]) for t in floats),
         XSD,
     )
+
+
+class QueryWarning(UserWarning):
+    """A query names a term the ontology does not have (its answer is likely empty)."""
 
 
 class IRI(str):
@@ -318,7 +323,10 @@ class Client:
                 content=query.encode("utf-8"),
                 headers={"Content-Type": "application/sparql-query", "Accept": _SPARQL_JSON},
             )
+            for warning in response.headers.get_list("Warning", split_commas=False):
+                warnings.warn(warning, QueryWarning, stacklevel=2)
             return _rows_from_results(response.content)
+        from mnr_graph.query.diagnostics import unknown_terms
         from mnr_graph.query.engine import execute
         from mnr_graph.query.formats import negotiate
         from mnr_graph.query.protocol import parse_request
@@ -329,6 +337,8 @@ class Client:
         if request.kind != "results":
             raise InputError("Client.sparql answers SELECT and ASK queries", where="query")
         request = request.with_format(negotiate("results", _SPARQL_JSON, None))
+        for unknown in unknown_terms(query):
+            warnings.warn(unknown, QueryWarning, stacklevel=2)
         return _rows_from_results(execute(self._store, request).body)
 
     # -- HTTP -------------------------------------------------------------------------------

@@ -21,12 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import cache
 
+from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError
-from mnr_graph.core.namespaces import PREFIXES
+from mnr_graph.core.namespaces import MNR, MNRID, PREFIXES
 from mnr_graph.query.lexer import Token, tokens
 
-__all__ = ["PREDECLARED", "explain", "predeclare", "rewrite_error"]
+__all__ = ["PREDECLARED", "explain", "predeclare", "rewrite_error", "unknown_terms"]
 
 #: The prefixes a query may use without declaring them (a query's own PREFIX wins).
 PREDECLARED: dict[str, str] = dict(PREFIXES)
@@ -336,3 +338,49 @@ def rewrite_error(exc: InputError, query: str, *, shift: int = 0) -> InputError:
     if _ERROR.search(exc.message) is None:
         return exc
     return explain(exc.message, query, shift=shift)
+
+
+@cache
+def _shipped_names() -> dict[str, frozenset[str]]:
+    """The local names the shipped graphs use in the ``mnr:`` and ``mnrid:`` namespaces."""
+    import pyoxigraph as ox
+
+    names: dict[str, set[str]] = {str(MNR): set(), str(MNRID): set()}
+    for file in resources.files("ontology", "*.ttl"):
+        for quad in ox.parse(path=str(file), format=ox.RdfFormat.TURTLE):
+            for term in (quad.subject, quad.predicate, quad.object):
+                if isinstance(term, ox.NamedNode):
+                    for namespace, found in names.items():
+                        local = term.value[len(namespace) :]
+                        if term.value.startswith(namespace) and "/" not in local and local:
+                            found.add(local)
+    return {namespace: frozenset(found) for namespace, found in names.items()}
+
+
+_TERM = re.compile(r"(?<![\w<:/#.-])(mnr|mnrid):([A-Za-z_][\w-]*)")
+
+
+def unknown_terms(query: str) -> list[str]:
+    """What a query names in ``mnr:`` or ``mnrid:`` that the shipped graphs do not have (a
+    misspelt class or property matches nothing: the answer is quietly empty), each with the
+    closest name there is.
+
+    >>> unknown_terms("SELECT ?c WHERE { ?c a mnr:Capabilty ; mnr:inDomain mnrid:D02 }")
+    ['mnr:Capabilty is not in the ontology (did you mean mnr:Capability?)']
+    """
+    if "mnr" not in query:
+        return []
+    names = _shipped_names()
+    declared = _declared(query)
+    found: list[str] = []
+    for prefix, local in dict.fromkeys(_TERM.findall(query)):
+        namespace = PREDECLARED[prefix]
+        if prefix in declared and f"PREFIX {prefix}: <{namespace}>" not in query:
+            continue  # the query gave the prefix another meaning
+        known = names[namespace]
+        if local in known:
+            continue
+        close = get_close_matches(local, known, n=1, cutoff=0.7)
+        hint = f" (did you mean {prefix}:{close[0]}?)" if close else ""
+        found.append(f"{prefix}:{local} is not in the ontology{hint}")
+    return found
