@@ -370,3 +370,26 @@ def test_values_binding_gives_the_same_rows(
     for name, values in _parameter_sets(data):
         rows = queries.run_query(store, name, values).rows
         assert _through_values(store, name, values) == rows, (name, values)
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_export_labels_follow_the_language(
+    data: tuple[EmbeddedStore, list[Assessment], Path], lang: str
+) -> None:
+    """Phase, status and assessor type labels in the asked language, as the framework has them."""
+    store, _, _ = data
+    labels = {
+        r["x"].value: r["l"].value
+        for r in store.query(
+            "SELECT ?x ?l WHERE { ?x <http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
+            f'FILTER(LANG(?l) = "{lang}") }}'
+        )
+    }
+    table = export_assessments(store, lang=lang)
+    phase_labels = {r["phaseLabel"] for r in table.rows if r["phaseLabel"]}
+    assessor_labels = {r["assessorTypeLabel"] for r in table.rows if r["assessorTypeLabel"]}
+    status_labels = {r["statusLabel"] for r in table.rows if r["statusLabel"]}
+    assert phase_labels == {labels[f"{MNRID}P{n:02d}"] for n in range(1, 5)}
+    assert assessor_labels <= {labels[f"{MNRID}self-assessment"], labels[f"{MNRID}external-review"]}
+    assert assessor_labels
+    assert status_labels <= {v for k, v in labels.items() if k.startswith(f"{MNRID}status-")}
