@@ -168,7 +168,8 @@ def test_query_as_csv(client: TestClient, how: str) -> None:
         ("text/csv;q=x, application/json;q=0.1, text/*;q=0.5", "text/csv"),
         ("*/*;q=0", None),
         ("text/csv;q=0, text/*", None),
-        ("application/sparql-results+json", None),
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", None),
     ],
 )
 def test_named_query_content_negotiation(
@@ -186,6 +187,21 @@ def test_named_query_content_negotiation(
     else:
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].split(";")[0] == media_type
+
+
+def test_sparql_json_keeps_the_datatypes(client: TestClient) -> None:
+    """format=sparql-json: the declared columns as SPARQL JSON results, typed (what
+    mnr_graph.Client reads): a year stays an xsd:gYear, a count an integer."""
+    response = client.get(
+        "/queries/country-profile", params={"country": "XA", "format": "sparql-json"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    q = queries.get_query("country-profile")
+    assert body["head"]["vars"] == [c.name for c in q.columns]
+    first = body["results"]["bindings"][0]
+    assert first["reportingYear"]["datatype"].endswith("#gYear")
+    assert first["capability"]["type"] == "uri"
 
 
 def test_query_by_id_alias(client: TestClient) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mnr_graph.client import Client
     from mnr_graph.core.errors import InputError, MnrGraphError, NotFoundError
     from mnr_graph.query.named import run_query as run_named_query
     from mnr_graph.query.store import Store
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "Client",
     "Finding",
     "InputError",
     "LookupResult",
@@ -56,6 +58,7 @@ __all__ = [
 
 #: The names loaded on first use: name -> (module, attribute).
 _LAZY = {
+    "Client": ("mnr_graph.client", "Client"),
     "Finding": ("mnr_graph.terminology.findings", "Finding"),
     "InputError": ("mnr_graph.core.errors", "InputError"),
     "LookupResult": ("mnr_graph.terminology.model", "LookupResult"),

@@ -6,7 +6,7 @@ so ``mnr-graph query NAME`` answers as ``GET /queries/NAME`` and ``mnr-graph spa
 ``/sparql`` do.
 
 >>> sorted(command.name for command in COMMANDS)
-['queries', 'query', 'sparql']
+['export-assessments', 'queries', 'query', 'sparql']
 """
 
 from __future__ import annotations
@@ -178,4 +178,56 @@ def sparql_command(
         click.echo(f"(results cut at {limit} rows: --limit)", err=True)
 
 
-COMMANDS = (queries_command, query_command, sparql_command)
+@click.command("export-assessments")
+@_store_options
+@click.option("--country", default=None, help="Only this country (a code such as XA).")
+@click.option("--year", default=None, help="Only this reporting year (2024).")
+@click.option("--domain", default=None, help="Only the capabilities of this domain (D02).")
+@click.option(
+    "--current/--all-versions",
+    default=None,
+    help="Only the versions in force, or every version [every version, with isCurrent].",
+)
+@click.option("--lang", default=None, help="Language of the labels (en, fr, es) [en].")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+def export_assessments_command(
+    store_path: Path | None,
+    data_files: tuple[Path, ...],
+    examples: bool | None,
+    country: str | None,
+    year: str | None,
+    domain: str | None,
+    current: bool | None,
+    lang: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Export the assessments as a tidy table: one row per assessment (country, year, version,
+    current or not, capability, domain, phase, status, assessor type, evidence language, source
+    count), as /export/assessments.csv gives it."""
+    from mnr_graph.query.export import export_assessments, render_export
+
+    table = export_assessments(
+        _store(store_path, data_files, examples),
+        country=country,
+        year=year,
+        domain=domain,
+        current=current,
+        lang=lang,
+    )
+    text = render_export(table, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{len(table.rows)} assessments written to {output}", err=True)
+
+
+COMMANDS = (queries_command, query_command, sparql_command, export_assessments_command)

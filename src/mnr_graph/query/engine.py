@@ -24,6 +24,8 @@ from itertools import islice
 
 import pyoxigraph as ox
 
+from mnr_graph.core.errors import InputError
+from mnr_graph.query.diagnostics import predeclare, rewrite_error
 from mnr_graph.query.formats import (
     BOOLEAN_FORMATS,
     negotiate,
@@ -49,21 +51,27 @@ class QueryAnswer:
 def execute(store: ox.Store | Store, request: QueryRequest) -> QueryAnswer:
     """Run the request on a pyoxigraph store (or a Store) and serialise its capped answer.
 
-    The query is checked first (:func:`check_query`): no ``SERVICE``, no absurd nesting.
+    The query is checked first (:func:`check_query`): no ``SERVICE``, no absurd nesting. A
+    protocol request may use the project's prefixes undeclared; its syntax errors say where and
+    how to fix them (:mod:`mnr_graph.query.diagnostics`).
     """
     check_query(request.query)
-    if isinstance(store, ox.Store):
-        result: QueryResult = run_query(
-            store,
-            request.query,
-            default_graphs=request.default_graphs,
-            named_graphs=request.named_graphs,
-            base_iri=request.base_iri,
-        )
-    else:
-        result = store.query(
-            request.query, default_graphs=request.default_graphs, named_graphs=request.named_graphs
-        )
+    text, shift = predeclare(request.query) if request.predeclare else (request.query, 0)
+    try:
+        if isinstance(store, ox.Store):
+            result: QueryResult = run_query(
+                store,
+                text,
+                default_graphs=request.default_graphs,
+                named_graphs=request.named_graphs,
+                base_iri=request.base_iri,
+            )
+        else:
+            result = store.query(
+                text, default_graphs=request.default_graphs, named_graphs=request.named_graphs
+            )
+    except InputError as exc:
+        raise rewrite_error(exc, request.query, shift=shift) from exc
     fmt = request.format or negotiate(request.kind, None, None)
     if isinstance(result, ox.QueryBoolean):
         if fmt.name not in BOOLEAN_FORMATS:

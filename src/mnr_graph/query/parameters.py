@@ -117,6 +117,15 @@ PARAMETER_TYPES: dict[str, ParameterType] = {
             json_type="integer",
         ),
         ParameterType(
+            "boolean",
+            "true or false (also yes, no, 1, 0)",
+            r"(?i)(true|yes|1)|false|no|0",
+            lambda m: ox.Literal(
+                "true" if m.group(1) else "false", datatype=ox.NamedNode(str(XSD.boolean))
+            ),
+            json_type="boolean",
+        ),
+        ParameterType(
             "year",
             "a four-digit year such as 2024",
             r"\d{4}",

@@ -54,6 +54,8 @@ class QueryRequest:
     ``boolean``: an ASK query (answered in JSON or XML only: CSV and TSV define no boolean form).
     ``base_iri``: what relative IRIs in the query resolve against (the endpoint's URL).
     ``format_param``: the request's ``format`` parameter (URL or form); it wins over Accept.
+    ``predeclare``: the project's prefixes may be used undeclared
+    (:func:`mnr_graph.query.diagnostics.predeclare`); a protocol request has them.
     """
 
     query: str
@@ -65,6 +67,7 @@ class QueryRequest:
     boolean: bool = False
     base_iri: str | None = None
     format_param: str | None = None
+    predeclare: bool = False
 
     def with_format(self, fmt: ResultFormat) -> QueryRequest:
         """The same request answered in another format."""
@@ -155,6 +158,7 @@ def parse_request(
         boolean=first_keyword(query) == "ASK",
         base_iri=base_iri,
         format_param=next((v for k, v in fields if k == "format"), None),
+        predeclare=True,
     )
 
 

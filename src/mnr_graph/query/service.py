@@ -1,5 +1,9 @@
 """The SPARQL 1.1 Service Description of the endpoint (what ``/sparql`` answers without a query).
 
+The prefixes a query may use without declaring them
+(:data:`~mnr_graph.query.diagnostics.PREDECLARED`) are listed as SHACL prefix declarations:
+``sd:Service sh:declare [ sh:prefix "mnr" ; sh:namespace "https://w3id.org/mnr-graph/def/" ]``.
+
 >>> from mnr_graph.query.formats import negotiate
 >>> text = service_description("http://localhost/sparql", [], negotiate("graph", None, "nt"))
 >>> b"http://www.w3.org/ns/sparql-service-description#Service" in text
@@ -12,13 +16,16 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from mnr_graph.query.diagnostics import PREDECLARED
 from mnr_graph.query.formats import FORMATS, ResultFormat, serialize_graph
 
 __all__ = ["service_description"]
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
+SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
 
 
 def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFormat) -> bytes:
@@ -45,6 +52,14 @@ def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFo
     triples += [
         ox.Triple(service, sd(SD + "resultFormat"), sd(FORMATS_NS + f.w3c)) for f in FORMATS
     ]
+    for prefix, namespace in PREDECLARED.items():
+        node = ox.BlankNode(f"prefix-{prefix}")
+        triples += [
+            ox.Triple(service, sd(SH + "declare"), node),
+            ox.Triple(node, RDF_TYPE, sd(SH + "PrefixDeclaration")),
+            ox.Triple(node, sd(SH + "prefix"), ox.Literal(prefix)),
+            ox.Triple(node, sd(SH + "namespace"), ox.Literal(namespace, datatype=ANY_URI)),
+        ]
     for i, name in enumerate(graph_names):
         node = ox.BlankNode(f"graph{i}")
         triples += [

@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from mnr_graph.core.namespaces import XSD
+from mnr_graph.query.formats import serialize_solutions
 
 if TYPE_CHECKING:
     from mnr_graph.query.named import NamedQuery
@@ -38,6 +39,9 @@ class QueryTable:
     truncated: bool = False
     offset: int = 0
     limit: int | None = None
+    #: The rows as RDF terms (the declared columns; ``None`` for an unbound value), for the
+    #: formats that keep datatypes (SPARQL JSON results). Not compared.
+    terms: list[dict[str, Any]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def next_offset(self) -> int | None:
@@ -54,6 +58,11 @@ class QueryTable:
             "offset": self.offset,
             "limit": self.limit,
         }
+
+    def to_sparql_json(self) -> bytes:
+        """The rows as SPARQL 1.1 JSON results: the declared columns with their datatypes and
+        languages (a program gets 2024 as an ``xsd:gYear``, not a text)."""
+        return serialize_solutions(list(self.columns), self.terms, "json")  # type: ignore[arg-type]
 
     def to_csv(self) -> str:
         """The rows as CSV with a header line (empty cells for unbound values)."""
@@ -112,11 +121,14 @@ def table_from_solutions(
     """
     columns = tuple(c.name for c in query.columns)
     rows: list[dict[str, Any]] = []
+    terms: list[dict[str, Any]] = []
     for solution in solutions:
         if limit is not None and len(rows) >= limit:
             truncated = True
             break
-        rows.append({c: term_to_json(solution[c]) for c in columns})
+        row = {c: solution[c] for c in columns}
+        terms.append(row)
+        rows.append({c: term_to_json(t) for c, t in row.items()})
     return QueryTable(
         query=query.name,
         columns=columns,
@@ -124,4 +136,5 @@ def table_from_solutions(
         truncated=truncated,
         offset=offset,
         limit=limit,
+        terms=terms,
     )

@@ -44,6 +44,7 @@ from mnr_graph.web.observability import Metrics, configure_logging
 from mnr_graph.web.pages import country, framework, home, questions, rendering, resource, vocabulary
 from mnr_graph.web.routes import (
     check,
+    export,
     operations,
     queries,
     sparql,
@@ -106,7 +107,7 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
     # with read_token_required, these show submitters and raw data to a valid token only
     for routes in (sparql, submissions):
         app.include_router(routes.get_router(), dependencies=[Depends(read_access)])
-    for routes in (queries, terms, check, validation, framework_routes):
+    for routes in (queries, export, terms, check, validation, framework_routes):
         app.include_router(routes.get_router())
     for page in (home, framework, country, vocabulary, questions):
         app.include_router(page.get_router())

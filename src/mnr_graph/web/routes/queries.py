@@ -3,7 +3,9 @@
 ``GET /queries`` lists them; ``GET /queries/{name}`` runs one (one OpenAPI operation per file,
 made when the router is built; its id, ``Q01``, works too) through the app's query runner, under
 the time limit: one page of rows (``limit``, ``offset``) as JSON, or CSV by ``format=csv`` or
-``Accept: text/csv`` (the format parameter wins over Accept).
+``Accept: text/csv``, or SPARQL JSON results (typed values: what :class:`mnr_graph.Client` reads)
+by ``format=sparql-json`` or ``Accept: application/sparql-results+json`` (the format parameter
+wins over Accept).
 
 >>> "/queries/capabilities-by-domain" in {route.path for route in get_router().routes}
 True
@@ -36,11 +38,15 @@ from mnr_graph.web.responses import link_headers
 __all__ = ["TABLE_FORMATS", "get_router"]
 
 #: The formats of a named query's table, the first the default.
-TABLE_FORMATS = {"json": "application/json", "csv": "text/csv"}
+TABLE_FORMATS = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "sparql-json": "application/sparql-results+json",
+}
 
 
 def _table_response(
-    request: Request, table: queries.QueryTable, *, csv: bool, paged: bool
+    request: Request, table: queries.QueryTable, *, fmt: str, paged: bool
 ) -> Response:
     """The page as JSON (``truncated`` and ``next`` in the body, ``Link: rel=next``) or CSV.
 
@@ -49,7 +55,13 @@ def _table_response(
     """
     limit = table.limit if table.limit is not None else len(table.rows)
     link = next_page(request, table.next_offset, limit)
-    if csv:
+    if fmt == "sparql-json":
+        return Response(
+            table.to_sparql_json(),
+            media_type=TABLE_FORMATS[fmt],
+            headers=link_headers(link),
+        )
+    if fmt == "csv":
         if table.truncated and not paged:
             raise InputError(
                 f"the answer has more than {limit} rows (the server's result limit): ask for it "
@@ -84,7 +96,7 @@ def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Res
             table = await run_named_query(
                 runner, q, values, limit=limit, offset=offset, check_limit=settings.result_limit
             )
-        return _table_response(request, table, csv=fmt == "csv", paged=paged)
+        return _table_response(request, table, fmt=fmt, paged=paged)
 
     run.__name__ = "query_" + q.name.replace("-", "_")
     return run
@@ -112,7 +124,8 @@ def _query_parameters(q: queries.NamedQuery) -> list[dict[str, Any]]:
             "name": "format",
             "in": "query",
             "required": False,
-            "description": "json or csv (instead of the Accept header; it wins over Accept)",
+            "description": "json, csv or sparql-json (SPARQL JSON results, typed values) "
+            "(instead of the Accept header; it wins over Accept)",
             "schema": {"type": "string", "enum": list(TABLE_FORMATS)},
         }
     )
@@ -130,7 +143,12 @@ def get_router() -> APIRouter:
         """Every named query with its parameters and result columns."""
         return [q.to_json() for q in all_queries.values()]
 
-    csv_response = {"content": {"text/csv": {"schema": {"type": "string"}}}}
+    csv_response = {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/sparql-results+json": {"schema": {"type": "object"}},
+        }
+    }
     for q in all_queries.values():
         router.add_api_route(
             f"/queries/{q.name}",

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from mnr_graph.query.diagnostics import unknown_terms
 from mnr_graph.query.formats import negotiate
 from mnr_graph.query.protocol import parse_query_string, parse_request
 from mnr_graph.query.runner import QueryRunner
@@ -101,7 +102,9 @@ _SPARQL_DESCRIPTION = (
     "GET with `query`, POST as `application/x-www-form-urlencoded` or "
     "`application/sparql-query`. The format follows the `format` parameter if given, else "
     "`Accept` (q-values honoured). Without a query: the SPARQL 1.1 service description. "
-    "`SERVICE` is refused."
+    "`SERVICE` is refused. The project's prefixes (mnr:, skos: ...) need no PREFIX line; a "
+    "syntax error's `where` gives its line and column, its message a fix; a `Warning` header "
+    "names an mnr: or mnrid: term the ontology does not have (a misspelt class)."
 )
 _SPARQL_BODY: dict[str, Any] = {
     "required": False,
@@ -151,8 +154,14 @@ async def sparql_endpoint(request: Request) -> Response:
     runner: QueryRunner = request.app.state.query_runner
     answer = await runner.run(query)
     headers = {"Vary": "Accept"}
+    warnings = []
     if answer.capped:
         headers |= truncation_headers(query.limit)
+        warnings.append(headers.pop("Warning"))
+    for unknown in await asyncio.to_thread(unknown_terms, query.query):
+        warnings.append('199 mnr-graph "' + unknown.replace('"', "'") + '"')
+    if warnings:
+        headers["Warning"] = ", ".join(warnings)
     return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
