@@ -24,7 +24,7 @@ from typing import Any
 from mnr_graph.terminology.findings import Finding
 from mnr_graph.terminology.model import BAND_AVOID
 
-__all__ = ["SARIF_SCHEMA", "github_annotations", "sarif_log"]
+__all__ = ["SARIF_SCHEMA", "end_position", "github_annotations", "rule_id", "sarif_log"]
 
 #: The SARIF 2.1.0 schema (OASIS, errata 01) a log names.
 SARIF_SCHEMA = (
