@@ -40,7 +40,14 @@ from mnr_graph.terminology.model import BAND_AVOID
 from mnr_graph.terminology.suppression import apply_suppressions
 from mnr_graph.terminology.vocabulary import Vocabulary
 
-__all__ = ["CONFIG_NAME", "CheckConfig", "check_document", "find_config", "load_config"]
+__all__ = [
+    "CONFIG_NAME",
+    "CheckConfig",
+    "check_document",
+    "find_config",
+    "load_config",
+    "parse_config",
+]
 
 CONFIG_NAME = ".mnr-graph.toml"
 

@@ -35,6 +35,7 @@ from mnr_graph.web.middleware import BodyLimitMiddleware, HeadMiddleware
 from mnr_graph.web.pages import country, framework, home, questions, rendering, resource, vocabulary
 from mnr_graph.web.routes import check, queries, sparql, submissions, terms, validation
 from mnr_graph.web.routes import framework as framework_routes
+from mnr_graph.web.routes import reconcile as reconcile_routes
 
 __all__ = ["app_from_env", "get_fastapi_app"]
 
@@ -86,6 +87,7 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
 
     for routes in (sparql, queries, terms, check, validation, submissions, framework_routes):
         app.include_router(routes.get_router())
+    app.include_router(reconcile_routes.get_router())
     for page in (home, framework, country, vocabulary, questions):
         app.include_router(page.get_router())
     app.include_router(linked_data.get_router(page=resource.resource_page))
