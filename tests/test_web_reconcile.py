@@ -123,13 +123,15 @@ def test_get_with_queries_answers_as_post(client: Any) -> None:
         ({"queries": "{not json"}, "parameter 'queries'"),
         ({"queries": json.dumps({"q": {"query": "x", "type": "mnr:Nope"}})}, "type"),
         ({"queries": json.dumps({"q": {"limit": 3}})}, "queries.q"),
+        ({"queries": json.dumps({"q": {"query": "x", "type": ""}})}, "type"),
+        ({"queries": json.dumps({"q": {"query": "x", "limit": 2.5}})}, "queries.q"),
         ({"queries": "[]"}, "queries"),
-        ({"extend": json.dumps({"ids": ["https://example.org/x"], "properties": []})}, "id"),
         (
             {"extend": json.dumps({"ids": [], "properties": [{"id": "colour"}]})},
             "extend.properties",
         ),
         ({"queries": "{}", "extend": "{}"}, "parameters"),
+        ({"queries": "{}", "callbak": "x"}, "form"),
     ],
 )
 def test_bad_requests_are_400_saying_where(client: Any, data: dict[str, str], where: str) -> None:
@@ -194,4 +196,12 @@ def test_preview_is_html_and_escapes(client: Any, manifest: dict[str, Any]) -> N
     assert "C01 Leadership" in response.text
     assert "<script" not in response.text
     missing = client.get("/reconcile/preview", params={"id": "<b>x</b>"})
-    assert missing.status_code == 400
+    assert missing.status_code == 404
+    assert "<b>" not in missing.headers["content-type"]
+
+
+def test_an_unknown_entity_in_an_extension_is_404(client: Any) -> None:
+    extend = json.dumps({"ids": ["https://example.org/x"], "properties": [{"id": "band"}]})
+    response = client.post("/reconcile", data={"extend": extend})
+    assert response.status_code == 404
+    assert response.json()["where"] == "id"

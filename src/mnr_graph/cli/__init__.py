@@ -17,7 +17,7 @@ import sys
 import click
 
 from mnr_graph import __version__
-from mnr_graph.cli import lsp, ontology, queries, service, submissions, terminology
+from mnr_graph.cli import lsp, ontology, queries, release, service, submissions, terminology
 from mnr_graph.core.errors import MnrGraphError
 
 __all__ = ["cli", "main"]
@@ -29,7 +29,7 @@ def cli() -> None:
     """mnr-graph: the Model National Response and its terminology as linked data."""
 
 
-for _family in (ontology, terminology, submissions, queries, service, lsp):
+for _family in (ontology, terminology, submissions, queries, service, lsp, release):
     for _command in _family.COMMANDS:
         cli.add_command(_command)
 

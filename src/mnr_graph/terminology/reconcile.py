@@ -43,7 +43,7 @@ import pycountry
 from rapidfuzz import fuzz, process
 from rdflib.query import ResultRow
 
-from mnr_graph.core.errors import InputError
+from mnr_graph.core.errors import InputError, NotFoundError
 from mnr_graph.core.language import pick, primary
 from mnr_graph.core.namespaces import MNR
 from mnr_graph.core.text import fold
@@ -53,7 +53,14 @@ from mnr_graph.framework.ontology import load_graph
 from mnr_graph.terminology.inflection import label_variants
 from mnr_graph.terminology.vocabulary import Vocabulary, load_vocabulary
 
-__all__ = ["ENTITY_TYPES", "EXTEND_PROPERTIES", "Entity", "ReconciliationService"]
+__all__ = [
+    "ENTITY_TYPES",
+    "EXTEND_PROPERTIES",
+    "Entity",
+    "ReconciliationService",
+    "extend_schema",
+    "queries_schema",
+]
 
 ENTITY_TYPES = tuple(
     str(MNR[name]) for name in ("Capability", "Domain", "Outcome", "TermLabel", "Country")
@@ -73,7 +80,50 @@ EXTEND_PROPERTIES: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
     "code": ("Country code", "the ISO 3166-1 key of the country (FR, XA, XAB)", (_COUNTRY,)),
 }  # fmt: skip
 
+
+def queries_schema() -> dict[str, Any]:
+    """The JSON Schema of a batch of queries as this service reads it (for the OpenAPI)."""
+    type_ids = {"type": "string", "enum": list(ENTITY_TYPES)}
+    query = {
+        "type": "object",
+        "properties": {
+            "query": {"type": "string", "pattern": r"\S", "maxLength": _MAX_QUERY},
+            "type": {"anyOf": [type_ids, {"type": "array", "items": type_ids}]},
+            "limit": {"type": "integer", "minimum": 1},
+            "properties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"pid": {"type": "string"}, "v": {}},
+                    "required": ["pid", "v"],
+                },
+            },
+            "type_strict": {"type": "string", "enum": ["any", "should", "all"]},
+        },
+        "required": ["query"],
+    }
+    return {"type": "object", "additionalProperties": query}
+
+
+def extend_schema() -> dict[str, Any]:
+    """The JSON Schema of a data extension request (for the OpenAPI)."""
+    prop = {
+        "type": "object",
+        "properties": {"id": {"type": "string", "enum": list(EXTEND_PROPERTIES)}},
+        "required": ["id"],
+    }
+    return {
+        "type": "object",
+        "properties": {
+            "ids": {"type": "array", "items": {"type": "string"}},
+            "properties": {"type": "array", "items": prop},
+        },
+        "required": ["ids", "properties"],
+    }
+
+
 _DEFAULT_LIMIT = 5
+_MAX_QUERY = 500
 _MAX_LIMIT = 100
 _CUTOFF = 70.0
 _MIN_FUZZY = 4
@@ -281,20 +331,29 @@ class ReconciliationService:
     def _query(self, query: Any, where: str) -> dict[str, Any]:
         if not isinstance(query, dict):
             raise InputError("a query must be a JSON object", where=where)
-        text = query.get("query", "")
-        if not isinstance(text, str):
-            raise InputError("'query' must be a string", where=where)
-        raw_types = query.get("type") or []
+        text = query.get("query")
+        if not isinstance(text, str) or not text.strip() or len(text) > _MAX_QUERY:
+            raise InputError(f"'query' must be a text to match (1..{_MAX_QUERY})", where=where)
+        raw_types = query.get("type", [])
         types = [raw_types] if isinstance(raw_types, str) else raw_types
         if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
             raise InputError("'type' must be a type id or a list of them", where=where)
         self._check_types(types)
         limit = query.get("limit", _DEFAULT_LIMIT)
-        if isinstance(limit, bool) or not isinstance(limit, int | float) or limit < 1:
-            raise InputError("'limit' must be a positive number", where=where)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InputError("'limit' must be a positive integer", where=where)
         filters: dict[str, set[str]] = {}
-        for prop in query.get("properties") or []:
-            if not isinstance(prop, dict) or not isinstance(prop.get("pid"), str):
+        if query.get("type_strict", "any") not in ("any", "should", "all"):
+            raise InputError("'type_strict' must be any, should or all", where=where)
+        props = query.get("properties", [])
+        if not isinstance(props, list):
+            raise InputError("'properties' must be a list", where=where)
+        for prop in props:
+            if (
+                not isinstance(prop, dict)
+                or not isinstance(prop.get("pid"), str)
+                or "v" not in prop
+            ):
                 raise InputError("each property needs a 'pid' and a 'v'", where=where)
             pid, values = prop["pid"], prop.get("v")
             values = values if isinstance(values, list) else [values]
@@ -304,8 +363,6 @@ class ReconciliationService:
             elif pid == "lang":
                 filters["lang"] = {primary(w) for w in words}
             # other properties carry no filter here and are ignored, as the API allows
-        if not text.strip() and not filters:
-            raise InputError("a query needs a 'query' text or property values", where=where)
         candidates = self._candidates(text, types, filters, min(int(limit), _MAX_LIMIT))
         exact = [c for c in candidates if c[1]]
         result = []
@@ -389,11 +446,11 @@ class ReconciliationService:
         return {"type": type_, "properties": self.properties(type_)[:limit], "limit": limit}
 
     def entity(self, iri: str) -> Entity:
-        """The entity ``iri``, or an :class:`InputError` naming it."""
+        """The entity ``iri``, or a :class:`NotFoundError` naming it."""
         try:
             return self.by_id[iri]
         except KeyError:
-            raise InputError(f"unknown entity id {iri!r}", where="id") from None
+            raise NotFoundError(f"unknown entity id {iri[:200]!r}", where="id") from None
 
     def extend(self, request: Any, *, lang: str | None = None) -> dict[str, Any]:
         """Data extension: ``{"ids": [...], "properties": [{"id": "band"}, ...]}``."""

@@ -34,6 +34,7 @@ from mnr_graph.web.errors import document_errors, install_handlers
 from mnr_graph.web.middleware import BodyLimitMiddleware, HeadMiddleware
 from mnr_graph.web.pages import country, framework, home, questions, rendering, resource, vocabulary
 from mnr_graph.web.routes import check, queries, sparql, submissions, terms, validation
+from mnr_graph.web.routes import dataset as dataset_routes
 from mnr_graph.web.routes import framework as framework_routes
 from mnr_graph.web.routes import reconcile as reconcile_routes
 
@@ -88,6 +89,7 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
     for routes in (sparql, queries, terms, check, validation, submissions, framework_routes):
         app.include_router(routes.get_router())
     app.include_router(reconcile_routes.get_router())
+    app.include_router(dataset_routes.get_router())
     for page in (home, framework, country, vocabulary, questions):
         app.include_router(page.get_router())
     app.include_router(linked_data.get_router(page=resource.resource_page))

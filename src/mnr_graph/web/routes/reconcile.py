@@ -24,7 +24,12 @@ from fastapi.responses import HTMLResponse
 from mnr_graph import __version__
 from mnr_graph.core.errors import InputError, UnsupportedMediaTypeError
 from mnr_graph.core.namespaces import BASE
-from mnr_graph.terminology.reconcile import ENTITY_TYPES, ReconciliationService
+from mnr_graph.terminology.reconcile import (
+    ENTITY_TYPES,
+    ReconciliationService,
+    extend_schema,
+    queries_schema,
+)
 from mnr_graph.web.errors import ERRORS, errors
 
 __all__ = ["get_router", "manifest"]
@@ -35,6 +40,7 @@ _FIELDS = {
     "extend": 'a JSON object: {"ids": [...], "properties": [{"id": "band"}]}',
     "lang": "the language of labels in a data extension (en, fr, es)",
 }
+_TYPE_ENUM: dict[str, Any] = {"enum": list(ENTITY_TYPES)}
 _JSON_ERROR = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorModel"}}}
 }
@@ -91,6 +97,13 @@ async def _fields(request: Request) -> dict[str, str]:
                 where="Content-Type",
             )
         form = await request.form()
+        unknown = sorted({key for key in form if key not in _FIELDS})
+        if unknown:
+            raise InputError(
+                f"unknown form field(s) {', '.join(map(repr, unknown))[:200]}; "
+                f"known: {', '.join(_FIELDS)}",
+                where="form",
+            )
         pairs += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     fields: dict[str, str] = {}
     for key, value in pairs:
@@ -122,23 +135,37 @@ def get_router() -> APIRouter:
         "queries): their candidates, scored. With `extend` (`{ids, properties}`): the values "
         "of the properties for each entity (`lang` picks the language of labels)."
     )
-    fields_schema = {
-        "type": "object",
-        "properties": {name: {"type": "string", "description": d} for name, d in _FIELDS.items()},
-    }
+    json_fields = {"queries": queries_schema(), "extend": extend_schema()}
     in_query = [
-        {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
-         "description": d}
-        for name, d in _FIELDS.items()
+        {"name": "queries", "in": "query", "required": False, "description": _FIELDS["queries"],
+         "content": {"application/json": {"schema": json_fields["queries"]}}},
     ]  # fmt: skip
-    form = {"application/x-www-form-urlencoded": {"schema": fields_schema}}
+    # In a form, each JSON field is a string holding JSON (OpenAPI 3.1: contentSchema);
+    # one of queries and extend, or neither for the manifest.
+    form_schema = {
+        "type": "object",
+        "properties": {
+            **{
+                name: {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": schema,
+                    "description": _FIELDS[name],
+                }
+                for name, schema in json_fields.items()
+            },
+            "lang": {"type": "string", "description": _FIELDS["lang"]},
+        },
+        "additionalProperties": False,
+    }
+    form = {"application/x-www-form-urlencoded": {"schema": form_schema}}
     router.add_api_route(
         "/reconcile",
         endpoint,
         methods=["GET"],
-        summary="Reconciliation service: manifest, queries or data extension",
-        description=description,
-        responses=errors(400),
+        summary="Reconciliation service: the manifest, or the candidates of queries",
+        description=description + " (`extend` and `lang` are also read here, as the API allows.)",
+        responses=errors(400, 404),
         openapi_extra={"parameters": in_query},
     )
     router.add_api_route(
@@ -147,14 +174,16 @@ def get_router() -> APIRouter:
         methods=["POST"],
         summary="Reconciliation service, parameters form-encoded (as OpenRefine sends them)",
         description=description,
-        responses=errors(400, 413, 415),
+        responses=errors(400, 404, 413, 415),
         openapi_extra={"requestBody": {"required": True, "content": form}},
     )
 
     @router.get("/reconcile/suggest/entity", responses=errors(400))
     def suggest_entity(
         prefix: str = Query(..., max_length=200, description="what the user typed so far"),
-        type: str | None = Query(None, description="only entities of this type"),
+        type: str | None = Query(
+            None, description="only entities of this type", json_schema_extra=_TYPE_ENUM
+        ),
         limit: int = Query(10, ge=1, le=100),
     ) -> dict[str, Any]:
         """Entities whose name (or a word of it) starts with ``prefix``."""
@@ -172,7 +201,7 @@ def get_router() -> APIRouter:
 
     @router.get("/reconcile/extend/propose", responses=errors(400))
     def propose_properties(
-        type: str = Query(..., description=f"one of {', '.join(ENTITY_TYPES)}"),
+        type: str = Query(..., description="an entity type", json_schema_extra=_TYPE_ENUM),
         limit: int = Query(10, ge=1, le=100),
     ) -> dict[str, Any]:
         """The properties to fetch for entities of ``type``."""
@@ -181,7 +210,7 @@ def get_router() -> APIRouter:
     @router.get(
         "/reconcile/preview",
         response_class=HTMLResponse,
-        responses={400: {"description": ERRORS[400], **_JSON_ERROR}},
+        responses={code: {"description": ERRORS[code], **_JSON_ERROR} for code in (400, 404)},
     )
     def preview(id: str = Query(..., max_length=2000)) -> HTMLResponse:
         """A small HTML card of the entity, for OpenRefine's preview pop-up."""
