@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from mnr_graph import __version__
@@ -82,9 +82,7 @@ def release_dumps() -> list[Dump]:
     triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE) or b""
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    dataset = Dataset()
-    dataset.parse(data=nquads, format="nquads")
-    jsonld = dataset.serialize(format="json-ld", indent=1).encode("utf-8")
+    jsonld = ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b""
     return [
         Dump("mnr-graph.ttl", "text/turtle", turtle),
         Dump("mnr-graph.nq", "application/n-quads", nquads),
