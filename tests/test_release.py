@@ -14,7 +14,14 @@ from rdflib import Graph, Literal, URIRef
 
 from mnr_graph.cli import cli
 from mnr_graph.core.errors import InputError
-from mnr_graph.query.release import DATASET, DCAT, SPDX, VOID, write_release
+from mnr_graph.query.release import (
+    DATASET,
+    DCAT,
+    SPDX,
+    VOID,
+    shipped_triple_counts,
+    write_release,
+)
 from mnr_graph.query.store import shipped_graphs
 
 DAY = datetime.date(2026, 1, 2)
@@ -102,3 +109,18 @@ def test_well_known_void_names_this_servers_endpoint(client: Any) -> None:
     graph = Graph().parse(data=response.text, format="turtle")
     assert graph.value(DATASET, VOID.sparqlEndpoint) == URIRef("http://testserver/sparql")
     assert int(graph.value(DATASET, VOID.triples)) > 1000  # type: ignore[arg-type]
+
+
+def test_service_description_counts_the_shipped_graphs(client: Any) -> None:
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    counted = {
+        str(graph.value(node, URIRef(sd + "name"))): int(graph.value(content, VOID.triples))  # type: ignore[arg-type]
+        for node in graph.subjects(URIRef(sd + "name"), None)
+        for content in graph.objects(node, URIRef(sd + "graph"))
+    }
+    assert counted == shipped_triple_counts()
+    see_also = URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso")
+    assert URIRef("http://testserver/.well-known/void") in set(graph.objects(None, see_also))

@@ -23,6 +23,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,7 +35,14 @@ from mnr_graph.core.errors import InputError
 from mnr_graph.core.namespaces import BASE, MNRID
 from mnr_graph.query.store import shipped_graphs
 
-__all__ = ["DATASET", "Dump", "dataset_description", "release_dumps", "write_release"]
+__all__ = [
+    "DATASET",
+    "Dump",
+    "dataset_description",
+    "release_dumps",
+    "shipped_triple_counts",
+    "write_release",
+]
 
 #: DCAT 3 (rdflib's DCAT namespace is version 2: it lacks dcat:version).
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -65,6 +73,16 @@ class Dump:
     def sha256(self) -> str:
         """The SHA-256 checksum, hexadecimal."""
         return hashlib.sha256(self.data).hexdigest()
+
+
+@cache
+def shipped_triple_counts() -> dict[str, int]:
+    """The number of triples in each shipped graph, by graph IRI."""
+    counts: dict[str, int] = {}
+    for quad in _quads():
+        name = str(quad.graph_name.value)  # type: ignore[union-attr]
+        counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def _quads() -> list[ox.Quad]:
@@ -122,11 +140,7 @@ def dataset_description(
         g.add((DATASET, VOID.exampleResource, example))
     if issued is not None:
         g.add((DATASET, DCTERMS.issued, Literal(issued.isoformat(), datatype=XSD.date)))
-    counts: dict[str, int] = {}
-    for quad in quads:
-        name = str(quad.graph_name.value)  # type: ignore[union-attr]
-        counts[name] = counts.get(name, 0) + 1
-    for name, count in counts.items():
+    for name, count in shipped_triple_counts().items():
         subset = URIRef(f"{DATASET}/{name.rsplit('/', 1)[-1]}")
         g.add((DATASET, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))

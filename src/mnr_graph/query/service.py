@@ -1,5 +1,9 @@
 """The SPARQL 1.1 Service Description of the endpoint (what ``/sparql`` answers without a query).
 
+Each shipped named graph carries its triple count (``sd:graph [ void:triples N ]``), and the
+service points to the dataset's DCAT / VoID description (``/.well-known/void``,
+:mod:`mnr_graph.query.release`) with ``rdfs:seeAlso``.
+
 >>> from mnr_graph.query.formats import negotiate
 >>> text = service_description("http://localhost/sparql", [], negotiate("graph", None, "nt"))
 >>> b"http://www.w3.org/ns/sparql-service-description#Service" in text
@@ -19,6 +23,9 @@ __all__ = ["service_description"]
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 
 def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFormat) -> bytes:
@@ -45,6 +52,11 @@ def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFo
     triples += [
         ox.Triple(service, sd(SD + "resultFormat"), sd(FORMATS_NS + f.w3c)) for f in FORMATS
     ]
+    from mnr_graph.query.release import shipped_triple_counts
+
+    counts = shipped_triple_counts()
+    base = endpoint.rsplit("/", 1)[0]
+    triples.append(ox.Triple(service, SEE_ALSO, sd(f"{base}/.well-known/void")))
     for i, name in enumerate(graph_names):
         node = ox.BlankNode(f"graph{i}")
         triples += [
@@ -52,4 +64,11 @@ def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFo
             ox.Triple(node, RDF_TYPE, sd(SD + "NamedGraph")),
             ox.Triple(node, sd(SD + "name"), sd(name)),
         ]
+        if name in counts:
+            graph = ox.BlankNode(f"graph{i}content")
+            triples += [
+                ox.Triple(node, sd(SD + "graph"), graph),
+                ox.Triple(graph, RDF_TYPE, sd(SD + "Graph")),
+                ox.Triple(graph, VOID_TRIPLES, ox.Literal(str(counts[name]), datatype=XSD_INTEGER)),
+            ]
     return serialize_graph(triples, fmt.name)
