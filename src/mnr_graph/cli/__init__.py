@@ -17,7 +17,16 @@ import sys
 import click
 
 from mnr_graph import __version__
-from mnr_graph.cli import ontology, operations, queries, service, submissions, terminology
+from mnr_graph.cli import (
+    lsp,
+    ontology,
+    operations,
+    queries,
+    release,
+    service,
+    submissions,
+    terminology,
+)
 from mnr_graph.core.errors import MnrGraphError
 
 __all__ = ["cli", "main"]
@@ -29,7 +38,7 @@ def cli() -> None:
     """mnr-graph: the Model National Response and its terminology as linked data."""
 
 
-for _family in (ontology, terminology, submissions, queries, service, operations):
+for _family in (ontology, terminology, submissions, queries, service, operations, lsp, release):
     for _command in _family.COMMANDS:
         cli.add_command(_command)
 

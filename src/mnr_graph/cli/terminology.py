@@ -92,28 +92,67 @@ def concept_command(id: str, lang: str | None, fmt: str) -> None:
 
 
 @click.command("check")
-@click.argument("file", type=click.File("rb"))
+@click.argument("files", nargs=-1, required=True, type=click.File("rb"))
 @click.option("--lang", default=None, help="Check only the terms of this language.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "github"]),
+    default="text",
+    help="text (file:line:column lines), json, sarif (SARIF 2.1.0 for code-scanning views) or "
+    "github (GitHub Actions annotations).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Project configuration (default: the nearest .mnr-graph.toml above the first file).",
+)
 @click.pass_context
-def check_command(ctx: click.Context, file: BinaryIO, lang: str | None, fmt: str) -> None:
-    """Report avoided and cautioned terms in a text, Markdown or HTML file (- for stdin).
+def check_command(
+    ctx: click.Context,
+    files: tuple[BinaryIO, ...],
+    lang: str | None,
+    fmt: str,
+    config_path: Path | None,
+) -> None:
+    """Report avoided and cautioned terms in text, Markdown or HTML files (- for stdin).
 
+    Suppression comments (<!-- mnr-graph: off -->) and .mnr-graph.toml are honoured.
     Exit 1 when a term to avoid is found, else 0.
     """
-    from mnr_graph.terminology.checker import check_text, decode_text
+    from mnr_graph.terminology.checker import decode_text
+    from mnr_graph.terminology.config import check_document, find_config, load_config
+    from mnr_graph.terminology.reports import github_annotations, sarif_log
     from mnr_graph.terminology.vocabulary import BAND_AVOID
 
-    name = str(getattr(file, "name", "<stdin>"))
-    text = decode_text(file.read(), where=name)
-    findings = check_text(text, lang=lang)
+    names = [str(getattr(file, "name", "<stdin>")) for file in files]
+    if config_path is None:
+        first = Path(names[0]) if names[0] not in ("-", "<stdin>") else Path.cwd()
+        config_path = find_config(first)
+    config = load_config(config_path) if config_path is not None else None
+    checked = []
+    for name, file in zip(names, files, strict=True):
+        text = decode_text(file.read(), where=name)
+        checked.append((name, text, check_document(text, lang=lang, config=config)))
     if fmt == "json":
-        payload = {"file": name, "findings": [f.to_json() for f in findings]}
+        payloads = [
+            {"file": name, "findings": [f.to_json() for f in findings]}
+            for name, _, findings in checked
+        ]
+        payload = payloads[0] if len(payloads) == 1 else payloads
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    elif fmt == "sarif":
+        click.echo(json.dumps(sarif_log(checked), indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        for line in github_annotations(checked):
+            click.echo(line)
     else:
-        for finding in findings:
-            click.echo(finding.to_text(name))
-    ctx.exit(1 if any(f.band == BAND_AVOID for f in findings) else 0)
+        for name, _, findings in checked:
+            for finding in findings:
+                click.echo(finding.to_text(name))
+    ctx.exit(1 if any(f.band == BAND_AVOID for _, _, found in checked for f in found) else 0)
 
 
 @click.command("export-vale")

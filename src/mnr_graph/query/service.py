@@ -3,6 +3,9 @@
 The prefixes a query may use without declaring them
 (:data:`~mnr_graph.query.diagnostics.PREDECLARED`) are listed as SHACL prefix declarations:
 ``sd:Service sh:declare [ sh:prefix "mnr" ; sh:namespace "https://w3id.org/mnr-graph/def/" ]``.
+Each shipped named graph carries its triple count (``sd:graph [ void:triples N ]``), and the
+service points to the dataset's DCAT / VoID description (``/.well-known/void``,
+:mod:`mnr_graph.query.release`) with ``rdfs:seeAlso``.
 
 >>> from mnr_graph.query.formats import negotiate
 >>> text = service_description("http://localhost/sparql", [], negotiate("graph", None, "nt"))
@@ -26,6 +29,9 @@ FORMATS_NS = "http://www.w3.org/ns/formats/"
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 
 def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFormat) -> bytes:
@@ -60,6 +66,11 @@ def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFo
             ox.Triple(node, sd(SH + "prefix"), ox.Literal(prefix)),
             ox.Triple(node, sd(SH + "namespace"), ox.Literal(namespace, datatype=ANY_URI)),
         ]
+    from mnr_graph.query.release import shipped_triple_counts
+
+    counts = shipped_triple_counts()
+    base = endpoint.rsplit("/", 1)[0]
+    triples.append(ox.Triple(service, SEE_ALSO, sd(f"{base}/.well-known/void")))
     for i, name in enumerate(graph_names):
         node = ox.BlankNode(f"graph{i}")
         triples += [
@@ -67,4 +78,11 @@ def service_description(endpoint: str, graph_names: Iterable[str], fmt: ResultFo
             ox.Triple(node, RDF_TYPE, sd(SD + "NamedGraph")),
             ox.Triple(node, sd(SD + "name"), sd(name)),
         ]
+        if name in counts:
+            graph = ox.BlankNode(f"graph{i}content")
+            triples += [
+                ox.Triple(node, sd(SD + "graph"), graph),
+                ox.Triple(graph, RDF_TYPE, sd(SD + "Graph")),
+                ox.Triple(graph, VOID_TRIPLES, ox.Literal(str(counts[name]), datatype=XSD_INTEGER)),
+            ]
     return serialize_graph(triples, fmt.name)

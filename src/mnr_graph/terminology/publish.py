@@ -68,17 +68,28 @@ def _camel(slug: str) -> str:
 _BETWEEN = "[\\s\u00a0\u2010-\u2015-]+"
 
 
-def _letter(ch: str) -> str:
-    """A pattern for one letter of a term.
+#: Each base letter's accented forms (Latin-1 and Latin Extended-A, lower case): a plural the
+#: inflection writes without accents ("jovenes") still matches the text's "jóvenes".
+_ACCENTED: dict[str, str] = {}
+for _code in range(0xC0, 0x180):
+    _char = chr(_code).lower()
+    _base = strip_accents(_char)
+    known = _ACCENTED.get(_base, "")
+    if len(_char) == len(_base) == 1 and _base != _char and _base.isascii() and _char not in known:
+        _ACCENTED[_base] = known + _char
 
-    An accented letter also matches its base letter, an apostrophe matches the typographic one
-    too.
+
+def _letter(ch: str) -> str:
+    """A pattern for one letter of a term, accents ignored as the checker ignores them.
+
+    An accented letter also matches its base letter, a base letter its accented forms, an
+    apostrophe the typographic one too.
     """
     if ch in "'\u2019":
         return "['\u2019]"
     base = strip_accents(ch)
-    if len(base) == 1 and base != ch:
-        return f"[{ch}{base}]"
+    if len(base) == 1 and base.lower() in _ACCENTED:
+        return f"[{base}{_ACCENTED[base.lower()]}]"
     return re.escape(ch)
 
 

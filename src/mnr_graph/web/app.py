@@ -52,7 +52,9 @@ from mnr_graph.web.routes import (
     terms,
     validation,
 )
+from mnr_graph.web.routes import dataset as dataset_routes
 from mnr_graph.web.routes import framework as framework_routes
+from mnr_graph.web.routes import reconcile as reconcile_routes
 
 __all__ = ["app_from_env", "get_fastapi_app"]
 
@@ -109,6 +111,8 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
         app.include_router(routes.get_router(), dependencies=[Depends(read_access)])
     for routes in (queries, export, terms, check, validation, framework_routes):
         app.include_router(routes.get_router())
+    app.include_router(reconcile_routes.get_router())
+    app.include_router(dataset_routes.get_router())
     for page in (home, framework, country, vocabulary, questions):
         app.include_router(page.get_router())
     app.include_router(linked_data.get_router(page=resource.resource_page))
