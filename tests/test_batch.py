@@ -1,5 +1,6 @@
 """Batch validation (CLI: several files, a folder, standard input; API: several files in one
-request), the one size limit of the CLI and the API, and ``submit`` into a store a server holds."""
+request), the one size limit of the CLI and the API, and ``submit`` into a store a server holds.
+"""
 
 from __future__ import annotations
 

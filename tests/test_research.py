@@ -1,5 +1,6 @@
-"""The researchers' questions on generated illustrative data: each named query and the export
-give what a hand computation over the same triples gives.
+"""The researchers' questions on generated illustrative data.
+
+Each named query and the export give what a hand computation over the same triples gives.
 
 The data: :func:`mnr_graph.submissions.generate.dataset_turtle` (user-assigned country codes
 only), with one country's latest year sent again as a second version (the first superseded,
@@ -49,7 +50,8 @@ NEW_QUERIES = (
 
 def _revision(text: str) -> tuple[str, str]:
     """A second version of REVISED's latest submission (every phase one lower, at least 1) and
-    the update marking the first one superseded."""
+    the update marking the first one superseded.
+    """
     graph = ox.Store()
     graph.load(text.encode(), format=ox.RdfFormat.TURTLE)
     latest = max(
@@ -370,7 +372,8 @@ def test_values_binding_gives_the_same_rows(
     data: tuple[EmbeddedStore, list[Assessment], Path],
 ) -> None:
     """A parameter is bound by substitution in the library, by a VALUES block in the workers
-    and on a remote endpoint: a filter the VALUES block cannot reach would differ."""
+    and on a remote endpoint: a filter the VALUES block cannot reach would differ.
+    """
     store, _, _ = data
     for name, values in _parameter_sets(data):
         rows = queries.run_query(store, name, values).rows

@@ -1,5 +1,8 @@
-"""SPARQL that helps (query.diagnostics): predeclared prefixes, errors that say where and how to
-fix them, ``format`` on /sparql, the prefixes in the service description."""
+"""SPARQL that helps (query.diagnostics).
+
+Predeclared prefixes, errors that say where and how to fix them, ``format`` on /sparql, the prefixes
+in the service description.
+"""
 
 from __future__ import annotations
 

@@ -190,8 +190,11 @@ def test_named_query_content_negotiation(
 
 
 def test_sparql_json_keeps_the_datatypes(client: TestClient) -> None:
-    """format=sparql-json: the declared columns as SPARQL JSON results, typed (what
-    mnr_graph.Client reads): a year stays an xsd:gYear, a count an integer."""
+    """format=sparql-json.
+
+    The declared columns as SPARQL JSON results, typed (what mnr_graph.Client reads): a year
+    stays an xsd:gYear, a count an integer.
+    """
     response = client.get(
         "/queries/country-profile", params={"country": "XA", "format": "sparql-json"}
     )

@@ -1,5 +1,8 @@
-"""``/reconcile``: the W3C Reconciliation API 0.2, called as OpenRefine calls it and validated
-against the specification's own JSON Schemas (vendored in tests/data/reconciliation-0.2)."""
+"""``/reconcile``.
+
+The W3C Reconciliation API 0.2, called as OpenRefine calls it and validated against the
+specification's own JSON Schemas (vendored in tests/data/reconciliation-0.2).
+"""
 
 from __future__ import annotations
 

@@ -169,7 +169,8 @@ class Rows(Sequence[Any]):
     def to_pandas(self) -> Any:
         """The rows as a pandas ``DataFrame`` with the same columns (pandas is an optional
         extra: ``pip install 'mnr-graph[pandas]'``). Whole-number columns with gaps become
-        pandas' nullable ``Int64``; dates stay :class:`datetime.date` objects."""
+        pandas' nullable ``Int64``; dates stay :class:`datetime.date` objects.
+        """
         try:
             pd = importlib.import_module("pandas")
         except ImportError as exc:
@@ -262,7 +263,8 @@ class Client:
 
     def named(self, name: str, **params: Any) -> Rows:
         """Every row of a named query (its name, ``capabilities-ranked``, or id, ``Q12``),
-        with its parameters as keyword arguments (``country="XA"``, ``year=2024``)."""
+        with its parameters as keyword arguments (``country="XA"``, ``year=2024``).
+        """
         values = {k: _raw(v) for k, v in params.items() if v is not None}
         if self._http is None:
             return self._named_embedded(name, values)
@@ -313,8 +315,10 @@ class Client:
 
     def sparql(self, query: str, *, limit: int = 10_000) -> Rows | bool:
         """A SPARQL ``SELECT`` as typed rows (its variables as columns), or an ``ASK``'s answer.
+
         The project's prefixes (``mnr:``, ``skos:`` ...) need no declaration; a query that
-        cannot be read raises :class:`~mnr_graph.core.errors.InputError` saying where and why.
+        cannot be read raises :class:`~mnr_graph.core.errors.InputError` saying where and
+        why.
         """
         if self._http is not None:
             response = self._request(

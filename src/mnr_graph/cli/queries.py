@@ -209,9 +209,12 @@ def export_assessments_command(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Export the assessments as a tidy table: one row per assessment (country, year, version,
-    current or not, capability, domain, phase, status, assessor type, evidence language, source
-    count), as /export/assessments.csv gives it."""
+    """Export the assessments as a tidy table.
+
+    One row per assessment (country, year, version, current or not, capability, domain, phase,
+    status, assessor type, evidence language, source count), as /export/assessments.csv gives
+    it.
+    """
     from mnr_graph.query.export import export_assessments, render_export
 
     table = export_assessments(

@@ -22,8 +22,11 @@ __all__ = ["COMMANDS"]
     help="The public SPARQL endpoint to name in the description (void:sparqlEndpoint).",
 )
 def release_command(directory: Path, endpoint: str | None) -> None:
-    """Write DIR/mnr-graph-VERSION-DATE/: Turtle, N-Quads and JSON-LD dumps of the published
-    graphs, SHA256SUMS and description.ttl (DCAT 3 and VoID); refuse to overwrite one."""
+    """Write DIR/mnr-graph-VERSION-DATE/.
+
+    Turtle, N-Quads and JSON-LD dumps of the published graphs, SHA256SUMS and description.ttl
+    (DCAT 3 and VoID); refuse to overwrite one.
+    """
     from mnr_graph.query.release import write_release
 
     for path in write_release(directory, endpoint=endpoint):

@@ -82,8 +82,9 @@ def validate(
     name: str | None,
     report_dir: Path,
 ) -> None:
-    """Validate submissions (Turtle, JSON-LD, CSV, XLSX): one FILE, several, a folder, or - for
-    standard input.
+    """Validate submissions (Turtle, JSON-LD, CSV, XLSX).
+
+    One FILE, several, a folder, or - for standard input.
 
     One file: its report. Several (or a folder): a table of file, country, year, violations and
     warnings, and each file's report in --report-dir. Exit 0 all conform (warnings allowed),
@@ -163,9 +164,11 @@ def _validate_batch(
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def template(fmt: str, lang: str, output: Path | None) -> None:
-    """Write an empty submission template: the header, instructions and a documented example
-    (country XA); the XLSX template adds sheets of the capabilities and phases, drop-down lists
-    and date cells."""
+    """Write an empty submission template.
+
+    The header, instructions and a documented example (country XA); the XLSX template adds
+    sheets of the capabilities and phases, drop-down lists and date cells.
+    """
     from mnr_graph.submissions.template import template_bytes
 
     data = template_bytes(fmt, lang=lang)

@@ -183,7 +183,8 @@ NAME_LANGUAGES = ("fr", "es")
 @cache
 def _names() -> dict[str, str]:
     """Every name of every country (short, official, common; in English, French and Spanish),
-    folded -> alpha-2."""
+    folded -> alpha-2.
+    """
     import gettext
 
     translations = [

@@ -276,7 +276,8 @@ def _rebound(query: str) -> InputError | None:
 
 def explain(message: str, query: str, *, shift: int = 0) -> InputError:
     """The query engine's syntax error ``message`` about ``query`` (run with ``shift``
-    characters put in front of its first line) as an :class:`InputError` for people."""
+    characters put in front of its first line) as an :class:`InputError` for people.
+    """
     match = _ERROR.search(message)
     if match is None:
         return InputError(f"SPARQL syntax error: {message}")
@@ -334,7 +335,8 @@ def explain(message: str, query: str, *, shift: int = 0) -> InputError:
 
 def rewrite_error(exc: InputError, query: str, *, shift: int = 0) -> InputError:
     """``exc`` rewritten by :func:`explain` when it carries the engine's "error at L:C"; else
-    ``exc`` itself."""
+    ``exc`` itself.
+    """
     if _ERROR.search(exc.message) is None:
         return exc
     return explain(exc.message, query, shift=shift)

@@ -77,7 +77,8 @@ def export_assessments(
 
 def render_export(table: QueryTable, fmt: str) -> str:
     """The table as CSV (a header line, empty cells for missing values) or JSON (``columns``
-    with their descriptions, and ``rows``)."""
+    with their descriptions, and ``rows``).
+    """
     if fmt == "csv":
         return table.to_csv()
     if fmt == "json":

@@ -176,8 +176,10 @@ def dataset_description(
 def write_release(
     directory: Path, *, endpoint: str | None = None, today: datetime.date | None = None
 ) -> list[Path]:
-    """Write a release into ``directory/mnr-graph-<version>-<date>/``: the dumps,
-    ``SHA256SUMS`` and ``description.ttl``; refuse to overwrite an existing release."""
+    """Write a release into ``directory/mnr-graph-<version>-<date>/``.
+
+    The dumps, ``SHA256SUMS`` and ``description.ttl``; refuse to overwrite an existing release.
+    """
     day = today or datetime.date.today()
     folder = directory / f"mnr-graph-{__version__}-{day.isoformat()}"
     if folder.exists():

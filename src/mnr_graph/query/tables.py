@@ -60,8 +60,11 @@ class QueryTable:
         }
 
     def to_sparql_json(self) -> bytes:
-        """The rows as SPARQL 1.1 JSON results: the declared columns with their datatypes and
-        languages (a program gets 2024 as an ``xsd:gYear``, not a text)."""
+        """The rows as SPARQL 1.1 JSON results.
+
+        The declared columns with their datatypes and languages (a program gets 2024 as an
+        ``xsd:gYear``, not a text).
+        """
         return serialize_solutions(list(self.columns), self.terms, "json")  # type: ignore[arg-type]
 
     def to_csv(self) -> str:

@@ -84,7 +84,8 @@ def megabytes(size: int) -> str:
 
 def check_size(size: int, limit: int, *, where: str) -> None:
     """Refuse a file larger than ``limit`` bytes (413), saying both sizes in MB and the setting
-    an operator raises it with; the same check and words on the CLI and the API."""
+    an operator raises it with; the same check and words on the CLI and the API.
+    """
     if size > limit:
         # a reader that stops at limit + 1 bytes knows only that the file is larger
         said = "larger" if size == limit + 1 else f"{megabytes(size)}, larger"
@@ -98,7 +99,8 @@ def check_size(size: int, limit: int, *, where: str) -> None:
 
 def submission_files(paths: Sequence[Path]) -> list[Path]:
     """The files named, a folder giving the submission files in it (by their ending), sorted;
-    a folder without any is an error naming it."""
+    a folder without any is an error naming it.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():

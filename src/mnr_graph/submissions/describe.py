@@ -82,8 +82,11 @@ def _anchored(pattern: str) -> bool:
 
 
 def _individuals(graph_values: list[Node]) -> list[str]:
-    """The spellings a value may take in a cell: each individual's notation, number and names in
-    every language of the shipped ontology, in the individuals' order."""
+    """The spellings a value may take in a cell.
+
+    Each individual's notation, number and names in every language of the shipped ontology, in
+    the individuals' order.
+    """
     graph = ontology_graph()
     individuals = sorted(
         graph_values, key=lambda i: (int(str(graph.value(i, MNR.number) or 0)), str(i))
@@ -98,7 +101,8 @@ def _individuals(graph_values: list[Node]) -> list[str]:
 
 def _allowed(shapes: Graph, shape: Node) -> list[str]:
     """The values a property shape allows by ``sh:class`` or by a node shape requiring a
-    ``skos:inScheme`` (the maturity phases); empty when it names no such set."""
+    ``skos:inScheme`` (the maturity phases); empty when it names no such set.
+    """
     graph = ontology_graph()
     target = shapes.value(shape, SH["class"])
     if isinstance(target, URIRef) and target not in _OPEN_CLASSES:
@@ -119,7 +123,8 @@ _OPTIONAL_NODES = frozenset({MNR.SourceDocument})
 
 def _property_shapes(shapes: Graph, cls: URIRef, path: URIRef) -> list[Node]:
     """The property shapes on ``path`` of the shapes targeting ``cls`` (top-level, or a
-    ``sh:property`` of a node shape)."""
+    ``sh:property`` of a node shape).
+    """
     found: list[Node] = []
     for shape in sorted(shapes.subjects(SH.targetClass, cls), key=str):
         if shapes.value(shape, SH.path) == path:
@@ -177,8 +182,11 @@ def _enum_pattern(values: list[str]) -> str:
 
 
 def csvw_metadata(*, url: str = "template.csv") -> dict[str, Any]:
-    """The CSVW metadata of a submission CSV file (the template, filled): its dialect (comma,
-    UTF-8, header row, ``#`` comment rows) and each column's datatype, pattern and values."""
+    """The CSVW metadata of a submission CSV file (the template, filled).
+
+    Its dialect (comma, UTF-8, header row, ``#`` comment rows) and each column's datatype,
+    pattern and values.
+    """
     columns: list[dict[str, Any]] = []
     for rule in column_rules():
         column: dict[str, Any] = {

@@ -133,8 +133,10 @@ _OLE_KINDS = (
 
 
 def other_document(data: bytes) -> str | None:
-    """What a file that cannot be a submission is, and what to do, whatever its name: a PDF, an
-    OpenDocument or Word file, an old .xls workbook, a password-protected workbook; else None.
+    """What a file that cannot be a submission is, and what to do, whatever its name.
+
+    A PDF, an OpenDocument or Word file, an old .xls workbook, a password-protected workbook;
+    else None.
 
     >>> other_document(b"%PDF-1.7 ...")[:30], other_document(b"country_code,reporting_year")
     ('a PDF document, not a spreadsh', None)

@@ -152,7 +152,8 @@ _HINT = " (did you mean "
 
 def _column_groups(results: list[ValidationResult]) -> list[list[ValidationResult]]:
     """The results in the report's order, those of one shape and column of a table (whatever
-    their did-you-mean) together, at the place of the first."""
+    their did-you-mean) together, at the place of the first.
+    """
     groups: dict[tuple[str, str, str | None, str], list[ValidationResult]] = {}
     for r in results:
         if r.row is None or r.column is None:
@@ -164,8 +165,9 @@ def _column_groups(results: list[ValidationResult]) -> list[list[ValidationResul
 
 
 def column_lines(results: list[ValidationResult]) -> list[str]:
-    """Results of one shape in one column, said once: the rows, the problem, the values (with
-    what each may mean) and the fix.
+    """Results of one shape in one column, said once.
+
+    The rows, the problem, the values (with what each may mean) and the fix.
 
     >>> rows = [ValidationResult("Violation", "S31", "bad date: use YYYY-MM-DD (did you mean "
     ...         f"2024-03-0{n}?)", "urn:a", None, f"0{n}/03/2024", row=n, column="source_date",
@@ -366,7 +368,8 @@ _DATE_SHAPES = ("S31",)
 
 def _did_you_mean(shape: str, column: str | None, value: str) -> str:
     """`` (did you mean France, FR?)`` for a country written close to a known one's name or
-    code; the capabilities a name or abbreviation may mean; the date a day-first date is."""
+    code; the capabilities a name or abbreviation may mean; the date a day-first date is.
+    """
     if shape in _COUNTRY_SHAPES:
         countries = suggest_countries(value)
         labels = [c.label for c in countries]

@@ -144,8 +144,11 @@ _FOOTNOTE_CELLS = 2
 
 
 def _without_footnotes(rows: list[Row], notes: list[str]) -> list[Row]:
-    """The rows without the notes below the table: trailing rows with no capability and at most
-    :data:`_FOOTNOTE_CELLS` cells ("Source: national statistics office")."""
+    """The rows without the notes below the table.
+
+    Trailing rows with no capability and at most :data:`_FOOTNOTE_CELLS` cells ("Source:
+    national statistics office").
+    """
     end = len(rows)
     while end > 0:
         values = rows[end - 1].values
@@ -166,7 +169,8 @@ def _without_footnotes(rows: list[Row], notes: list[str]) -> list[Row]:
 
 def _without_template_example(rows: list[Row], notes: list[str]) -> list[Row]:
     """The rows without the template's example rows (country XA) left in among a country's own
-    rows, once their # was removed; a file of only the example keeps them."""
+    rows, once their # was removed; a file of only the example keeps them.
+    """
     from mnr_graph.submissions.template import example_rows
 
     examples = {tuple(cell.lstrip("#") for cell in row) for row in example_rows()}

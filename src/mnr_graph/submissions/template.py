@@ -219,7 +219,8 @@ def _coded_rows(lang: str) -> list[list[Any]]:
 def template_bytes(fmt: str, *, lang: str = "en") -> bytes:
     """The submission template (``csv`` or ``xlsx``) in a language (``en``, ``fr``, ``es``), or
     the description of its CSV columns (``csvw``: CSVW metadata; ``frictionless``: a data
-    package with a Table Schema)."""
+    package with a Table Schema).
+    """
     _check_language(lang)
     if fmt == "csv":
         out = io.StringIO()

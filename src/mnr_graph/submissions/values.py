@@ -73,8 +73,11 @@ def _key(text: str) -> str:
 
 
 def _folded(text: str) -> str:
-    """A name as compared loosely: no accents, apostrophes, "&" or plural ``s`` on any word
-    ("Programme d’éducation", "Access to image database", "Notice & takedown procedure")."""
+    """A name as compared loosely.
+
+    No accents, apostrophes, "&" or plural ``s`` on any word ("Programme d’éducation", "Access
+    to image database", "Notice & takedown procedure").
+    """
     import unicodedata
 
     text = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
@@ -187,8 +190,10 @@ def capability_names() -> dict[str, dict[str, str]]:
 
 
 def suggest_capabilities(text: str, *, limit: int = 3) -> list[str]:
-    """Capabilities (notations) a text that names none may mean, best first: an abbreviation of
-    a name ("CSR"), a word of one ("Hotline"), or a name spelt nearly right in any language.
+    """Capabilities (notations) a text that names none may mean, best first.
+
+    An abbreviation of a name ("CSR"), a word of one ("Hotline"), or a name spelt nearly right
+    in any language.
 
     >>> suggest_capabilities("CSR"), suggest_capabilities("Hotline")
     (['C19'], ['C12'])

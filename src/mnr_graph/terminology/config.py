@@ -115,7 +115,8 @@ def load_config(path: Path) -> CheckConfig:
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``.mnr-graph.toml`` in ``start`` (a file's directory) or its parents, up to
-    the root of the repository (a directory holding ``.git``)."""
+    the root of the repository (a directory holding ``.git``).
+    """
     directory = start if start.is_dir() else start.parent
     for candidate in [directory.resolve(), *directory.resolve().parents]:
         path = candidate / CONFIG_NAME
@@ -161,8 +162,11 @@ def check_document(
     lang: str | None = None,
     vocabulary: Vocabulary | None = None,
 ) -> list[Finding]:
-    """Every finding in ``text`` a writer should see: the checker's, the project's own avoided
-    terms, less what ``config`` allows and what suppression comments silence; by position."""
+    """Every finding in ``text`` a writer should see.
+
+    The checker's, the project's own avoided terms, less what ``config`` allows and what
+    suppression comments silence; by position.
+    """
     findings = check_text(text, lang=lang, vocabulary=vocabulary)
     if config is not None:
         if config.languages:

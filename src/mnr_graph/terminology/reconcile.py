@@ -147,8 +147,11 @@ SELECT ?type ?name WHERE { VALUES ?type { %s } ?type rdfs:label ?name FILTER(lan
 
 @dataclass
 class Entity:
-    """A reconcilable entity: its IRI, type, names (folded key -> (written, language)), and
-    what data extension gives about it."""
+    """A reconcilable entity.
+
+    Its IRI, type, names (folded key -> (written, language)), and what data extension gives
+    about it.
+    """
 
     id: str
     type: str
@@ -393,7 +396,8 @@ class ReconciliationService:
         self, prefix: str, *, type_: str | None = None, limit: int = 10
     ) -> dict[str, Any]:
         """Entities with a name that starts with ``prefix``, or a word of it does (auto-completion),
-        the shortest names first."""
+        the shortest names first.
+        """
         types = [type_] if type_ else []
         self._check_types(types)
         key = fold(" ".join(prefix.split()))

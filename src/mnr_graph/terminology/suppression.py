@@ -37,7 +37,8 @@ _COMMENT = re.compile(
 @dataclass(frozen=True, slots=True)
 class Suppression:
     """A span of the text (character offsets) where findings of ``terms`` (None: all) are not
-    reported; ``next_only``: only the first finding after ``start``."""
+    reported; ``next_only``: only the first finding after ``start``.
+    """
 
     start: int
     end: int

@@ -35,7 +35,8 @@ def get_router() -> APIRouter:
     )
     def void_description(request: Request) -> Response:
         """The DCAT 3 and VoID description of the published graphs (title, licence, version,
-        triple counts per graph, example resources, this server's SPARQL endpoint), Turtle."""
+        triple counts per graph, example resources, this server's SPARQL endpoint), Turtle.
+        """
         text = _description(f"{request.base_url}sparql")
         return Response(text, media_type="text/turtle; charset=utf-8")
 

@@ -1,5 +1,7 @@
-"""``POST /validate``: a submission validated without being stored, as ``mnr-graph validate``;
-``POST /validate/batch``: several files in one request, as ``mnr-graph validate FILE...``.
+"""``POST /validate``.
+
+A submission validated without being stored, as ``mnr-graph validate``; ``POST /validate/batch``:
+several files in one request, as ``mnr-graph validate FILE...``.
 
 >>> [route.path for route in get_router().routes]
 ['/validate', '/validate/batch']
@@ -68,7 +70,8 @@ def get_router() -> APIRouter:
     async def validate_batch(request: Request) -> dict[str, Any]:
         """Validate several files in one request (each in a multipart field ``file``), without
         storing them: for each, its country, year, counts and report, or the error that made it
-        unusable; an unusable file does not stop the others."""
+        unusable; an unusable file does not stop the others.
+        """
         uploads = await read_uploads(request, app_settings(request))
         entries = await asyncio.to_thread(_validate_all, uploads)
         return {
