@@ -36,8 +36,18 @@ _SHEET_HELP = "The workbook sheet to read (needed when several sheets look like 
     "--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True
 )
 @click.option("--sheet", default=None, metavar="NAME", help=_SHEET_HELP)
+@click.option(
+    "--annotate",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="OUT.xlsx",
+    help="Also write the annotated workbook (CSV or XLSX input): the problem cells coloured, "
+    "a comment per cell with the problem and the fix, and a summary sheet.",
+)
 @click.pass_context
-def validate(ctx: click.Context, file: Path, fmt: str, sheet: str | None) -> None:
+def validate(
+    ctx: click.Context, file: Path, fmt: str, sheet: str | None, annotate: Path | None
+) -> None:
     """Validate a submission (Turtle, JSON-LD, CSV, XLSX).
 
     Exit 0 conforms (warnings allowed), 1 violations, 2 unusable input.
@@ -45,8 +55,13 @@ def validate(ctx: click.Context, file: Path, fmt: str, sheet: str | None) -> Non
     from mnr_graph.core.errors import InputError, error_body
     from mnr_graph.submissions.validation import validate_bytes
 
+    data = file.read_bytes()
     try:
-        report = validate_bytes(file.read_bytes(), filename=str(file), sheet=sheet)
+        report = validate_bytes(data, filename=str(file), sheet=sheet)
+        if annotate is not None:
+            from mnr_graph.submissions.annotate import annotate_workbook
+
+            annotate.write_bytes(annotate_workbook(data, report, filename=str(file)))
     except InputError as exc:
         if fmt == "json":  # a program reading stdout gets JSON even for an unusable file
             payload = {"conforms": False, "error": error_body(exc), "results": []}

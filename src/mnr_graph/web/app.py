@@ -21,6 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from mnr_graph import __version__
 from mnr_graph.core import netguard
@@ -29,10 +30,22 @@ from mnr_graph.core.settings import Settings
 from mnr_graph.query.runner import make_runner
 from mnr_graph.query.store import Store, build_store
 from mnr_graph.submissions.demo import demo_graph_names
-from mnr_graph.web import linked_data
+from mnr_graph.web import linked_data, urls
 from mnr_graph.web.errors import document_errors, install_handlers
 from mnr_graph.web.middleware import BodyLimitMiddleware, HeadMiddleware
-from mnr_graph.web.pages import country, framework, home, questions, rendering, resource, vocabulary
+from mnr_graph.web.pages import (
+    apidocs,
+    charts,
+    country,
+    framework,
+    home,
+    questions,
+    rendering,
+    resource,
+    sparql_editor,
+    validate_page,
+    vocabulary,
+)
 from mnr_graph.web.routes import check, queries, sparql, submissions, terms, validation
 from mnr_graph.web.routes import framework as framework_routes
 
@@ -65,6 +78,8 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
         summary="The Model National Response and its terminology as linked data: "
         "a SPARQL 1.1 endpoint, named queries, terms, validation.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc are pages with vendored assets (pages.apidocs)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = the_store
@@ -84,10 +99,17 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
             "resultLimit": settings.result_limit,
         }
 
-    for routes in (sparql, queries, terms, check, validation, submissions, framework_routes):
+    app.include_router(validate_page.get_router())  # GET /validate: before the API's POST
+    app.include_router(sparql.get_router(page=sparql_editor.sparql_page))
+    for routes in (queries, terms, check, validation, submissions, framework_routes):
         app.include_router(routes.get_router())
-    for page in (home, framework, country, vocabulary, questions):
+    for page in (home, framework, country, vocabulary, questions, apidocs, charts):
         app.include_router(page.get_router())
+    app.mount(
+        urls.STATIC_PREFIX,
+        StaticFiles(packages=[("mnr_graph.web", "static")]),
+        name="static",
+    )
     app.include_router(linked_data.get_router(page=resource.resource_page))
     default_openapi = app.openapi
 
