@@ -93,15 +93,16 @@ def concept_command(id: str, lang: str | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_context
 def check_command(ctx: click.Context, file: BinaryIO, lang: str | None, fmt: str) -> None:
-    """Report avoided and cautioned terms in a text, Markdown or HTML file (- for stdin).
+    """Report avoided and cautioned terms in a file: text, Markdown, HTML, .docx, .odt (-: stdin).
 
     Exit 1 when a term to avoid is found, else 0.
     """
-    from mnr_graph.terminology.checker import check_text, decode_text
+    from mnr_graph.terminology.checker import check_text
+    from mnr_graph.terminology.readers import read_document
     from mnr_graph.terminology.vocabulary import BAND_AVOID
 
     name = str(getattr(file, "name", "<stdin>"))
-    text = decode_text(file.read(), where=name)
+    text = read_document(file.read(), name)
     findings = check_text(text, lang=lang)
     if fmt == "json":
         payload = {"file": name, "findings": [f.to_json() for f in findings]}
