@@ -5,7 +5,7 @@ window.addEventListener("DOMContentLoaded", function () {
   window.ui = SwaggerUIBundle({
     url: node.dataset.openapiUrl,
     dom_id: "#swagger-ui",
-    deepLinking: true,
+    deepLinking: false, // true puts a link inside each operation's button (nested controls)
     layout: "BaseLayout",
     validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis],
