@@ -163,7 +163,7 @@ def _wants_page(request: Request) -> bool:
         return False
     accept = request.headers.get("accept") or ""
     first = accept.split(",")[0].split(";")[0].strip().lower()
-    return first in ("text/html", "application/xhtml+xml")
+    return first == "text/html"
 
 
 def get_router(
