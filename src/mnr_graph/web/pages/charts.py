@@ -20,6 +20,7 @@ from mnr_graph.core.errors import located
 from mnr_graph.query import named as queries
 from mnr_graph.web import charts
 from mnr_graph.web.errors import STORE_ERRORS, page_errors
+from mnr_graph.web.i18n import translate
 from mnr_graph.web.page_queries import page_query
 from mnr_graph.web.pages.listings import countries, country_facts, framework_domains
 from mnr_graph.web.pages.rendering import HTML, base_context, page_handler, render
@@ -131,7 +132,7 @@ def get_router() -> APIRouter:
             other=other or "",
             compared=compared,
             **_across(store, lang),
-            **base_context(request, lang, "Charts"),
+            **base_context(request, lang, translate("charts.title", lang)),
         )
 
     return router

@@ -30,6 +30,7 @@ from mnr_graph.submissions import validation
 from mnr_graph.submissions.annotate import annotate_workbook
 from mnr_graph.submissions.report import ValidationResult
 from mnr_graph.web.errors import page_errors
+from mnr_graph.web.i18n import translate
 from mnr_graph.web.pages.rendering import HTML, base_context, page_handler, render
 from mnr_graph.web.requests import Upload, app_settings, page_language, read_upload
 
@@ -96,7 +97,7 @@ def get_router() -> APIRouter:
             "validate.html",
             report=None,
             max_bytes=settings.max_upload_bytes,
-            **base_context(request, lang, "Validate a submission", languages=[]),
+            **base_context(request, lang, translate("validate.title", lang), languages=[]),
         )
 
     @router.post(
@@ -129,7 +130,7 @@ def get_router() -> APIRouter:
             sheet=upload.fields.get("sheet") or "",
             content=base64.b64encode(upload.data).decode("ascii") if tabular else "",
             max_bytes=settings.max_upload_bytes,
-            **base_context(request, lang, "Validation report", languages=[]),
+            **base_context(request, lang, translate("validate.report", lang), languages=[]),
         )
 
     @router.post(

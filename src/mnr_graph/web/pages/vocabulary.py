@@ -26,6 +26,7 @@ from mnr_graph.terminology.readers import read_document
 from mnr_graph.terminology.search import search_terms, term_entries
 from mnr_graph.terminology.vocabulary import load_vocabulary
 from mnr_graph.web.errors import page_errors
+from mnr_graph.web.i18n import translate
 from mnr_graph.web.pages.rendering import HTML, base_context, page_handler, render
 from mnr_graph.web.requests import app_settings, page_language
 
@@ -104,7 +105,7 @@ def get_router() -> APIRouter:
             segments=[],
             counts={},
             labels=_suggestions(lang),
-            **base_context(request, lang, "Terminology"),
+            **base_context(request, lang, translate("nav.terminology", lang)),
         )
 
     @router.post(
@@ -146,7 +147,7 @@ def get_router() -> APIRouter:
             segments=marked_segments(text, findings),
             counts=counts,
             labels=_suggestions(lang),
-            **base_context(request, lang, "Terminology", languages=[]),
+            **base_context(request, lang, translate("nav.terminology", lang), languages=[]),
         )
 
     return router
