@@ -31,6 +31,11 @@ _LABEL = 300
 _ROW = 22
 
 
+def _short(label: str, most: int) -> str:
+    """A label cut to fit beside the bars (the table beside the chart has it whole)."""
+    return label if len(label) <= most else label[: most - 1].rstrip() + "…"
+
+
 def _phase(value: float | None) -> int:
     return max(1, min(_TOP, round(value))) if value is not None else 0
 
@@ -77,7 +82,9 @@ def bar_chart(
         out.append(f'<text x="4" y="{y + 15}" class="group">{escape(group)}</text>')
         y += _ROW
         for label, value, text in bars:
-            out.append(f'<text x="12" y="{y + 15}" class="label">{escape(label[:44])}</text>')
+            out.append(
+                f'<text x="12" y="{y + 15}" class="label">{escape(_short(label, 40))}</text>'
+            )
             phase = _phase(value)
             if value is not None and value > 0:
                 width = span * min(value, _TOP) / _TOP
