@@ -33,8 +33,14 @@ SUBMISSIONS = TESTS / "data" / "queries" / "submissions.trig"
 VALID_EXAMPLE = resources.path("examples", "XA-2024-valid.ttl")
 #: What a browser sends as Accept.
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-#: What a page must not hold: it is one request, with no external (or internal) assets.
-ASSETS = re.compile(r"<script|<link\b|<img|<iframe|@import|url\(", re.IGNORECASE)
+#: What a page must not hold: an asset from elsewhere (a script, stylesheet, image not served by
+#: this server at a path of its own), a frame, or anything inline a strict Content-Security-Policy
+#: (no 'unsafe-inline') refuses: an inline script, a <style> block, a style="" attribute.
+ASSETS = re.compile(
+    r"<script(?![^>]*\bsrc=\"/(?!/))|<link\b(?![^>]*\bhref=\"/(?!/))|<img(?![^>]*\bsrc=\"/(?!/))"
+    r"|<iframe|<style|\sstyle=|@import|url\(|\son[a-z]+=\"",
+    re.IGNORECASE,
+)
 #: The bearer token of the apps of the fixtures.
 TOKEN = "test-token-for-writes-0123456789abcdef"
 

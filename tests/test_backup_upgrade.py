@@ -1,5 +1,7 @@
-"""Backups of a live store restored into a fresh folder with every graph compared; upgrades that
-rename a shipped file, refuse a downgrade, and validate the stored submissions again.
+"""Backups of a live store, and upgrades of a store.
+
+Backups are restored into a fresh folder with every graph compared; upgrades rename a shipped file,
+refuse a downgrade, and validate the stored submissions again.
 """
 
 from __future__ import annotations
@@ -77,9 +79,11 @@ def _restored(folder: Path, target: Path) -> dict[str, set[ox.Quad]]:
 def test_a_backup_taken_during_writes_restores_every_committed_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A backup of the running server while submissions arrive holds every one that returned
-    before it began; one taken after the last holds every graph the store holds, quad for quad,
-    once restored into a fresh folder (the store is flushed at each write).
+    """A backup of the running server holds the submissions made before it, quad for quad.
+
+    One taken while submissions arrive holds every one that returned before it began; one taken
+    after the last holds every graph the store holds, quad for quad, once restored into a fresh
+    folder (the store is flushed at each write).
     """
     monkeypatch.setenv("MNR_GRAPH_TOKEN", TOKEN)
     store_path = tmp_path / "store"

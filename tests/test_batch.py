@@ -1,5 +1,7 @@
-"""Batch validation (CLI: several files, a folder, standard input; API: several files in one
-request), the one size limit of the CLI and the API, and ``submit`` into a store a server holds.
+"""Batch validation, the one size limit of the CLI and the API, and ``submit`` into a held store.
+
+Batch validation on the CLI takes several files, a folder or standard input; on the API, several
+files in one request. ``submit`` writes into a store a server holds.
 """
 
 from __future__ import annotations

@@ -1035,8 +1035,10 @@ def test_the_operations_page_names_files_that_exist() -> None:
 
 
 def test_the_app_behind_the_nginx_example_keeps_its_redirects_under_mnr(tmp_path: Path) -> None:
-    """The real app behind the example (``--trusted-proxy 127.0.0.1 --root-path /mnr``, as the
-    unit runs it): its redirects, links and health check answer under /mnr/.
+    """Behind the example proxy, the real app answers its redirects, links and health check.
+
+    The app runs with ``--trusted-proxy 127.0.0.1 --root-path /mnr``, as the unit runs it; all
+    answer under /mnr/.
     """
     nginx = _tool("nginx", "nginx")
     options = ["--trusted-proxy", "127.0.0.1", "--root-path", "/mnr"]

@@ -49,8 +49,9 @@ NEW_QUERIES = (
 
 
 def _revision(text: str) -> tuple[str, str]:
-    """A second version of REVISED's latest submission (every phase one lower, at least 1) and
-    the update marking the first one superseded.
+    """A second version of REVISED's latest submission and the update marking the first superseded.
+
+    In the second version every phase is one lower, at least 1.
     """
     graph = ox.Store()
     graph.load(text.encode(), format=ox.RdfFormat.TURTLE)
@@ -371,8 +372,10 @@ def _parameter_sets(data: Any) -> Iterator[tuple[str, dict[str, str]]]:
 def test_values_binding_gives_the_same_rows(
     data: tuple[EmbeddedStore, list[Assessment], Path],
 ) -> None:
-    """A parameter is bound by substitution in the library, by a VALUES block in the workers
-    and on a remote endpoint: a filter the VALUES block cannot reach would differ.
+    """A parameter bound by a VALUES block gives the rows that substitution gives.
+
+    A parameter is bound by substitution in the library, by a VALUES block in the workers and on a
+    remote endpoint: a filter the VALUES block cannot reach would differ.
     """
     store, _, _ = data
     for name, values in _parameter_sets(data):

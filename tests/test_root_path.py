@@ -46,8 +46,10 @@ def _links(html: str) -> list[str]:
 
 
 def _crawl(client: TestClient) -> tuple[int, list[str]]:
-    """Crawl the pages from the home page as a browser at SITE/mnr/ sees them (nginx strips the
-    prefix before the app); returns the pages seen and every URL that escapes the prefix.
+    """Crawl the pages from the home page as a browser at SITE/mnr/ sees them.
+
+    nginx strips the prefix before the app. Returns the pages seen and every URL that escapes the
+    prefix.
     """
     escaping: list[str] = []
     queue = [f"{SITE}{PREFIX}/"]
@@ -82,7 +84,6 @@ def _crawl(client: TestClient) -> tuple[int, list[str]]:
                 seen.add(key)
                 queue.append(key)
     return pages, escaping
-
 
 @pytest.mark.xfail(strict=False, reason="pages converted by issue 11")
 def test_no_page_link_escapes_the_prefix() -> None:

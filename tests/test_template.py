@@ -98,7 +98,9 @@ def test_xlsx_template_indicators_sheet_round_trips() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_xlsx_template_in_each_language(lang: str) -> None:
-    """Instructions, capabilities and phases sheets in the language, drop-down lists on the coded
+    """The xlsx template has its sheets, lists and date cells, and validates when filled.
+
+    Instructions, capabilities and phases sheets in the language, drop-down lists on the coded
     columns, date cells formatted as dates; filled from its own lists, it validates.
     """
     from mnr_graph.submissions.template import template_text

@@ -94,8 +94,9 @@ def test_an_invalid_example_fails_at_its_row(example: Path, tmp_path: Path) -> N
 
 
 def test_the_template_and_its_filled_copy_pass(tmp_path: Path) -> None:
-    """The CSV template itself (instructions and example rows are # comments) is valid, and so is
-    the template with the example's rows added.
+    """The CSV template itself is valid, and so is the template with the example's rows added.
+
+    In the template the instructions and example rows are # comments.
     """
     template = template_bytes("csv", lang="fr")
     metadata, package = _described(tmp_path, template, "template.csv")

@@ -77,8 +77,9 @@ def test_the_file_keeps_hashes_only_and_is_private(tmp_path: Path) -> None:
 def test_a_file_token_writes_for_its_country_under_its_own_name(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, delays: list[float]
 ) -> None:
-    """The token's name, not the client's word, becomes the submitter; a token for XB cannot
-    submit for XA, and nothing is stored.
+    """The token's name, not the client's word, becomes the submitter.
+
+    A token for XB cannot submit for XA, and nothing is stored.
     """
     file = tmp_path / "tokens"
     team_xa = _token(file, "add", "Data team XA", "--country", "XA")

@@ -91,7 +91,8 @@ def test_a_missing_required_parameter_is_the_documented_400(client: TestClient) 
         ("PUT", "/sparql", "GET, HEAD, POST"),
         ("DELETE", "/submissions", "GET, HEAD, POST"),
         ("PUT", "/terms", "GET, HEAD"),
-        ("DELETE", "/validate", "POST"),
+        ("DELETE", "/validate", "GET, HEAD, POST"),  # GET: the upload page
+        ("GET", "/validate/report", "POST"),
     ],
 )
 def test_405_names_every_method_of_the_path(

@@ -242,7 +242,19 @@ def test_question_page_shows_the_rows(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/framework", "/vocabulary?q=child", "/questions", "/data/country/XA"]
+    "path",
+    [
+        "/",
+        "/framework",
+        "/vocabulary?q=child",
+        "/questions",
+        "/data/country/XA",
+        "/charts?country=XA&other=XB",
+        "/validate",
+        "/sparql",
+        "/docs",
+        "/redoc",
+    ],
 )
 def test_pages_fetch_nothing_from_the_network(client: TestClient, path: str) -> None:
     response = client.get(path, headers={"Accept": "text/html"})

@@ -167,9 +167,10 @@ class Rows(Sequence[Any]):
         return [dict(zip(self.columns, row, strict=True)) for row in self._rows]
 
     def to_pandas(self) -> Any:
-        """The rows as a pandas ``DataFrame`` with the same columns (pandas is an optional
-        extra: ``pip install 'mnr-graph[pandas]'``). Whole-number columns with gaps become
-        pandas' nullable ``Int64``; dates stay :class:`datetime.date` objects.
+        """The rows as a pandas ``DataFrame`` with the same columns.
+
+        pandas is an optional extra: ``pip install 'mnr-graph[pandas]'``. Whole-number columns with
+        gaps become pandas' nullable ``Int64``; dates stay :class:`datetime.date` objects.
         """
         try:
             pd = importlib.import_module("pandas")
@@ -262,8 +263,10 @@ class Client:
         return [q.to_json() for q in load_queries().values()]
 
     def named(self, name: str, **params: Any) -> Rows:
-        """Every row of a named query (its name, ``capabilities-ranked``, or id, ``Q12``),
-        with its parameters as keyword arguments (``country="XA"``, ``year=2024``).
+        """Every row of a named query, with its parameters as keyword arguments.
+
+        The query is named by its name (``capabilities-ranked``) or id (``Q12``); the parameters are
+        given as ``country="XA"``, ``year=2024``.
         """
         values = {k: _raw(v) for k, v in params.items() if v is not None}
         if self._http is None:

@@ -85,9 +85,10 @@ def backup(folder: Path, store_path: Path | None, url: str | None, token_env: st
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--store", "store_path", type=_STORE, required=True, help="New or empty folder.")
 def restore(folder: Path, store_path: Path) -> None:
-    """Restore the backup in FOLDER into a new store at --store; every graph's quads are checked
-    against the manifest. Start the server on it (the shipped graphs are reloaded and the store
-    upgraded as at every start).
+    """Restore the backup in FOLDER into a new store at --store.
+
+    Every graph's quads are checked against the manifest. Start the server on it (the shipped graphs
+    are reloaded and the store upgraded as at every start).
     """
     from mnr_graph.query.backup import restore as restore_backup
 

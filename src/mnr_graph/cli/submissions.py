@@ -73,6 +73,14 @@ def _read(path: Path, limit: int, name: str | None) -> tuple[str, bytes]:
     show_default=True,
     help="Where the report of each file goes when several files (or a folder) are validated.",
 )
+@click.option(
+    "--annotate",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="OUT.xlsx",
+    help="Also write the annotated workbook (one CSV or XLSX file): the problem cells coloured, "
+    "a comment per cell with the problem and the fix, and a summary sheet.",
+)
 @click.pass_context
 def validate(
     ctx: click.Context,
@@ -81,6 +89,7 @@ def validate(
     sheet: str | None,
     name: str | None,
     report_dir: Path,
+    annotate: Path | None,
 ) -> None:
     """Validate submissions (Turtle, JSON-LD, CSV, XLSX).
 
@@ -100,6 +109,10 @@ def validate(
         try:
             filename, data = _read(paths[0], limit, name)
             report = validate_bytes(data, filename=filename, sheet=sheet)
+            if annotate is not None:
+                from mnr_graph.submissions.annotate import annotate_workbook
+
+                annotate.write_bytes(annotate_workbook(data, report, filename=filename))
         except InputError as exc:
             if fmt == "json":  # a program reading stdout gets JSON even for an unusable file
                 payload = {"conforms": False, "error": error_body(exc), "results": []}
@@ -107,8 +120,9 @@ def validate(
             raise
         click.echo(_report_output(report, fmt), nl=False)
         ctx.exit(0 if report.conforms else 1)
-    if sheet is not None:
-        raise InputError("--sheet is for one workbook, not for several files", where="--sheet")
+    if sheet is not None or annotate is not None:
+        option = "--sheet" if sheet is not None else "--annotate"
+        raise InputError(f"{option} is for one workbook, not for several files", where=option)
     _validate_batch(ctx, submission_files(paths), fmt, limit, report_dir)
 
 

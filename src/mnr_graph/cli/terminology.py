@@ -117,13 +117,13 @@ def check_command(
     fmt: str,
     config_path: Path | None,
 ) -> None:
-    """Report avoided and cautioned terms in text, Markdown or HTML files (- for stdin).
+    """Report avoided and cautioned terms in files: text, Markdown, HTML, .docx, .odt (-: stdin).
 
     Suppression comments (<!-- mnr-graph: off -->) and .mnr-graph.toml are honoured.
     Exit 1 when a term to avoid is found, else 0.
     """
-    from mnr_graph.terminology.checker import decode_text
     from mnr_graph.terminology.config import check_document, find_config, load_config
+    from mnr_graph.terminology.readers import read_document
     from mnr_graph.terminology.reports import github_annotations, sarif_log
     from mnr_graph.terminology.vocabulary import BAND_AVOID
 
@@ -134,7 +134,7 @@ def check_command(
     config = load_config(config_path) if config_path is not None else None
     checked = []
     for name, file in zip(names, files, strict=True):
-        text = decode_text(file.read(), where=name)
+        text = read_document(file.read(), name)
         checked.append((name, text, check_document(text, lang=lang, config=config)))
     if fmt == "json":
         payloads = [

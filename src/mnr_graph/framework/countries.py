@@ -182,8 +182,9 @@ NAME_LANGUAGES = ("fr", "es")
 
 @cache
 def _names() -> dict[str, str]:
-    """Every name of every country (short, official, common; in English, French and Spanish),
-    folded -> alpha-2.
+    """Every name of every country, folded, mapped to its alpha-2 code.
+
+    The short, official and common names, in English, French and Spanish.
     """
     import gettext
 
@@ -208,8 +209,9 @@ _EXCEPTIONALLY_RESERVED = {"UK": "GB", "EL": "GR"}
 
 
 def suggest_countries(text: str, *, limit: int = 3) -> list[Country]:
-    """Countries whose name (English, French or Spanish) is close to ``text`` (for "did you
-    mean"), best first; for a code exceptionally reserved (UK), the country's code.
+    """Countries whose name (English, French or Spanish) is close to ``text``, best first.
+
+    For "did you mean"; for a code exceptionally reserved (UK), the country's code.
 
     >>> [c.code for c in suggest_countries("Germnay")], [c.code for c in suggest_countries("UK")]
     (['DE'], ['GB'])

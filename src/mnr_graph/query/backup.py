@@ -98,8 +98,9 @@ def backup(store: EmbeddedStore, folder: Path) -> dict[str, Any]:
 
 
 def restore(folder: Path, target: Path) -> dict[str, int]:
-    """Load the backup in ``folder`` into a new store at ``target`` (new or empty); returns the
-    quads of each graph restored, checked against the manifest.
+    """Load the backup in ``folder`` into a new store at ``target`` (new or empty).
+
+    Returns the quads of each graph restored, checked against the manifest.
     """
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))

@@ -62,8 +62,10 @@ def _declared(query: str) -> set[str]:
 
 
 def predeclare(query: str) -> tuple[str, int]:
-    """The query with the project's prefixes it uses but does not declare put in front, on its
-    first line; and how many characters were put there (columns on line 1 shift by that).
+    """The query with the project's prefixes it uses but does not declare put in front.
+
+    The declarations go on its first line; also returned is how many characters were put there
+    (columns on line 1 shift by that).
 
     Two regular-expression scans, linear in the query (it may be large): a prefix name seen in
     a string or comment only adds a declaration the query does not use, which is harmless.
@@ -238,7 +240,7 @@ _KEYWORDS = [
 
 
 def _misspelt_keyword(query: str, offset: int) -> str | None:
-    """ "did you mean ORDER?" for a bare word before ``offset`` that is close to a keyword."""
+    """A "did you mean ORDER?" message for a bare word before ``offset`` close to a keyword."""
     for t in reversed([t for t in tokens(query) if t.start < offset and t.kind == "word"]):
         word = t.text.upper()
         if word in _KEYWORDS or word in _AGGREGATES or word in ("A", "TRUE", "FALSE"):
@@ -275,8 +277,10 @@ def _rebound(query: str) -> InputError | None:
 
 
 def explain(message: str, query: str, *, shift: int = 0) -> InputError:
-    """The query engine's syntax error ``message`` about ``query`` (run with ``shift``
-    characters put in front of its first line) as an :class:`InputError` for people.
+    """The query engine's syntax error ``message`` about ``query`` as an :class:`InputError`.
+
+    The error is said for people; ``query`` was run with ``shift`` characters put in front of its
+    first line.
     """
     match = _ERROR.search(message)
     if match is None:
@@ -334,8 +338,9 @@ def explain(message: str, query: str, *, shift: int = 0) -> InputError:
 
 
 def rewrite_error(exc: InputError, query: str, *, shift: int = 0) -> InputError:
-    """``exc`` rewritten by :func:`explain` when it carries the engine's "error at L:C"; else
-    ``exc`` itself.
+    """``exc`` rewritten by :func:`explain` when it carries the engine's "error at L:C".
+
+    Otherwise ``exc`` itself.
     """
     if _ERROR.search(exc.message) is None:
         return exc
@@ -363,9 +368,10 @@ _TERM = re.compile(r"(?<![\w<:/#.-])(mnr|mnrid):([A-Za-z_][\w-]*)")
 
 
 def unknown_terms(query: str) -> list[str]:
-    """What a query names in ``mnr:`` or ``mnrid:`` that the shipped graphs do not have (a
-    misspelt class or property matches nothing: the answer is quietly empty), each with the
-    closest name there is.
+    """What a query names in ``mnr:`` or ``mnrid:`` that the shipped graphs do not have.
+
+    Each comes with the closest name there is. A misspelt class or property matches nothing: the
+    answer is quietly empty.
 
     >>> unknown_terms("SELECT ?c WHERE { ?c a mnr:Capabilty ; mnr:inDomain mnrid:D02 }")
     ['mnr:Capabilty is not in the ontology (did you mean mnr:Capability?)']

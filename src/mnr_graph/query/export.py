@@ -64,9 +64,11 @@ def export_assessments(
     current: bool | str | None = None,
     lang: str | None = None,
 ) -> QueryTable:
-    """Every assessment the store holds as one row each (the columns of
-    ``sparql/Q11-assessments.rq``), filtered by country, reporting year, domain and whether the
-    version is the one in force (``current``); labels in ``lang`` (else English).
+    """Every assessment the store holds as one row each, filtered.
+
+    The columns are those of ``sparql/Q11-assessments.rq``; the filters are country, reporting year,
+    domain and whether the version is the one in force (``current``); labels are in ``lang`` (else
+    English).
 
     A country, domain or year that is malformed is an :class:`InputError`; a country with no
     submission here a :class:`~mnr_graph.core.errors.NotFoundError`.
@@ -76,8 +78,10 @@ def export_assessments(
 
 
 def render_export(table: QueryTable, fmt: str) -> str:
-    """The table as CSV (a header line, empty cells for missing values) or JSON (``columns``
-    with their descriptions, and ``rows``).
+    """The table as CSV or JSON.
+
+    CSV: a header line, empty cells for missing values. JSON: ``columns`` with their descriptions,
+    and ``rows``.
     """
     if fmt == "csv":
         return table.to_csv()

@@ -1,4 +1,4 @@
-"""Validating several submission files at once, as a coordinating body receives them.
+r"""Validating several submission files at once, as a coordinating body receives them.
 
 :func:`submission_files` expands folders into the submission files they hold;
 :func:`validate_files` validates each file (a file that cannot be read is an entry with its error,
@@ -7,7 +7,7 @@ and warnings; :func:`check_size` is the one size limit of the CLI and the API, s
 
 >>> from mnr_graph.core import resources
 >>> example = resources.path("examples", "XC-2024-valid.csv")
->>> entries = validate_files([(example.name, example.read_bytes()), ("x.csv", b"a,b\\n1,2\\n")])
+>>> entries = validate_files([(example.name, example.read_bytes()), ("x.csv", b"a,b\n1,2\n")])
 >>> print(summary_table(entries))  # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
 file               country  year  violations  warnings  result
 XC-2024-valid.csv  XC       2024  0           0         conforms
@@ -83,8 +83,10 @@ def megabytes(size: int) -> str:
 
 
 def check_size(size: int, limit: int, *, where: str) -> None:
-    """Refuse a file larger than ``limit`` bytes (413), saying both sizes in MB and the setting
-    an operator raises it with; the same check and words on the CLI and the API.
+    """Refuse a file larger than ``limit`` bytes (413).
+
+    The error says both sizes in MB and the setting an operator raises it with; the same check and
+    words on the CLI and the API.
     """
     if size > limit:
         # a reader that stops at limit + 1 bytes knows only that the file is larger
@@ -98,8 +100,9 @@ def check_size(size: int, limit: int, *, where: str) -> None:
 
 
 def submission_files(paths: Sequence[Path]) -> list[Path]:
-    """The files named, a folder giving the submission files in it (by their ending), sorted;
-    a folder without any is an error naming it.
+    """The files named, a folder giving the submission files in it (by their ending), sorted.
+
+    A folder without any is an error naming it.
     """
     found: list[Path] = []
     for path in paths:

@@ -100,8 +100,10 @@ def _individuals(graph_values: list[Node]) -> list[str]:
 
 
 def _allowed(shapes: Graph, shape: Node) -> list[str]:
-    """The values a property shape allows by ``sh:class`` or by a node shape requiring a
-    ``skos:inScheme`` (the maturity phases); empty when it names no such set.
+    """The values a property shape allows by ``sh:class`` or by a node shape.
+
+    The node shape is one requiring a ``skos:inScheme`` (the maturity phases). Empty when the
+    property shape names no such set.
     """
     graph = ontology_graph()
     target = shapes.value(shape, SH["class"])
@@ -122,8 +124,9 @@ _OPTIONAL_NODES = frozenset({MNR.SourceDocument})
 
 
 def _property_shapes(shapes: Graph, cls: URIRef, path: URIRef) -> list[Node]:
-    """The property shapes on ``path`` of the shapes targeting ``cls`` (top-level, or a
-    ``sh:property`` of a node shape).
+    """The property shapes on ``path`` of the shapes targeting ``cls``.
+
+    Top-level, or a ``sh:property`` of a node shape.
     """
     found: list[Node] = []
     for shape in sorted(shapes.subjects(SH.targetClass, cls), key=str):

@@ -151,8 +151,9 @@ _HINT = " (did you mean "
 
 
 def _column_groups(results: list[ValidationResult]) -> list[list[ValidationResult]]:
-    """The results in the report's order, those of one shape and column of a table (whatever
-    their did-you-mean) together, at the place of the first.
+    """The results in the report's order, those of one shape and column of a table together.
+
+    They are grouped whatever their did-you-mean, at the place of the first.
     """
     groups: dict[tuple[str, str, str | None, str], list[ValidationResult]] = {}
     for r in results:
@@ -165,14 +166,14 @@ def _column_groups(results: list[ValidationResult]) -> list[list[ValidationResul
 
 
 def column_lines(results: list[ValidationResult]) -> list[str]:
-    """Results of one shape in one column, said once.
+    r"""Results of one shape in one column, said once.
 
     The rows, the problem, the values (with what each may mean) and the fix.
 
     >>> rows = [ValidationResult("Violation", "S31", "bad date: use YYYY-MM-DD (did you mean "
     ...         f"2024-03-0{n}?)", "urn:a", None, f"0{n}/03/2024", row=n, column="source_date",
     ...         cell=f"J{n}") for n in (2, 3)]
-    >>> print("\\n".join(column_lines(rows)))
+    >>> print("\n".join(column_lines(rows)))
       [S31] column source_date, 2 rows: 2, 3 (cells J2, J3)
           problem: bad date
           values:  row 2 '02/03/2024' -> 2024-03-02; row 3 '03/03/2024' -> 2024-03-03
@@ -367,8 +368,10 @@ _DATE_SHAPES = ("S31",)
 
 
 def _did_you_mean(shape: str, column: str | None, value: str) -> str:
-    """`` (did you mean France, FR?)`` for a country written close to a known one's name or
-    code; the capabilities a name or abbreviation may mean; the date a day-first date is.
+    """`` (did you mean France, FR?)`` for a value close to a known one, or empty.
+
+    For a country written close to a known one's name or code, that country; the capabilities a name
+    or abbreviation may mean; the date a day-first date is.
     """
     if shape in _COUNTRY_SHAPES:
         countries = suggest_countries(value)

@@ -203,7 +203,8 @@ def _shape_path_cached(shape: Node) -> URIRef | None:
 
 
 def shape_path(shape: Node) -> URIRef | None:
-    """The property a node shape is about (the first path of its ``sh:or``, or the property whose
-    value its ``sh:not`` forbids), for the column.
+    """The property a node shape is about, for the column.
+
+    The first path of its ``sh:or``, or the property whose value its ``sh:not`` forbids.
     """
     return _shape_path_cached(shape)

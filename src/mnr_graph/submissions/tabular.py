@@ -168,8 +168,9 @@ def _without_footnotes(rows: list[Row], notes: list[str]) -> list[Row]:
 
 
 def _without_template_example(rows: list[Row], notes: list[str]) -> list[Row]:
-    """The rows without the template's example rows (country XA) left in among a country's own
-    rows, once their # was removed; a file of only the example keeps them.
+    """The rows without the template's example rows (country XA) left in among a country's own.
+
+    The example rows are recognised once their # was removed; a file of only the example keeps them.
     """
     from mnr_graph.submissions.template import example_rows
 

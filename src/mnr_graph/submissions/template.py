@@ -217,9 +217,10 @@ def _coded_rows(lang: str) -> list[list[Any]]:
 
 
 def template_bytes(fmt: str, *, lang: str = "en") -> bytes:
-    """The submission template (``csv`` or ``xlsx``) in a language (``en``, ``fr``, ``es``), or
-    the description of its CSV columns (``csvw``: CSVW metadata; ``frictionless``: a data
-    package with a Table Schema).
+    """The submission template, or the description of its CSV columns, in a language.
+
+    The template is ``csv`` or ``xlsx``; the description ``csvw`` (CSVW metadata) or
+    ``frictionless`` (a data package with a Table Schema). The language is ``en``, ``fr`` or ``es``.
     """
     _check_language(lang)
     if fmt == "csv":

@@ -56,11 +56,14 @@ _KEPT = {STATE_GRAPH, registry.REGISTRY_GRAPH}
 class UpgradeStore(Protocol):
     """What an upgrade needs of a store."""
 
-    def query(self, sparql: str) -> Any: ...
+    def query(self, sparql: str) -> Any:
+        """The result of a SPARQL query on the store."""
 
-    def update(self, sparql_update: str, *, graphs: Any = None) -> None: ...
+    def update(self, sparql_update: str, *, graphs: Any = None) -> None:
+        """Run a SPARQL update as one transaction (``graphs``: the only graphs it writes)."""
 
-    def graph_names(self) -> list[str]: ...
+    def graph_names(self) -> list[str]:
+        """The names of the store's named graphs."""
 
 
 class DowngradeError(InputError):
@@ -95,8 +98,9 @@ def _parse(version: str) -> tuple[int, ...] | None:
 
 
 def check_version(store: UpgradeStore, *, allow_downgrade: bool = False) -> str | None:
-    """Refuse a store a newer version wrote (:class:`DowngradeError`), unless allowed; returns the
-    version recorded in it.
+    """Refuse a store a newer version wrote (:class:`DowngradeError`), unless allowed.
+
+    Returns the version recorded in it.
     """
     found = stored_version(store)
     if found is None or allow_downgrade:

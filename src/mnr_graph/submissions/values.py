@@ -327,8 +327,9 @@ def day_month_dates(texts: list[str]) -> dict[str, str]:
 
 
 def date_suggestion(text: str) -> str | None:
-    """What a date written day first would be as YYYY-MM-DD (a two-digit year as 20YY), for a
-    message; None when the text is no such date.
+    """What a date written day first would be as YYYY-MM-DD, for a message.
+
+    A two-digit year is taken as 20YY; None when the text is no such date.
 
     >>> date_suggestion("20/03/24"), date_suggestion("2024")
     ('2024-03-20', None)

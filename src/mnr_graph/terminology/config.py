@@ -1,4 +1,4 @@
-"""The checker's project configuration, ``.mnr-graph.toml``, and checking a document with it.
+r"""The checker's project configuration, ``.mnr-graph.toml``, and checking a document with it.
 
 A project puts ``.mnr-graph.toml`` at its root (the checker looks in the file's directory and
 then each parent, up to the repository's root)::
@@ -17,7 +17,7 @@ A key the checker does not know is an error (a misspelt ``alow`` must not silent
 suppression comments (:mod:`mnr_graph.terminology.suppression`) and a configuration: the one
 function the CLI, the language server and the pre-commit hook call.
 
->>> config = parse_config('[check]\\nallow = ["child-sex tourism"]', where="x.toml")
+>>> config = parse_config('[check]\nallow = ["child-sex tourism"]', where="x.toml")
 >>> check_document("Reports of child-sex tourism rose.", config=config)
 []
 """
@@ -114,8 +114,9 @@ def load_config(path: Path) -> CheckConfig:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``.mnr-graph.toml`` in ``start`` (a file's directory) or its parents, up to
-    the root of the repository (a directory holding ``.git``).
+    """The nearest ``.mnr-graph.toml`` in ``start`` (a file's directory) or its parents.
+
+    The search stops at the root of the repository (a directory holding ``.git``).
     """
     directory = start if start.is_dir() else start.parent
     for candidate in [directory.resolve(), *directory.resolve().parents]:

@@ -395,8 +395,9 @@ class ReconciliationService:
     def suggest_entities(
         self, prefix: str, *, type_: str | None = None, limit: int = 10
     ) -> dict[str, Any]:
-        """Entities with a name that starts with ``prefix``, or a word of it does (auto-completion),
-        the shortest names first.
+        """Entities with a name that starts with ``prefix``, or a word of it does (auto-completion).
+
+        The shortest names first.
         """
         types = [type_] if type_ else []
         self._check_types(types)

@@ -36,8 +36,9 @@ _COMMENT = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    """A span of the text (character offsets) where findings of ``terms`` (None: all) are not
-    reported; ``next_only``: only the first finding after ``start``.
+    """A span of the text (character offsets) where findings of ``terms`` are not reported.
+
+    ``terms`` None: all; ``next_only``: only the first finding after ``start``.
     """
 
     start: int

@@ -64,8 +64,9 @@ async def require_token(
     country: str | None = None,
     action: str,
 ) -> Token:
-    """The token the request carries if it may do ``action`` (writes: for ``country`` when
-    given); else a slowed 403, and an audit line.
+    """The token the request carries if it may do ``action``; else a slowed 403.
+
+    Writes are checked for ``country`` when given. A refusal also writes an audit line.
     """
     tokens: TokenRegistry = request.app.state.tokens
     if write and not tokens.configured:

@@ -22,6 +22,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from mnr_graph import __version__
 from mnr_graph.core.errors import MnrGraphError
@@ -31,7 +32,7 @@ from mnr_graph.query import netguard
 from mnr_graph.query.runner import make_runner
 from mnr_graph.query.store import Store, build_store
 from mnr_graph.submissions.demo import demo_graph_names
-from mnr_graph.web import linked_data
+from mnr_graph.web import linked_data, urls
 from mnr_graph.web.access import Throttle, read_access
 from mnr_graph.web.errors import document_errors, install_handlers
 from mnr_graph.web.middleware import (
@@ -41,7 +42,19 @@ from mnr_graph.web.middleware import (
     RequestMiddleware,
 )
 from mnr_graph.web.observability import Metrics, configure_logging
-from mnr_graph.web.pages import country, framework, home, questions, rendering, resource, vocabulary
+from mnr_graph.web.pages import (
+    apidocs,
+    charts,
+    country,
+    framework,
+    home,
+    questions,
+    rendering,
+    resource,
+    sparql_editor,
+    validate_page,
+    vocabulary,
+)
 from mnr_graph.web.routes import (
     check,
     export,
@@ -95,6 +108,8 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
         summary="The Model National Response and its terminology as linked data: "
         "a SPARQL 1.1 endpoint, named queries, terms, validation.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc are pages with vendored assets (pages.apidocs)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = the_store
@@ -106,15 +121,23 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
     install_handlers(app, html_error=rendering.html_error)
 
     app.include_router(operations.get_router())
+    app.include_router(validate_page.get_router())  # GET /validate: before the API's POST
     # with read_token_required, these show submitters and raw data to a valid token only
-    for routes in (sparql, submissions):
-        app.include_router(routes.get_router(), dependencies=[Depends(read_access)])
+    app.include_router(
+        sparql.get_router(page=sparql_editor.sparql_page), dependencies=[Depends(read_access)]
+    )
+    app.include_router(submissions.get_router(), dependencies=[Depends(read_access)])
     for routes in (queries, export, terms, check, validation, framework_routes):
         app.include_router(routes.get_router())
     app.include_router(reconcile_routes.get_router())
     app.include_router(dataset_routes.get_router())
-    for page in (home, framework, country, vocabulary, questions):
+    for page in (home, framework, country, vocabulary, questions, apidocs, charts):
         app.include_router(page.get_router())
+    app.mount(
+        urls.STATIC_PREFIX,
+        StaticFiles(packages=[("mnr_graph.web", "static")]),
+        name="static",
+    )
     app.include_router(linked_data.get_router(page=resource.resource_page))
     default_openapi = app.openapi
 

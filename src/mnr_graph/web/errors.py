@@ -199,8 +199,10 @@ def install_handlers(app: FastAPI, *, html_error: HtmlError) -> None:
 
 
 def _without_addresses(request: Request, exc: MnrGraphError) -> MnrGraphError:
-    """The error with the remote store's addresses (the settings' endpoints) replaced by "the
-    store", as the client sees it (a remote store's timeout or refusal names its endpoint).
+    """The error with the remote store's addresses replaced by "the store", as the client sees it.
+
+    The addresses are the settings' endpoints: a remote store's timeout or refusal names its
+    endpoint.
     """
     settings = getattr(request.app.state, "settings", None)
     internal = [

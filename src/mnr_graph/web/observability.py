@@ -61,6 +61,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, request_id, message, and the audit facts."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
         line: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",

@@ -228,9 +228,10 @@ MAX_BATCH_FILES = 50
 
 
 async def read_uploads(request: Request, settings: Settings) -> list[Upload]:
-    """Every ``file`` field of a multipart body (at most :data:`MAX_BATCH_FILES`), each read
-    whole and refused as :func:`read_upload` refuses one (the body as a whole is limited by the
-    middleware to the same size).
+    """Every ``file`` field of a multipart body (at most :data:`MAX_BATCH_FILES`).
+
+    Each is read whole and refused as :func:`read_upload` refuses one (the body as a whole is
+    limited by the middleware to the same size).
     """
     content_type = request.headers.get("content-type") or ""
     media = content_type.split(";")[0].strip().lower()

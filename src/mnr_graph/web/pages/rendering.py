@@ -1,7 +1,10 @@
 """Rendering the pages: the templates, the context every page has, and errors as pages.
 
-:func:`render` fills a template of ``mnr_graph/web/templates`` (the stylesheet,
-``mnr_graph/web/static/style.css``, is inlined: a page is one request, with no assets).
+:func:`render` fills a template of ``mnr_graph/web/templates``; the templates link through
+``url(path, **params)``, ``static(name)`` and the ``local`` filter, all of
+:mod:`mnr_graph.web.urls` (root-path aware), and write their own words as ``_("key")`` from the
+catalogue :mod:`mnr_graph.web.i18n`. No inline script or style: the stylesheet and scripts are
+static files (a strict Content-Security-Policy holds).
 :func:`base_context` gives what the base template needs (the language and its switch, the title,
 the demo banner). :func:`html_error` answers an error as a page when the request was for a page
 and the client would rather have HTML (the app's error handlers ask it first);
@@ -22,12 +25,15 @@ from urllib.parse import urlencode
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from jinja2 import pass_context
 
 from mnr_graph import __version__
 from mnr_graph.core.errors import MnrGraphError
 from mnr_graph.core.namespaces import PREFIXES
 from mnr_graph.core.settings import Settings
 from mnr_graph.query.named import QueryStore
+from mnr_graph.web import urls
+from mnr_graph.web.i18n import UI_LANGUAGES, translate
 from mnr_graph.web.linked_data import local_path, negotiate
 from mnr_graph.web.page_queries import page_query
 from mnr_graph.web.requests import page_language, store_reader
@@ -50,21 +56,38 @@ HTML: dict[str, Any] = {"content": {"text/html": {"schema": {"type": "string"}}}
 _PAGE_MODULES = ("mnr_graph.web.pages.", "mnr_graph.web.linked_data")
 
 
+@pass_context
+def _url(context: Any, path: str, **params: Any) -> str:
+    return urls.url(context.get("root", ""), path, **params)
+
+
+@pass_context
+def _static(context: Any, name: str) -> str:
+    return urls.static_url(context.get("root", ""), name)
+
+
+@pass_context
+def _local(context: Any, iri: str) -> str:
+    return urls.url(context.get("root", ""), local_path(iri))
+
+
+@pass_context
+def _translate(context: Any, key: str) -> str:
+    return translate(key, str(context.get("lang", "en")))
+
+
 @cache
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(
-        # the pages' stylesheet (static/) is inlined: a page is one request, with no assets
-        loader=jinja2.ChoiceLoader(
-            [
-                jinja2.PackageLoader("mnr_graph.web", "templates"),
-                jinja2.PackageLoader("mnr_graph.web", "static"),
-            ]
-        ),
-        autoescape=jinja2.select_autoescape(["html"]),
+        loader=jinja2.PackageLoader("mnr_graph.web", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "svg"]),
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["local"] = local_path
+    env.filters["local"] = _local
     env.filters["curie"] = curie
+    env.globals["url"] = _url
+    env.globals["static"] = _static
+    env.globals["_"] = _translate
     return env
 
 
@@ -96,17 +119,19 @@ def base_context(
 ) -> dict[str, Any]:
     """What the base template needs.
 
-    The page language and the languages to switch to (read from the store unless given), the
-    title, the path and query, and whether to show the demo banner (the store holds the demo;
-    the server was given no data at all).
+    The page language and the languages to switch to (those of the store's labels unless given,
+    and the chrome's), the title, the path and query, the root path, and whether to show the demo
+    banner (the store holds the demo; the server was given no data at all).
     """
     other = {k: v for k, v in request.query_params.items() if k != "lang"}
     settings = getattr(request.app.state, "settings", None)  # none: a bare router, no banner
+    found = _languages(store_reader(request)) if languages is None else languages
     return {
-        "languages": _languages(store_reader(request)) if languages is None else languages,
+        "languages": sorted(set(found) | set(UI_LANGUAGES)),
+        "root": urls.request_root(request.scope),
         "lang": lang,
         "title": title,
-        "path": request.url.path,
+        "path": urls.route_path(request.scope),
         "query_without_lang": urlencode(other),
         "demo": bool(getattr(request.app.state, "demo", False)),
         "no_data": isinstance(settings, Settings) and settings.demo and settings.examples is None,

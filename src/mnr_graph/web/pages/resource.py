@@ -25,8 +25,15 @@ from mnr_graph.core.namespaces import MNR, RDF, RDFS, SKOS, SKOSXL
 from mnr_graph.query import named as queries
 from mnr_graph.terminology.search import describe_term
 from mnr_graph.terminology.vocabulary import load_vocabulary
+from mnr_graph.web import charts
 from mnr_graph.web.linked_data import FORMATS, Triple
-from mnr_graph.web.pages.listings import country_facts, has_submission, label_map
+from mnr_graph.web.page_queries import page_query
+from mnr_graph.web.pages.listings import (
+    country_facts,
+    framework_domains,
+    has_submission,
+    label_map,
+)
 from mnr_graph.web.pages.rendering import base_context, curie, error_page, render
 
 __all__ = ["resource_page"]
@@ -75,12 +82,67 @@ def resource_page(
         context["averages"] = queries.run_query(
             store, "average-phase-by-domain", {"country": iri, "lang": lang}
         ).rows
+        context.update(_country_charts(store, iri, country["code"], context["profile"], lang))
     elif iri in load_vocabulary().concepts:
         context["special"] = "term"
         context["term"] = describe_term(iri.rsplit("/", 1)[1], lang=lang)
     response = render("resource.html", **context)
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _country_charts(
+    store: queries.QueryStore, iri: str, code: str, profile: list[dict[str, Any]], lang: str
+) -> dict[str, Any]:
+    """A country's phase per capability grouped by domain, and its average phase per year."""
+    phases: dict[str, int] = {
+        row["capability"]: int(row["phaseNumber"])
+        for row in profile
+        if row.get("phaseNumber") is not None
+    }
+    groups = [
+        (
+            f"{d['notation']} {d['label']}",
+            [
+                (
+                    f"{c['notation']} {c['label']}",
+                    float(phases[c["iri"]]) if c["iri"] in phases else None,
+                    str(phases[c["iri"]]) if c["iri"] in phases else "not assessed",
+                )
+                for c in d["capabilities"]
+            ],
+        )
+        for d in framework_domains(store, lang)
+    ]
+    trend = [
+        {
+            "year": row["reportingYear"].value,
+            "average": float(row["averagePhase"].value),
+            "assessed": int(row["assessedCapabilities"].value),
+        }
+        for row in store.query(
+            page_query("country-trend"), substitutions={"country": ox.NamedNode(iri)}
+        )
+    ]
+    return {
+        "phase_svg": charts.bar_chart(
+            "country-phases",
+            f"{code}: maturity phase per capability, by domain",
+            groups,
+            description="A bar per capability, grouped by domain: the phase (1 to 4) of the "
+            "current submission; the table below gives the same values.",
+        ),
+        "trend": trend,
+        "trend_svg": charts.line_chart(
+            "country-trend",
+            f"{code}: average maturity phase per reporting year",
+            [(t["year"], t["average"]) for t in trend],
+            description="The average phase of the assessed capabilities in each reporting "
+            "year's submission; the table beside gives the same values.",
+        )
+        if trend
+        else None,
+    }
 
 
 def _property_rows(

@@ -34,8 +34,10 @@ def get_router() -> APIRouter:
         responses={200: {"content": {"text/turtle": {}}, "description": "DCAT 3 and VoID"}},
     )
     def void_description(request: Request) -> Response:
-        """The DCAT 3 and VoID description of the published graphs (title, licence, version,
-        triple counts per graph, example resources, this server's SPARQL endpoint), Turtle.
+        """The DCAT 3 and VoID description of the published graphs, in Turtle.
+
+        Title, licence, version, triple counts per graph, example resources, this server's SPARQL
+        endpoint.
         """
         text = _description(f"{request.base_url}sparql")
         return Response(text, media_type="text/turtle; charset=utf-8")

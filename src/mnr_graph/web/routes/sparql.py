@@ -12,6 +12,7 @@ Without a query: the service description.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -165,13 +166,31 @@ async def sparql_endpoint(request: Request) -> Response:
     return Response(answer.body, media_type=answer.media_type, headers=headers)
 
 
-def get_router() -> APIRouter:
-    """The ``/sparql`` routes, one OpenAPI operation per method."""
+def _wants_page(request: Request) -> bool:
+    """A browser's GET (HTML first in Accept, no ``format``): the query page, not the protocol."""
+    if request.method != "GET" or "format" in request.query_params:
+        return False
+    accept = request.headers.get("accept") or ""
+    first = accept.split(",")[0].split(";")[0].strip().lower()
+    return first == "text/html"
+
+
+def get_router(
+    page: Callable[[Request], Awaitable[Response]] | None = None,
+) -> APIRouter:
+    """The ``/sparql`` routes, one OpenAPI operation per method; ``page``, if given, answers a
+    browser's GET (the query editor of the pages)."""
     router = APIRouter()
+
+    async def endpoint(request: Request) -> Response:
+        if page is not None and _wants_page(request):
+            return await page(request)
+        return await sparql_endpoint(request)
+
     for method in ("GET", "POST"):
         router.add_api_route(
             "/sparql",
-            sparql_endpoint,
+            endpoint,
             methods=[method],
             operation_id=f"sparql_{method.lower()}",
             tags=["sparql"],

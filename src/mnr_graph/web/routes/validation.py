@@ -68,9 +68,10 @@ def get_router() -> APIRouter:
         openapi_extra=_batch_body(),
     )
     async def validate_batch(request: Request) -> dict[str, Any]:
-        """Validate several files in one request (each in a multipart field ``file``), without
-        storing them: for each, its country, year, counts and report, or the error that made it
-        unusable; an unusable file does not stop the others.
+        """Validate several files in one request, without storing them.
+
+        Each file is in a multipart field ``file``. For each, its country, year, counts and report,
+        or the error that made it unusable; an unusable file does not stop the others.
         """
         uploads = await read_uploads(request, app_settings(request))
         entries = await asyncio.to_thread(_validate_all, uploads)
