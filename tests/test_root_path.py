@@ -85,6 +85,7 @@ def _crawl(client: TestClient) -> tuple[int, list[str]]:
                 queue.append(key)
     return pages, escaping
 
+
 @pytest.mark.xfail(strict=False, reason="pages converted by issue 11")
 def test_no_page_link_escapes_the_prefix() -> None:
     """Crawled under /mnr/ (--root-path /mnr): no link, asset, form or redirect leaves it."""

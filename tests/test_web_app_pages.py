@@ -1,5 +1,8 @@
-"""The pages of issue 11 without a browser: validation, SPARQL editor, charts, API explorers,
-static files, the one URL helper under a root path, and the chrome's catalogue."""
+"""The pages of issue 11, without a browser.
+
+Validation, SPARQL editor, charts, API explorers, static files, the one URL helper under a root
+path, and the chrome's catalogue.
+"""
 
 from __future__ import annotations
 

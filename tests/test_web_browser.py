@@ -91,8 +91,10 @@ def browser() -> Iterator[Any]:
 
 
 class Watch:
-    """A browser context that refuses and records any request leaving the server, and records
-    console errors and uncaught page errors."""
+    """A browser context that refuses and records any request leaving the server.
+
+    It also records console errors and uncaught page errors.
+    """
 
     def __init__(self, browser: Any, base_url: str, **options: Any) -> None:
         self.base = base_url
@@ -157,7 +159,9 @@ def _kind(path: str) -> str:
 
 def test_crawl_every_kind_of_page(browser: Any, base_url: str) -> None:
     """Every kind of page from /: no console error, nothing from elsewhere, axe-core clean.
-    Each page opens in a new browser context (nothing of one page lingers into the next)."""
+
+    Each page opens in a new browser context (nothing of one page lingers into the next).
+    """
     todo = ["/", *EXTRA]
     seen: set[str] = set()
     per_kind: dict[str, int] = {}

@@ -1,6 +1,8 @@
-"""The text of a document to check: plain text, Markdown and HTML as they are, Word (.docx) and
-OpenDocument (.odt) documents as their paragraphs' text (one paragraph a line, tables cell by
-cell). The checker page and ``mnr-graph check`` read files through :func:`read_document`.
+"""The text of a document to check, read from a file of one of the kinds read.
+
+Plain text, Markdown and HTML are read as they are, Word (.docx) and OpenDocument (.odt) documents
+as their paragraphs' text (one paragraph a line, tables cell by cell). The checker page and
+``mnr-graph check`` read files through :func:`read_document`.
 
 Text files are decoded by :func:`mnr_graph.terminology.checker.decode_text` (UTF-8 or UTF-16
 with a BOM); a document is a zip archive, opened only when its parts together unpack to at most

@@ -1,6 +1,7 @@
-"""Charts as server-rendered SVG: they read without JavaScript, and each page shows a table of
-the same figures beside them (the chart is an image with a title and a description; the table is
-what a screen reader reads).
+r"""Charts as server-rendered SVG, beside a table of the same figures.
+
+They read without JavaScript, and each page shows a table of the same figures beside them (the chart
+is an image with a title and a description; the table is what a screen reader reads).
 
 Four kinds, all of maturity phases (1..4): :func:`bar_chart` (a value per labelled bar, bars in
 groups: a country's phase per capability by domain; two countries side by side),
@@ -10,7 +11,7 @@ Colours come from the stylesheet (classes ``p1``..``p4``), with the same colours
 an SVG opened on its own; every value is also written as text.
 
 >>> svg = bar_chart("c", "Phases", [("D1", [("C01", 3.0, "3"), ("C02", None, "none")])])
->>> svg.count("<rect"), "<title id=\\"c-title\\">Phases</title>" in svg
+>>> svg.count("<rect"), "<title id=\"c-title\">Phases</title>" in svg
 (1, True)
 """
 

@@ -42,8 +42,11 @@ def route_path(scope: Any) -> str:
 
 
 def url(root: str, path: str, **params: Any) -> str:
-    """The link to ``path`` (a path of this app, ``/...``) under ``root``, with ``params`` (those
-    that are ``None`` left out) as its query; a full URL (or a fragment) is left as it is."""
+    """The link to ``path`` under ``root``, with ``params`` as its query.
+
+    ``path`` is a path of this app (``/...``); the ``params`` that are ``None`` are left out; a full
+    URL (or a fragment) is left as it is.
+    """
     if not path.startswith("/") or path.startswith("//"):
         return path
     query = urlencode({k: v for k, v in params.items() if v is not None and v != ""}, doseq=True)

@@ -36,8 +36,11 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 
 def translate(key: str, lang: str) -> str:
-    """The text of ``key`` in ``lang`` (its primary subtag, then English); a ``KeyError`` for a
-    key the catalogue does not have (a typo in a template fails loudly in the tests)."""
+    """The text of ``key`` in ``lang`` (its primary subtag, then English).
+
+    A ``KeyError`` for a key the catalogue does not have (a typo in a template fails loudly in the
+    tests).
+    """
     texts = catalogue()[key]
     for tag in (lang, lang.split("-")[0].lower(), "en"):
         if tag in texts:

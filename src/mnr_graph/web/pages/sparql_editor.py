@@ -48,8 +48,11 @@ def _examples() -> list[named.NamedQuery]:
 
 
 def example_text(query: named.NamedQuery, lang: str) -> str:
-    """A named query as a runnable example: its parameters bound (a ``VALUES`` block) to the
-    page's language, their defaults, else their documented examples."""
+    """A named query as a runnable example, its parameters bound.
+
+    The parameters are bound (a ``VALUES`` block) to the page's language, their defaults, else their
+    documented examples.
+    """
     values = {}
     for p in query.parameters:
         text = lang if p.type == "language" else p.default or p.example
@@ -68,8 +71,10 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
 
 
 def _table(body: bytes) -> tuple[list[str], list[list[dict[str, str]]], bool | None]:
-    """The variables, rows and boolean of SPARQL JSON results, read at once (a pyoxigraph
-    results iterator must not outlive this frame: it belongs to this thread)."""
+    """The variables, rows and boolean of SPARQL JSON results, read at once.
+
+    A pyoxigraph results iterator must not outlive this frame: it belongs to this thread.
+    """
     result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     if isinstance(result, ox.QueryBoolean):
         return [], [], bool(result)

@@ -178,8 +178,10 @@ def _wants_page(request: Request) -> bool:
 def get_router(
     page: Callable[[Request], Awaitable[Response]] | None = None,
 ) -> APIRouter:
-    """The ``/sparql`` routes, one OpenAPI operation per method; ``page``, if given, answers a
-    browser's GET (the query editor of the pages)."""
+    """The ``/sparql`` routes, one OpenAPI operation per method.
+
+    ``page``, if given, answers a browser's GET (the query editor of the pages).
+    """
     router = APIRouter()
 
     async def endpoint(request: Request) -> Response:
