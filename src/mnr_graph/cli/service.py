@@ -152,6 +152,7 @@ def load(
 ) -> None:
     """Push the shipped graphs (and --data files, and with --examples the demo) to a remote
     endpoint."""
+    from mnr_graph.query import current
     from mnr_graph.query.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
 
     store = RemoteStore(endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp, timeout=60)
@@ -161,6 +162,7 @@ def load(
             click.echo(graph)
         for graph in set_demo(store, examples):
             click.echo(graph if examples else f"dropped {graph}")
+        current.refresh(store)  # each country's current submission, for the named queries
     finally:
         store.close()
 

@@ -51,6 +51,7 @@ from rdflib.term import Node
 from mnr_graph.core.errors import ConflictError, InputError, NotFoundError, ValidationFailedError
 from mnr_graph.core.namespaces import DATA, DEMO, MNR, RDF
 from mnr_graph.framework.countries import lookup_country
+from mnr_graph.query import current as current_marks
 from mnr_graph.submissions import provenance, registry
 from mnr_graph.submissions.completeness import Completeness, completeness, content_digest
 from mnr_graph.submissions.lock import write_lock
@@ -265,6 +266,7 @@ def submit(
             registry.data_update(insert=insert, delete=delete),
             f"DROP SILENT GRAPH <{graph_iri}>",
             f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{registry.triple_lines(stored)}\n}} }}",
+            current_marks.refresh_update([country_iri]),  # the country's current submission, marked
         ]
         if before_write is not None:
             before_write()
