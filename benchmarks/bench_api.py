@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -313,6 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="per server")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=60.0, help="per request, seconds")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     if args.quick:
         args.countries, args.years, args.seconds, args.concurrency = 3, 1, 2.0, 4
@@ -426,6 +428,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"start-up of mnr-graph serve, this dataset: {starts['mnr-graph']:.2f} s (goal < 2 s)"
         )
+        if args.json is not None:  # for benchmarks/report.py
+            figures = {
+                r.name: {
+                    "rps": r.rps,
+                    "p50_ms": r.percentile(0.5),
+                    "p99_ms": r.percentile(0.99),
+                    "errors": r.errors,
+                    "requests": r.requests,
+                    "startup_s": r.startup,
+                }
+                for r in results.values()
+            }
+            args.json.write_text(
+                json.dumps({"countries": args.countries, "years": args.years, "servers": figures})
+            )
         differ = 0
         if args.quick:
             differ += report_answers(

