@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -66,13 +67,14 @@ class Server:
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - its stderr, closed by stop()
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [PYTHON, "-m", "mnr_graph", "serve", "--port", str(self.port), *args],
             env=os.environ
             | {"MNR_GRAPH_WRITE_TOKEN": TOKEN, "MNR_GRAPH_QUERY_TIMEOUT": "120"}
             | (env or {}),
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
         )
         self.client = httpx.Client(base_url=self.base, timeout=300)
         deadline = time.monotonic() + 3600
@@ -85,6 +87,11 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.02)
         self.startup = time.perf_counter() - started
+        self.log.seek(0)
+        ready = re.search(rb"store ready in ([0-9.]+) s", self.log.read())
+        #: Seconds to the store ready, from the command's start (Python's imports of the web
+        #: modules run beside it): the part of the start-up that depends on the data.
+        self.store_ready = float(ready.group(1)) if ready else float("nan")
 
     def pss_mb(self) -> float:
         """Proportional set size of the server and its children (the query workers), MB."""
@@ -107,6 +114,7 @@ class Server:
 
     def stop(self) -> None:
         self.client.close()
+        self.log.close()
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=60)
@@ -203,6 +211,7 @@ def measure(
     server = Server("--data", str(data))
     try:
         out["startup_s"] = server.startup
+        out["startup_store_ready_s"] = server.store_ready
         out["named_p50_ms"] = named_p50(server, repeats)
         out["pss_mb"] = server.pss_mb()
     finally:
@@ -215,16 +224,22 @@ def measure(
     server = Server("--store", str(store), "--data", str(data))
     try:
         out["restart_s"] = server.startup
+        out["restart_store_ready_s"] = server.store_ready
         t = time.perf_counter()
         q = queries.get_query("countries-below-phase")
         server.client.get(f"/queries/{q.name}", params=examples(q)).raise_for_status()
         out["restart_first_query_s"] = time.perf_counter() - t
         out["restart_to_answer_s"] = out["restart_s"] + out["restart_first_query_s"]
         if submissions:
+            before = du_mb(store)
             out["writes"] = post_submissions(server, submissions, countries, years)
             time.sleep(8)  # past the store's quiet time: it flushes and compacts itself
             out["writes"]["disk_mb"] = du_mb(store)
-            out["writes"]["disk_ratio"] = out["writes"]["disk_mb"] / out["writes"]["posted_mb"]
+            # what the writes added to the store on disk, against the bytes posted
+            out["writes"]["disk_growth_mb"] = out["writes"]["disk_mb"] - before
+            out["writes"]["disk_ratio"] = (
+                out["writes"]["disk_growth_mb"] / out["writes"]["posted_mb"]
+            )
             out["writes"]["pss_mb"] = server.pss_mb()
     finally:
         server.stop()
@@ -246,10 +261,11 @@ def show(figures: dict[str, Any]) -> None:
         f" (ratio {ratio:.2f}x, goal <= 1.5x at 1M; <= 2 s at 0.25M)"
     )
     print(f"  PSS server + workers {f['pss_mb']:.0f} MB (goal <= 1500 MB at 1M)")
+    print(f"  store ready in memory {f['startup_store_ready_s']:.2f} s after the command started")
     print(
         f"  persisted store: first start {f['persisted_first_start_s']:.2f} s, restart "
-        f"{f['restart_s']:.2f} s, first answer after it {f['restart_first_query_s'] * 1000:.0f} ms"
-        " (goal: restart < 1 s)"
+        f"{f['restart_s']:.2f} s (store ready in {f['restart_store_ready_s']:.2f} s), first "
+        f"answer after it {f['restart_first_query_s'] * 1000:.0f} ms (goal: restart < 1 s)"
     )
     for name, ms in f["named_p50_ms"].items():
         print(f"  {name:<28} p50 {ms:8.1f} ms")
@@ -258,8 +274,9 @@ def show(figures: dict[str, Any]) -> None:
         print(
             f"  {w['submissions']} submissions: {w['rate_per_s']:.1f}/s (first half "
             f"{w['rate_first_half']:.1f}/s, last half {w['rate_last_half']:.1f}/s; goal >= 10/s),"
-            f" disk {w['disk_mb']:.1f} MB for {w['posted_mb']:.2f} MB posted "
-            f"({w['disk_ratio']:.1f}x, goal <= 10x), PSS {w['pss_mb']:.0f} MB, restart after "
+            f" disk +{w['disk_growth_mb']:.1f} MB for {w['posted_mb']:.2f} MB posted "
+            f"({w['disk_ratio']:.1f}x, goal <= 10x; {w['disk_mb']:.1f} MB in all), "
+            f"PSS {w['pss_mb']:.0f} MB, restart after "
             f"{w['restart_after_s']:.2f} s"
         )
 
