@@ -163,7 +163,9 @@ def tables(
     return "\n".join(lines) + "\n"
 
 
-def plot(sizes: list[dict[str, Any]], api: dict[str, Any] | None, out_dir: Path) -> list[str]:
+def plot(
+    sizes: list[dict[str, Any]], api: dict[str, Any] | None, out_dir: Path, page_dir: Path
+) -> list[str]:
     """The figures as PNG files in ``out_dir``; their paths relative to the page's folder."""
     try:
         import matplotlib
@@ -181,7 +183,7 @@ def plot(sizes: list[dict[str, Any]], api: dict[str, Any] | None, out_dir: Path)
         fig.tight_layout()
         fig.savefig(out_dir / name, dpi=90)
         plt.close(fig)
-        drawn.append(f"{out_dir.name}/{name}")
+        drawn.append((out_dir / name).relative_to(page_dir).as_posix())
 
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.plot(triples, [f["startup_s"] for f in sizes], "o-", label="start-up in memory")
@@ -269,8 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 api_args += [] if args.quick else ["--years", str(middle[1])]
                 bench_api.main([*api_args, "--json", str(saved)])
             api = json.loads(saved.read_text())
-        figures_dir = args.output.parent / "benchmarks"
-        drawn = plot(sizes, api, figures_dir)
+        figures_dir = args.output.parent / "img" / "benchmarks"
+        drawn = plot(sizes, api, figures_dir, args.output.parent)
         command = "python benchmarks/report.py " + " ".join(
             argv if argv is not None else sys.argv[1:]
         )
