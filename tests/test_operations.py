@@ -124,15 +124,15 @@ def test_the_api_explorers_load_nothing_from_another_origin_and_no_inline_script
         for path in ("/docs", "/redoc"):
             response = client.get(path)
             assert response.status_code == 200, path
-            directives = dict(
-                (part.split(" ", 1) + [""])[:2]
-                for part in (
-                    d.strip() for d in response.headers["content-security-policy"].split(";")
-                )
-            )
+            policy = response.headers["content-security-policy"]
+            directives = {
+                name: value
+                for name, _, value in (d.strip().partition(" ") for d in policy.split(";"))
+            }
             assert directives["script-src"] == "'self'", path
             assert "http" not in response.headers["content-security-policy"], path
-            assert "<script>" not in response.text and "cdn." not in response.text, path
+            assert "<script>" not in response.text, path
+            assert "cdn." not in response.text, path
 
 
 def test_access_and_audit_lines_carry_the_request_id_never_the_token(

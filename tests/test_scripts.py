@@ -114,7 +114,7 @@ def test_check_installs_the_extras_then_runs_every_check_in_order(tree: Tree) ->
     done = tree.run("scripts/check", "-x", "-q")
     assert done.returncode == 0, done.stderr
     calls = tree.logged().splitlines()
-    install = "python -m pip install -q -c requirements/constraints.txt -e .[test,docs]"
+    install = "python -m pip install -q -c requirements/constraints.txt -e .[test,docs,benchmarks]"
     checks = [
         "ruff format --check src tests benchmarks scripts docs/gen",
         "ruff check src tests benchmarks scripts docs/gen",

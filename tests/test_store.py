@@ -175,18 +175,6 @@ def test_build_store_puts_each_data_file_in_its_graph(embedded: EmbeddedStore) -
         build_store(Settings(data_files=(TESTS / "missing.ttl",)))
 
 
-def test_an_on_disk_store_keeps_an_in_memory_replica(tmp_path: Path) -> None:
-    store = EmbeddedStore(tmp_path / "store")
-    store.load_file(DATA, "http://example.org/g")
-    replica = store.snapshot_source()
-    assert replica is not store.ox
-    store.update("INSERT DATA { GRAPH <http://example.org/g> { <x:a> <x:b> <x:c> } }")
-    graph = ox.NamedNode("http://example.org/g")
-    assert len(list(replica.quads_for_pattern(None, None, None, graph))) == 3
-    assert set(replica) == set(store.ox)
-    assert store.generation == 2
-
-
 def test_the_default_graph_is_the_merge_of_the_named_graphs() -> None:
     """A triple in two graphs counts once (pyoxigraph's union flag would count it twice)."""
     store = EmbeddedStore()

@@ -235,6 +235,7 @@ def load(
     The --data files go too, and with --examples the demo.
     """
     from mnr_graph.query.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
+    from mnr_graph.submissions import current
 
     store = RemoteStore(endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp, timeout=60)
     files = [*shipped_graphs(), *((data_graph(f), f) for f in data_files)]
@@ -243,6 +244,7 @@ def load(
             click.echo(graph)
         for graph in set_demo(store, examples):
             click.echo(graph if examples else f"dropped {graph}")
+        current.refresh(store)  # each country's current submission, for the named queries
     finally:
         store.close()
 

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from mnr_graph.core.errors import InputError, StoreError
 from mnr_graph.query.lexer import tokens
+from mnr_graph.submissions import current
 
 __all__ = [
     "SYNC_UNION",
@@ -157,8 +158,9 @@ def with_sync(sparql_update: str, graphs: Sequence[str] | None = None) -> str:
     DROP GRAPH <urn:g> ;
     INSERT { ?s ?p ?o } WHERE { VALUES ?g { <urn:g> } GRAPH ?g { ?s ?p ?o } }
     """
-    if graphs is None:
-        return f"{sparql_update} ;\n{SYNC_UNION}" if sparql_update.strip() else SYNC_UNION
+    if graphs is None:  # rebuilt whole, and each country's current submission marked again
+        rebuild = f"{SYNC_UNION} ;\n{current.refresh_update()}"
+        return f"{sparql_update} ;\n{rebuild}" if sparql_update.strip() else rebuild
     if not graphs:
         return sparql_update
     iris = [str(ox.NamedNode(g)) for g in graphs]  # checked IRIs, never spliced raw

@@ -17,16 +17,23 @@ True
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import hashlib
+import shutil
+import tempfile
 import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
+from mnr_graph import __version__
 from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError, StoreError, UnsupportedMediaTypeError
-from mnr_graph.core.namespaces import GRAPH
+from mnr_graph.core.namespaces import GRAPH, MNR
 from mnr_graph.core.settings import Settings
 from mnr_graph.query import netguard
 from mnr_graph.query.dataset import (
@@ -40,6 +47,7 @@ from mnr_graph.query.dataset import (
 
 # RemoteStore is the other kind of store build_store makes; bind_values is how it binds values
 from mnr_graph.query.remote import RemoteStore, bind_values
+from mnr_graph.submissions import current
 
 __all__ = [
     "EmbeddedStore",
@@ -50,6 +58,7 @@ __all__ = [
     "bind_values",
     "build_store",
     "data_graph",
+    "load_changed",
     "push_graphs",
     "run_query",
     "set_demo",
@@ -90,10 +99,22 @@ class EmbeddedStore:
     """A pyoxigraph store in memory (``path=None``) or on disk.
 
     ``generation`` counts the writes; query workers forked from this process compare it to know
-    when they hold stale data. :meth:`snapshot_source` is the in-memory store they are forked from
-    (for an on-disk store, an in-memory replica kept in step with every write: a second process
-    must not read a RocksDB store another process writes to).
+    when they hold stale data. :meth:`snapshot_source` is what they read: the in-memory store
+    itself (shared copy-on-write by the fork), or for an on-disk store a checkpoint of it (a
+    directory of hard links to its files, made in about 0.1 s whatever its size, when a worker
+    first needs the generation) that each worker opens read-only: a second process must not read
+    a RocksDB store another process writes to, and copying the store into memory took minutes.
+
+    An on-disk store optimises itself (flush and compaction) when no write came for
+    :attr:`QUIET_SECONDS`, and after every :attr:`OPTIMIZE_EVERY` writes, in a background thread.
     """
+
+    #: Seconds without a write after which an on-disk store is flushed and compacted.
+    QUIET_SECONDS = 5.0
+    #: Writes after which an on-disk store is compacted even if the writes never pause.
+    OPTIMIZE_EVERY = 200
+    #: Checkpoints kept for workers still reading an older generation.
+    SNAPSHOTS_KEPT = 3
 
     def __init__(self, path: Path | None = None) -> None:
         try:
@@ -102,32 +123,72 @@ class EmbeddedStore:
             raise StoreError(f"cannot open the store: {exc}", where=str(path)) from exc
         self.path = path
         self.generation = 0
-        self._replica: ox.Store | None = None
         #: Held while a version of a submission is chosen and written
         # (:mod:`mnr_graph.submissions.registry`):
         #: one process holds an embedded store (RocksDB locks its folder), so a lock of the
         #: process orders every write.
         self.write_lock = threading.Lock()
+        self._snapshots: list[tuple[int, Path]] = []
+        self._snapshot_lock = threading.Lock()
+        self._maintenance = _Maintenance(self) if path is not None else None
+        if path is not None:
+            shutil.rmtree(self._snapshot_root(), ignore_errors=True)  # a killed server's
+            atexit.register(_close, weakref.ref(self))
 
-    def snapshot_source(self) -> ox.Store:
-        """The in-memory pyoxigraph store that holds the same data (the store itself in memory)."""
+    def _snapshot_root(self) -> Path:
+        assert self.path is not None
+        return self.path.parent / f".{self.path.name}.snapshots"
+
+    def snapshot_source(self) -> ox.Store | str:
+        """What a forked query worker reads.
+
+        The in-memory store itself, or the directory of a read-only checkpoint of the
+        on-disk store at the current generation.
+        """
         if self.path is None:
             return self.ox
-        if self._replica is None:
-            replica = ox.Store()
-            replica.extend(self.ox.quads_for_pattern(None, None, None, None))
-            self._replica = replica
-        return self._replica
+        with self._snapshot_lock:
+            generation = self.generation
+            if self._snapshots and self._snapshots[-1][0] == generation:
+                return str(self._snapshots[-1][1])
+            root = self._snapshot_root()
+            root.mkdir(parents=True, exist_ok=True)
+            target = Path(tempfile.mkdtemp(prefix=f"g{generation}-", dir=root))
+            target.rmdir()  # RocksDB makes it
+            try:
+                self.ox.backup(str(target))
+            except OSError as exc:
+                raise StoreError(f"cannot snapshot the store: {exc}", where=str(target)) from exc
+            self._snapshots.append((generation, target))
+            while len(self._snapshots) > self.SNAPSHOTS_KEPT:
+                _, old = self._snapshots.pop(0)
+                shutil.rmtree(old, ignore_errors=True)
+            return str(target)
+
+    def close(self) -> None:
+        """Flush, stop the background optimisation and remove the workers' checkpoints (at the
+        process's exit too).
+        """
+        if self._maintenance is not None:
+            self._maintenance.stop()
+            with contextlib.suppress(OSError):
+                self.ox.flush()  # the next start replays no log
+        if self.path is not None:
+            with self._snapshot_lock:
+                self._snapshots.clear()
+                shutil.rmtree(self._snapshot_root(), ignore_errors=True)
 
     def _written(self) -> None:
         self.generation += 1
+        if self._maintenance is not None:
+            self._maintenance.written()
         self.flush()
 
     def flush(self) -> None:
         """Write everything to disk (an on-disk store).
 
         Done after every write, so a backup or a crash loses nothing a write has returned
-        from.
+        from; the background maintenance compacts the files when writes pause.
         """
         if self.path is not None:
             self.ox.flush()
@@ -142,11 +203,9 @@ class EmbeddedStore:
         if rdf_format is None:
             raise UnsupportedMediaTypeError("unknown RDF file extension", where=str(file))
         graph = ox.NamedNode(graph_iri)
-        targets = [self.ox] if self._replica is None else [self.ox, self._replica]
         try:
-            for target in targets:
-                target.remove_graph(graph)
-                target.load(path=str(file), format=rdf_format, base_iri=graph_iri, to_graph=graph)
+            self.ox.remove_graph(graph)
+            self.ox.load(path=str(file), format=rdf_format, base_iri=graph_iri, to_graph=graph)
         except SyntaxError as exc:
             raise InputError(f"cannot parse: {exc}", where=str(file)) from exc
         except OSError as exc:
@@ -161,10 +220,10 @@ class EmbeddedStore:
         pyoxigraph's own union default graph repeats a triple once per named graph holding it
         (bag semantics: joins and counts over the union come out multiplied), so the store keeps
         the merge as its default graph instead, rebuilt after every write, in the write's
-        transaction where it can be.
+        transaction where it can be. Each country's current submission is marked again
+        (:mod:`mnr_graph.submissions.current`).
         """
-        for target in [self.ox] if self._replica is None else [self.ox, self._replica]:
-            target.update(SYNC_UNION)
+        self.ox.update(f"{SYNC_UNION} ;\n{current.refresh_update()}")  # and the marks
 
     @classmethod
     def with_shipped_data(cls, path: Path | None = None) -> EmbeddedStore:
@@ -232,8 +291,6 @@ class EmbeddedStore:
         sparql_update = with_sync(sparql_update, graphs)
         try:
             self.ox.update(sparql_update)
-            if self._replica is not None:
-                self._replica.update(sparql_update)
         except SyntaxError as exc:
             raise InputError(f"SPARQL update syntax error: {exc}") from exc
         finally:
@@ -242,6 +299,65 @@ class EmbeddedStore:
     def graph_names(self) -> list[str]:
         """The IRIs of the named graphs in the store."""
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+def _close(ref: weakref.ref[EmbeddedStore]) -> None:
+    store = ref()
+    if store is not None:
+        store.close()
+
+
+class _Maintenance:
+    """Flushes and compacts an on-disk store in a background thread.
+
+    When no write came for ``QUIET_SECONDS``, or at once after ``OPTIMIZE_EVERY`` writes.
+    Without it the store's log grew to gigabytes over a few hundred submissions.
+    """
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self._store = weakref.ref(store)  # the store's end closes RocksDB: no cycle keeps it
+        self._writes = 0
+        self._lock = threading.Lock()
+        self._running = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self.runs = 0
+
+    def written(self) -> None:
+        with self._lock:
+            self._writes += 1
+            if self._timer is not None:
+                self._timer.cancel()
+            store = self._store()
+            if store is None:
+                return
+            due = self._writes >= store.OPTIMIZE_EVERY
+            self._timer = threading.Timer(0.0 if due else store.QUIET_SECONDS, self.run)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def run(self) -> None:
+        """Flush and compact now (one run at a time; a run already going is enough)."""
+        if not self._running.acquire(blocking=False):
+            return
+        try:
+            with self._lock:
+                self._writes = 0
+            store = self._store()
+            if store is None:
+                return
+            store.ox.flush()
+            store.ox.optimize()
+            self.runs += 1
+        except OSError:  # pragma: no cover - a full disk: the next write's error says so
+            pass
+        finally:
+            self._running.release()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
 
 
 def data_graph(file: Path) -> str:
@@ -321,21 +437,76 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
             )
         if settings.demo or settings.update_endpoint:
             _check_version(remote, settings)
-            set_demo(remote, settings.demo)
+            demo_written = set_demo(remote, settings.demo)
             _upgrade(remote)
+            if settings.data_files or demo_written or not current.is_marked(remote):
+                current.refresh(remote)
         return remote
-    store = EmbeddedStore(settings.store_path)
-    _check_version(store, settings)
-    for graph_iri, file in shipped_graphs():
-        store.load_file(file, graph_iri, sync=False)
     for file in settings.data_files:
         if not file.is_file():
             raise InputError("no such data file", where=str(file))
-        store.load_file(file, data_graph(file), sync=False)
-    store.sync_union()
-    set_demo(store, settings.demo)
+    store = EmbeddedStore(settings.store_path)
+    _check_version(store, settings)
+    files = [*shipped_graphs(), *((data_graph(f), f) for f in settings.data_files)]
+    changed = load_changed(store, files)
+    demo_written = set_demo(store, settings.demo)
     _upgrade(store)
+    if changed or demo_written or not current.is_marked(store):
+        current.refresh(store)
     return store
+
+
+def load_changed(store: EmbeddedStore, files: Sequence[tuple[str, Path]]) -> list[str]:
+    """Load each ``(graph IRI, file)`` whose content the store does not hold yet; returns the
+    graphs loaded.
+
+    The SHA-256 of each file loaded is kept in the graph ``graph/loaded``
+    (``<graph> mnr:sha256 "..."``), written last: a persisted store restarted with the same
+    files loads nothing and rebuilds nothing (a restart at a million triples took minutes).
+    """
+    known = _loaded_digests(store) if store.path is not None else {}
+    digests = {iri: _file_digest(file) for iri, file in files}
+    changed = [(iri, file) for iri, file in files if known.get(iri) != digests[iri]]
+    if not changed:
+        return []
+    for graph_iri, file in changed:
+        store.load_file(file, graph_iri, sync=False)
+    store.sync_union()
+    if store.path is None:  # a store in memory starts empty every time
+        return [iri for iri, _ in changed]
+    known.update(digests)
+    loaded = ox.NamedNode(LOADED_GRAPH)
+    store.replace_graphs(
+        {
+            LOADED_GRAPH: [
+                ox.Quad(ox.NamedNode(iri), ox.NamedNode(str(MNR.sha256)), ox.Literal(d), loaded)
+                for iri, d in sorted(known.items())
+            ]
+        }
+    )
+    store.ox.flush()  # written to its files: the next start replays no log (6 s at 0.05M triples)
+    return [iri for iri, _ in changed]
+
+
+#: The graph that records the SHA-256 of every file loaded into its graph (:func:`load_changed`).
+LOADED_GRAPH = str(GRAPH.loaded)
+
+
+def _file_digest(file: Path) -> str:
+    """The file's SHA-256, salted with the version that loads it (a new version reloads)."""
+    digest = hashlib.sha256(f"mnr-graph {__version__}\n".encode())
+    with file.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _loaded_digests(store: EmbeddedStore) -> dict[str, str]:
+    rows = store.query(
+        f"SELECT ?g ?d WHERE {{ GRAPH <{LOADED_GRAPH}> {{ ?g <{MNR.sha256}> ?d }} }}"
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    return {str(r["g"].value): str(r["d"].value) for r in rows}
 
 
 def _upgrade(store: EmbeddedStore | RemoteStore) -> None:

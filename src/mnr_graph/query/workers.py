@@ -83,9 +83,12 @@ def _cap_memory(memory_mb: int) -> None:  # pragma: no cover - runs in the child
 
 
 def _serve(
-    conn: Connection, store: ox.Store, inherited: list[int], memory_mb: int = 0
+    conn: Connection, source: ox.Store | str, inherited: list[int], memory_mb: int = 0
 ) -> None:  # pragma: no cover - runs in the child
     """The worker's loop: receive a request, answer it, until the pipe closes.
+
+    ``source``: the store (shared with the server by the fork), or the directory of an on-disk
+    store's checkpoint, opened here read-only.
 
     ``inherited``: the server's ends of this worker's and the other workers' pipes, copied by the
     fork. They are closed at once: a worker holding them open would never see its own pipe close,
@@ -101,6 +104,13 @@ def _serve(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)
+    store: ox.Store | None = source if isinstance(source, ox.Store) else None
+    opening_error: str | None = None
+    if store is None:
+        try:
+            store = ox.Store.read_only(str(source))
+        except OSError as exc:
+            opening_error = f"cannot open the store's snapshot: {exc}"
     while True:
         try:
             request = conn.recv()
@@ -108,6 +118,8 @@ def _serve(
             os._exit(0)
         reply: tuple[str, Any, Any, Any]
         try:
+            if store is None:
+                raise StoreError(opening_error or "no store")
             reply = ("ok", execute(store, request), None, None)
         except MnrGraphError as exc:
             reply = ("error", type(exc).__name__, exc.message, exc.where)
@@ -139,12 +151,13 @@ class Worker:
 class QueryPool:
     """A pool of forked query workers with a per-query deadline.
 
-    ``source`` gives the in-memory pyoxigraph store to fork from; ``generation`` its write counter.
+    ``source`` gives the in-memory pyoxigraph store to fork from, or the directory of an on-disk
+    store's read-only checkpoint; ``generation`` its write counter.
     """
 
     def __init__(
         self,
-        source: Callable[[], ox.Store],
+        source: Callable[[], ox.Store | str],
         generation: Callable[[], int],
         *,
         size: int | None = None,

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from mnr_graph.core.errors import InputError
 from mnr_graph.core.namespaces import MNR, PREFIXES, RDF, SKOS
 
-__all__ = ["country_codes", "dataset_turtle", "submission_turtle"]
+__all__ = ["country_codes", "dataset_turtle", "submission_file", "submission_turtle"]
 
 #: The last reporting year of a generated dataset (in the past, so that dates validate).
 END_YEAR = 2024
@@ -146,3 +146,8 @@ def _submissions(countries: int, years: int, seed: int, progress: bool) -> Itera
 def dataset_turtle(*, countries: int, years: int, seed: int = 0, progress: bool = False) -> str:
     """The Turtle text of ``countries`` x ``years`` submissions (years up to :data:`END_YEAR`)."""
     return _prefixes() + "\n".join(_submissions(countries, years, seed, progress))
+
+
+def submission_file(code: str, year: int, rng: random.Random) -> str:
+    """One country's submission for one year as a Turtle file of its own (to submit it)."""
+    return _prefixes() + submission_turtle(code, year, rng)

@@ -57,6 +57,7 @@ from mnr_graph.core.errors import (
 )
 from mnr_graph.core.namespaces import DATA, DEMO, MNR, RDF
 from mnr_graph.framework.countries import lookup_country
+from mnr_graph.submissions import current as current_marks
 from mnr_graph.submissions import provenance, registry
 from mnr_graph.submissions.completeness import Completeness, completeness, content_digest
 from mnr_graph.submissions.lock import write_lock
@@ -278,15 +279,19 @@ def submit(
         for old_submission in map(URIRef, replaced):  # the served data's, now replaced
             delete.append((old_submission, MNR.isCurrent, Literal(True)))
             insert.append((old_submission, MNR.isCurrent, Literal(False)))
+        # The version's graph is new (next_version names no graph in the store), so its triples
+        # go into it and into the default graph (the merge) in one INSERT DATA: nothing to drop,
+        # nothing to read back, a cost that follows the submission, not the store.
+        lines = registry.triple_lines(stored)
         parts = [
             registry.data_update(insert=insert, delete=delete),
-            f"DROP SILENT GRAPH <{graph_iri}>",
-            f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{registry.triple_lines(stored)}\n}} }}",
+            f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{lines}\n}}\n{lines}\n}}",
+            current_marks.refresh_update([country_iri]),  # the country's current submission, marked
         ]
         if before_write is not None:
             before_write()
-        # the registry statements keep the default graph in step themselves (registry.data_update)
-        store.update(" ;\n".join(parts), graphs=[graph_iri])
+        # every statement keeps the default graph in step itself: no graph to merge again
+        store.update(" ;\n".join(parts), graphs=[])
     return SubmissionRecord(
         graph=graph_iri,
         submission=target,

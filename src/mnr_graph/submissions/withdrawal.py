@@ -15,6 +15,7 @@ from rdflib import Literal, URIRef
 from mnr_graph.core.errors import ConflictError, InputError, NotFoundError
 from mnr_graph.core.namespaces import DATA, MNR, PROV, RDF, RDFS
 from mnr_graph.framework.countries import lookup_country
+from mnr_graph.submissions import current as current_marks
 from mnr_graph.submissions.lock import write_lock
 from mnr_graph.submissions.provenance import agent_iri, tool_iri
 from mnr_graph.submissions.registry import (
@@ -135,7 +136,8 @@ def withdraw_version(
                     insert.append((URIRef(submission), MNR.isCurrent, Literal(True)))
         else:
             current = next((v.graph for v in found if v.is_current), None)
-        store.update(data_update(insert=insert, delete=delete), graphs=[])
+        marks = current_marks.refresh_update([country])  # the country's current submission
+        store.update(f"{data_update(insert=insert, delete=delete)} ;\n{marks}", graphs=[])
     return {"graph": target.graph, "version": number, "withdrawn": True, "current": current}
 
 
