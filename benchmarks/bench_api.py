@@ -142,8 +142,10 @@ def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 600) ->
 
 
 def current_marks(data: Path) -> tuple[str, Path]:
-    """Each country's current submission (``graph/current``) as a file beside ``data``, for the
-    other servers: the named queries read it, as ``mnr-graph load`` writes it to a remote store.
+    """Write each country's current submission (``graph/current``) to a file beside ``data``.
+
+    The file is for the other servers: the named queries read it, as ``mnr-graph load`` writes it
+    to a remote store.
     """
     store = build_store(Settings(data_files=(data,)))
     marks = store.query(

@@ -54,6 +54,7 @@ TOKEN = "bench-store-token"
 
 
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     import socket
 
     with socket.socket() as s:
@@ -113,6 +114,7 @@ class Server:
         return total_kb / 1024
 
     def stop(self) -> None:
+        """Close the client and the log, then stop the server (SIGTERM, killed after 60 s)."""
         self.client.close()
         self.log.close()
         self.process.send_signal(signal.SIGTERM)
@@ -124,6 +126,7 @@ class Server:
 
 
 def examples(q: queries.NamedQuery) -> dict[str, str]:
+    """The example value of each parameter of ``q`` that has one, by parameter name."""
     return {p.name: p.example for p in q.parameters if p.example is not None}
 
 
@@ -142,6 +145,7 @@ def named_p50(server: Server, repeats: int) -> dict[str, float]:
 
 
 def du_mb(path: Path) -> float:
+    """Total size in MB of the files under ``path``."""
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
@@ -253,6 +257,7 @@ def measure(
 
 
 def show(figures: dict[str, Any]) -> None:
+    """Print the figures of one size against their goals."""
     f = figures
     print(f"{f['countries']} countries x {f['years']} years: {f['triples']:,} triples")
     ratio = f["startup_s"] / f["oxigraph_load_s"]
@@ -282,6 +287,7 @@ def show(figures: dict[str, Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Measure one size, print the figures and optionally write them as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tiny run (3 countries, 1 year)")
     parser.add_argument("--countries", type=int, default=195)

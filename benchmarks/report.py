@@ -72,6 +72,7 @@ def machine() -> str:
 
 
 def size_label(f: dict[str, Any]) -> str:
+    """A size's label: countries x years and the number of triples."""
     return f"{f['countries']} x {f['years']} ({f['triples']:,} triples)"
 
 
@@ -226,6 +227,7 @@ def write_section(page: Path, section: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Measure every size (and the API), draw the figures and write the report section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (3 x 1, 2, 4)")
     parser.add_argument("--sizes", default="195x1,195x5,195x20", help="COUNTRIESxYEARS,...")

@@ -1,7 +1,7 @@
-"""The benchmark report runs (``--quick``: tiny sizes), so that it and ``bench_store.py`` cannot
-rot: it measures every named query at three sizes, keeps the rest of the page, and draws its
-figures. The figures it prints are not checked: speed is for benchmarks, never a test's
-assertion.
+"""The benchmark report runs (``--quick``: tiny sizes) so that it and ``bench_store.py`` cannot rot.
+
+It measures every named query at three sizes, keeps the rest of the page, and draws its figures.
+The figures it prints are not checked: speed is for benchmarks, never a test's assertion.
 """
 
 from __future__ import annotations

@@ -166,8 +166,9 @@ class EmbeddedStore:
             return str(target)
 
     def close(self) -> None:
-        """Flush, stop the background optimisation and remove the workers' checkpoints (at the
-        process's exit too).
+        """Flush, stop the background optimisation and remove the workers' checkpoints.
+
+        Also done at the process's exit.
         """
         if self._maintenance is not None:
             self._maintenance.stop()
@@ -457,8 +458,9 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
 
 
 def load_changed(store: EmbeddedStore, files: Sequence[tuple[str, Path]]) -> list[str]:
-    """Load each ``(graph IRI, file)`` whose content the store does not hold yet; returns the
-    graphs loaded.
+    """Load each ``(graph IRI, file)`` whose content the store does not hold yet.
+
+    Returns the graphs loaded.
 
     The SHA-256 of each file loaded is kept in the graph ``graph/loaded``
     (``<graph> mnr:sha256 "..."``), written last: a persisted store restarted with the same

@@ -47,8 +47,10 @@ class _Store(Protocol):
 
 
 def refresh_update(countries: Iterable[str] | None = None) -> str:
-    """The SPARQL update that rewrites the current-submission statements of ``countries`` (IRIs;
-    every country when ``None``) in ``graph/current`` and in the default graph.
+    """The SPARQL update that rewrites the current-submission statements of ``countries``.
+
+    ``countries`` are IRIs (every country when ``None``); the statements are rewritten in
+    ``graph/current`` and in the default graph.
 
     It reads the named graphs only (``GRAPH ?g``), so it can follow, in one request, the
     operations that store or withdraw a version, before the default graph is brought up to date.
@@ -102,8 +104,9 @@ def refresh(store: _Store) -> None:
 
 
 def is_marked(store: _Store) -> bool:
-    """True unless the store holds submissions and no current-submission statement (a store
-    written before the statements existed, or data loaded by another tool).
+    """True unless the store holds submissions and no current-submission statement.
+
+    That is a store written before the statements existed, or data loaded by another tool.
     """
     if bool(
         store.query(f"ASK {{ GRAPH <{CURRENT_GRAPH}> {{ ?c <{MNR.currentSubmission}> ?s }} }}")
