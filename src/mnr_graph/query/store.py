@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
@@ -136,8 +137,15 @@ class EmbeddedStore:
             atexit.register(_close, weakref.ref(self))
 
     def _snapshot_root(self) -> Path:
+        """Where the workers' checkpoints go.
+
+        Beside the store, or in it when its parent is not writable (a container's volume
+        under a read-only root); RocksDB ignores the folder.
+        """
         assert self.path is not None
-        return self.path.parent / f".{self.path.name}.snapshots"
+        if os.access(self.path.parent, os.W_OK):
+            return self.path.parent / f".{self.path.name}.snapshots"
+        return self.path / ".snapshots"
 
     def snapshot_source(self) -> ox.Store | str:
         """What a forked query worker reads.

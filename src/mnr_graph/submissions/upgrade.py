@@ -33,7 +33,7 @@ from rdflib import DCTERMS, OWL, RDFS, Graph, URIRef
 from mnr_graph import __version__
 from mnr_graph.core.errors import InputError, MnrGraphError
 from mnr_graph.core.namespaces import GRAPH, MNR
-from mnr_graph.submissions import registry
+from mnr_graph.submissions import current, registry
 from mnr_graph.submissions.validation import validate_graph
 
 __all__ = [
@@ -50,7 +50,9 @@ __all__ = [
 #: The graph where the store says which version wrote it and what was shipped.
 STATE_GRAPH = str(GRAPH.store)
 _STATE = str(GRAPH.store)
-_KEPT = {STATE_GRAPH, registry.REGISTRY_GRAPH}
+#: Graphs under .../graph/ that are written, never shipped: the registry, the current-submission
+#: marks, the digests of the files loaded (query.store.LOADED_GRAPH) and this record.
+_KEPT = {STATE_GRAPH, registry.REGISTRY_GRAPH, current.CURRENT_GRAPH, str(GRAPH.loaded)}
 
 
 class UpgradeStore(Protocol):
