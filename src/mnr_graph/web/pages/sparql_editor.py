@@ -22,7 +22,7 @@ from mnr_graph.query.runner import QueryRunner, run_read
 from mnr_graph.web.pages.rendering import base_context, render
 from mnr_graph.web.requests import app_settings, page_language
 
-__all__ = ["default_query", "sparql_page"]
+__all__ = ["default_query", "example_text", "sparql_page"]
 
 #: The prefixes the editor declares (the project's own and the standards it uses).
 _PREFIXES = ("mnr", "mnrid", "rdf", "rdfs", "skos", "skosxl", "dcterms", "xsd", "qb", "prov")

@@ -30,7 +30,7 @@ from mnr_graph.web.i18n import translate
 from mnr_graph.web.pages.rendering import HTML, base_context, page_handler, render
 from mnr_graph.web.requests import app_settings, page_language
 
-__all__ = ["get_router"]
+__all__ = ["get_router", "marked_segments"]
 
 #: The checker form's optional file field.
 _NO_FILE = File(None, description="a .txt, .md, .html, .docx or .odt file to check")
