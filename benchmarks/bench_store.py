@@ -50,7 +50,7 @@ from mnr_graph.submissions.generate import END_YEAR, country_codes, submission_f
 
 PYTHON = sys.executable
 OXIGRAPH = Path(PYTHON).parent / "oxigraph"
-TOKEN = "bench-store-token"
+TOKEN = "bench-store-token-0123456789abcdef0123"  # 32 characters at least
 
 
 def free_port() -> int:
