@@ -86,7 +86,6 @@ def _crawl(client: TestClient) -> tuple[int, list[str]]:
     return pages, escaping
 
 
-@pytest.mark.xfail(strict=False, reason="pages converted by issue 11")
 def test_no_page_link_escapes_the_prefix() -> None:
     """Crawled under /mnr/ (--root-path /mnr): no link, asset, form or redirect leaves it."""
     with TestClient(make_app(Settings(root_path=PREFIX)), base_url=SITE) as client:
