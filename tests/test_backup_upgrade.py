@@ -29,6 +29,8 @@ from mnr_graph.submissions.ingest import submit
 from servers import mnr_graph_server
 from variants import variant
 
+pytestmark = pytest.mark.slow  # servers, subprocesses or whole-store runs
+
 YEAR = "https://w3id.org/mnr-graph/def/reportingYear"
 TOKEN = "token-for-the-backup-tests-0123456789abcdef"
 

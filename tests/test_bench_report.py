@@ -15,6 +15,8 @@ import pytest
 
 from mnr_graph.core import resources
 
+pytestmark = pytest.mark.slow  # servers, subprocesses or whole-store runs
+
 ROOT = Path(__file__).parents[1]
 REPORT = ROOT / "benchmarks" / "report.py"
 

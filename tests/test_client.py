@@ -17,6 +17,8 @@ from mnr_graph.core.errors import InputError, NotFoundError
 from mnr_graph.submissions.generate import dataset_turtle
 from servers import mnr_graph_server
 
+pytestmark = pytest.mark.slow  # servers, subprocesses or whole-store runs
+
 #: (named query, parameters) a researcher runs; the HTTP and embedded answers must agree.
 ASKED = [
     ("capabilities-ranked", {}),

@@ -166,9 +166,8 @@ def _pins() -> dict[str, tuple[Version, Marker | None]]:
             # a universal lock pins some packages once per Python range (numpy, contourpy):
             # markers that exclude each other, one of which applies here
             other = pins[name][1]
-            assert requirement.marker is not None and other is not None, (
-                f"{LOCK.name}: {name} pinned twice"
-            )
+            assert requirement.marker is not None, f"{LOCK.name}: {name} pinned twice"
+            assert other is not None, f"{LOCK.name}: {name} pinned twice"
             assert not (_applies(requirement.marker) and _applies(other)), (
                 f"{LOCK.name}: {name} pinned twice for this Python"
             )

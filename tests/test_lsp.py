@@ -13,6 +13,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from mnr_graph.terminology.config import CONFIG_NAME
 
+pytestmark = pytest.mark.slow  # servers, subprocesses or whole-store runs
+
 TEXT = (
     "# Coverage review\n\n"
     "The \U0001f4f0 story used child prostitute in a headline.\n"

@@ -26,6 +26,8 @@ from mnr_graph.submissions import current
 from mnr_graph.submissions.generate import dataset_turtle
 from mnr_graph.submissions.ingest import submit, withdraw
 
+pytestmark = pytest.mark.slow  # servers, subprocesses or whole-store runs
+
 EXAMPLE = resources.path("examples", "XA-2024-valid.ttl")
 
 #: The current submission of every country found the way the named queries found it before the

@@ -45,6 +45,7 @@ READY = {"/docs": ".swagger-ui .opblock", "/redoc": ".api-content"}
 PER_KIND = 2
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.server,
     pytest.mark.skipif(
         CHROMIUM is None and not os.environ.get("CI"),
