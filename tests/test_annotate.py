@@ -31,6 +31,7 @@ def test_there_are_broken_tables_to_annotate() -> None:
     assert {p.suffix for p in BROKEN} == {".csv", ".xlsx"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.name)
 def test_each_problem_cell_is_filled_and_commented(path: Path) -> None:
     book, cells = _annotated(path)

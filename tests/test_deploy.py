@@ -1046,6 +1046,7 @@ def test_the_operations_page_names_files_that_exist() -> None:
     assert not missing, f"docs/operations.md names files that do not exist: {missing}"
 
 
+@pytest.mark.slow
 def test_the_app_behind_the_nginx_example_keeps_its_redirects_under_mnr(tmp_path: Path) -> None:
     """Behind the example proxy, the real app answers its redirects, links and health check.
 

@@ -13,6 +13,7 @@ from mnr_graph.submissions.generate import country_codes, dataset_turtle
 from mnr_graph.submissions.validation import validate_bytes
 
 
+@pytest.mark.slow
 def test_same_seed_same_text_other_seed_other_text() -> None:
     one = dataset_turtle(countries=2, years=2, seed=5)
     assert one == dataset_turtle(countries=2, years=2, seed=5)

@@ -65,6 +65,7 @@ def test_the_app_factory_validates_too() -> None:
         api.get_fastapi_app(Settings(result_limit=0))
 
 
+@pytest.mark.slow
 def test_health_and_ready_on_a_working_store() -> None:
     with TestClient(make_app(Settings(write_token=TOKEN))) as client:
         assert client.get("/health").json()["status"] == "ok"
@@ -102,6 +103,7 @@ def test_ready_says_503_and_why_when_the_remote_store_is_down() -> None:
         assert failed.headers["x-request-id"] in failed.json()["message"]
 
 
+@pytest.mark.slow
 def test_every_response_has_a_request_id_and_the_security_headers() -> None:
     with TestClient(make_app()) as client:
         page = client.get("/", headers={"Accept": "text/html"})
@@ -119,6 +121,7 @@ def test_every_response_has_a_request_id_and_the_security_headers() -> None:
         assert response.headers["x-request-id"]
 
 
+@pytest.mark.slow
 def test_the_api_explorers_load_nothing_from_another_origin_and_no_inline_script() -> None:
     with TestClient(make_app()) as client:
         for path in ("/docs", "/redoc"):
@@ -135,6 +138,7 @@ def test_the_api_explorers_load_nothing_from_another_origin_and_no_inline_script
             assert "cdn." not in response.text, path
 
 
+@pytest.mark.slow
 def test_access_and_audit_lines_carry_the_request_id_never_the_token(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -167,6 +171,7 @@ def test_access_and_audit_lines_carry_the_request_id_never_the_token(
     assert "not-the-token-but-a-guess" not in text
 
 
+@pytest.mark.slow
 def test_request_ids_are_in_the_log_lines(tmp_path: Path) -> None:
     """configure_logging's lines (text and JSON) carry the id the response header gives."""
     from mnr_graph.web.observability import configure_logging
@@ -197,6 +202,7 @@ def _samples(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
     return found
 
 
+@pytest.mark.slow
 def test_metrics_need_a_token_and_count_requests_by_route() -> None:
     with TestClient(make_app(Settings(write_token=TOKEN))) as client:
         assert client.get("/metrics").status_code == 403
@@ -231,11 +237,13 @@ def test_metrics_need_a_token_and_count_requests_by_route() -> None:
     assert "mnr_graph_query_worker_restarts" in samples
 
 
+@pytest.mark.slow
 def test_metrics_can_be_opened_for_a_scraper() -> None:
     with TestClient(make_app(Settings(metrics_open=True))) as client:
         assert client.get("/metrics").status_code == 200
 
 
+@pytest.mark.slow
 def test_a_remote_store_timeout_does_not_show_its_address() -> None:
     """A remote store that answers too late: 503, and the endpoint's address is not in it."""
     import socket
@@ -253,6 +261,7 @@ def test_a_remote_store_timeout_does_not_show_its_address() -> None:
     assert "the store" in answer.text
 
 
+@pytest.mark.slow
 def test_under_concurrent_load_every_request_is_counted_and_logged_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

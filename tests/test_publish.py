@@ -57,6 +57,7 @@ def _vale_patterns(rules: dict[str, dict[str, Any]]) -> list[re.Pattern[str]]:
     ]
 
 
+@pytest.mark.slow
 def test_vale_rules_cover_every_avoided_and_cautioned_label() -> None:
     vocabulary = load_vocabulary()
     rules = vale_rules(vocabulary)

@@ -53,6 +53,7 @@ def test_checksums_match_the_files(release: Path) -> None:
         assert hashlib.sha256((release / name).read_bytes()).hexdigest() == digest
 
 
+@pytest.mark.slow
 def test_dumps_hold_every_shipped_graph(release: Path) -> None:
     quads = list(ox.parse(path=str(release / "mnr-graph.nq"), format=ox.RdfFormat.N_QUADS))
     graphs = {str(getattr(q.graph_name, "value", q.graph_name)) for q in quads}

@@ -161,6 +161,7 @@ def test_the_revision_is_there(data: tuple[EmbeddedStore, list[Assessment], Path
     assert any(not a.current for a in assessments), "one version is superseded"
 
 
+@pytest.mark.slow
 def test_export_has_one_row_per_assessment(
     data: tuple[EmbeddedStore, list[Assessment], Path],
 ) -> None:
@@ -213,6 +214,7 @@ def test_export_csv_and_json_have_the_documented_columns(
     assert body["rows"] == table.rows
 
 
+@pytest.mark.slow
 def test_export_command_writes_the_table(
     data: tuple[EmbeddedStore, list[Assessment], Path],
     tmp_path: Path,
@@ -369,6 +371,7 @@ def _parameter_sets(data: Any) -> Iterator[tuple[str, dict[str, str]]]:
                 yield name, values | {p.name: p.example}
 
 
+@pytest.mark.slow
 def test_values_binding_gives_the_same_rows(
     data: tuple[EmbeddedStore, list[Assessment], Path],
 ) -> None:

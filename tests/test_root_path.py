@@ -86,6 +86,7 @@ def _crawl(client: TestClient) -> tuple[int, list[str]]:
     return pages, escaping
 
 
+@pytest.mark.slow
 def test_no_page_link_escapes_the_prefix() -> None:
     """Crawled under /mnr/ (--root-path /mnr): no link, asset, form or redirect leaves it."""
     with TestClient(make_app(Settings(root_path=PREFIX)), base_url=SITE) as client:
@@ -94,6 +95,7 @@ def test_no_page_link_escapes_the_prefix() -> None:
     assert pages > 10
 
 
+@pytest.mark.slow
 def test_redirects_keep_the_prefix() -> None:
     """A redirect the app makes (a country's other code to its key) stays under the prefix."""
     with TestClient(make_app(Settings(root_path=PREFIX))) as client:
@@ -102,6 +104,7 @@ def test_redirects_keep_the_prefix() -> None:
     assert response.headers["location"] == f"{PREFIX}/data/country/FR"
 
 
+@pytest.mark.slow
 def test_the_prefix_comes_from_a_trusted_proxy_only(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="mnr_graph.access")
     forwarded = {
@@ -123,6 +126,7 @@ def test_the_prefix_comes_from_a_trusted_proxy_only(caplog: pytest.LogCaptureFix
     assert clients.count("203.0.113.7") == 1
 
 
+@pytest.mark.slow
 def test_nothing_is_trusted_by_default() -> None:
     with TestClient(make_app(), client=("127.0.0.1", 40000)) as client:
         response = client.get(

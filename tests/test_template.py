@@ -96,6 +96,7 @@ def test_xlsx_template_indicators_sheet_round_trips() -> None:
     assert report.conforms, report.to_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
 def test_xlsx_template_in_each_language(lang: str) -> None:
     """The xlsx template has its sheets, lists and date cells, and validates when filled.

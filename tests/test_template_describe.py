@@ -70,6 +70,7 @@ def test_descriptions_come_from_the_shapes() -> None:
     assert not rules["source_title"].required
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", VALID, ids=lambda p: p.name)
 def test_a_valid_example_passes_csvw_and_frictionless(example: Path, tmp_path: Path) -> None:
     text = example.read_text(encoding="utf-8")

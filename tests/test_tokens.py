@@ -74,6 +74,7 @@ def test_the_file_keeps_hashes_only_and_is_private(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_file_token_writes_for_its_country_under_its_own_name(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, delays: list[float]
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_file_token_writes_for_its_country_under_its_own_name(
     assert any("may not write for XA" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.slow
 def test_rotation_and_removal_take_effect_without_a_restart(
     tmp_path: Path, delays: list[float]
 ) -> None:
@@ -117,6 +119,7 @@ def test_rotation_and_removal_take_effect_without_a_restart(
         assert _submit(client, second).status_code == 403
 
 
+@pytest.mark.slow
 def test_refused_attempts_are_slowed_more_each_time_and_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, delays: list[float]
 ) -> None:
@@ -133,6 +136,7 @@ def test_refused_attempts_are_slowed_more_each_time_and_logged(
     assert not any("guess-number" in line for line in refused)
 
 
+@pytest.mark.slow
 def test_a_read_token_reads_and_cannot_write(tmp_path: Path, delays: list[float]) -> None:
     file = tmp_path / "tokens"
     reader = _token(file, "add", "Research unit", "--read")
@@ -150,6 +154,7 @@ def test_a_read_token_reads_and_cannot_write(tmp_path: Path, delays: list[float]
         assert "may only read" in refused.json()["message"]
 
 
+@pytest.mark.slow
 def test_reading_stays_open_unless_asked() -> None:
     with TestClient(make_app(Settings(write_token=TOKEN))) as client:
         assert client.get("/submissions").status_code == 200

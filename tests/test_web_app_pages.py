@@ -138,6 +138,7 @@ def test_a_bad_query_on_the_page_is_a_400_with_the_editor(client: TestClient, qu
     assert "<textarea" in page.text
 
 
+@pytest.mark.slow
 def test_every_named_query_is_a_runnable_example(client: TestClient) -> None:
     for name in named.load_queries():
         page = client.get("/sparql", params={"example": name}, headers=HTML)
@@ -179,6 +180,7 @@ def test_static_links_carry_the_content_hash(client: TestClient) -> None:
     assert "text/css" in client.get(link.group(1)).headers["content-type"]
 
 
+@pytest.mark.slow
 def test_every_link_carries_the_root_path() -> None:
     """Behind a proxy serving the app under /mnr, no page links outside /mnr."""
     app: FastAPI = make_app()

@@ -70,6 +70,7 @@ def test_openapi_documents_the_errors_as_answered(client: TestClient) -> None:
             assert schema["$ref"].endswith("/SubmissionRefused"), where
 
 
+@pytest.mark.slow
 def test_a_missing_required_parameter_is_the_documented_400(client: TestClient) -> None:
     checked = 0
     for path, method, op in _operations(client):

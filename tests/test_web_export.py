@@ -6,6 +6,8 @@ import csv
 import io
 import warnings
 
+import pytest
+
 from appfactory import make_app
 from mnr_graph.core.settings import Settings
 from mnr_graph.query.export import export_assessments
@@ -41,6 +43,7 @@ def test_bad_filters_are_400_saying_where(client: TestClient) -> None:
     assert "country" in response.json()["message"]
 
 
+@pytest.mark.slow
 def test_an_export_past_the_result_limit_is_refused_not_cut() -> None:
     with TestClient(make_app(Settings(result_limit=3))) as small:
         response = small.get("/export/assessments.csv")
