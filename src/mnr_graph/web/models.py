@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from mnr_graph.query import named as queries
+
 __all__ = [
     "CheckRequest",
     "CheckResponse",
@@ -34,6 +36,7 @@ __all__ = [
     "ValidationResultModel",
     "Withdrawal",
     "Withdrawn",
+    "named_query_parameters",
 ]
 
 
@@ -301,3 +304,24 @@ class SubmissionRefused(ErrorModel):
     """``POST /submissions`` refused a submission with violations: the error and the report."""
 
     report: ValidationReportModel
+
+
+def named_query_parameters(query: queries.NamedQuery) -> list[dict[str, Any]]:
+    """The OpenAPI parameters of a named query, from its ``@param`` lines."""
+    params: list[dict[str, Any]] = []
+    for p in query.parameters:
+        kind = queries.PARAMETER_TYPES[p.type]
+        schema: dict[str, Any] = {"type": kind.json_type, "x-mnr-type": p.type}
+        if p.default is not None:
+            schema["default"] = p.default
+        params.append(
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required,
+                "description": f"{p.description} ({kind.description})",
+                "schema": schema,
+                "example": p.example,
+            }
+        )
+    return params

@@ -23,32 +23,13 @@ from mnr_graph.query import named as queries
 from mnr_graph.query.export import EXPORT_FORMATS, EXPORT_QUERY, render_export
 from mnr_graph.query.runner import QueryRunner, run_named_query
 from mnr_graph.web.errors import STORE_ERRORS, errors
+from mnr_graph.web.models import named_query_parameters
 from mnr_graph.web.requests import app_settings, single_values
 
 __all__ = ["get_router"]
 
-_FILTERS = ("country", "year", "domain", "current", "lang")
-
-
-def _parameters() -> list[dict[str, Any]]:
-    query = queries.get_query(EXPORT_QUERY)
-    params = []
-    for p in query.parameters:
-        kind = queries.PARAMETER_TYPES[p.type]
-        schema: dict[str, Any] = {"type": kind.json_type, "x-mnr-type": p.type}
-        if p.default is not None:
-            schema["default"] = p.default
-        params.append(
-            {
-                "name": p.name,
-                "in": "query",
-                "required": False,
-                "description": f"{p.description} ({kind.description})",
-                "schema": schema,
-                "example": p.example,
-            }
-        )
-    return params
+#: The export's filters: the parameters its named query declares.
+_FILTERS = tuple(p.name for p in queries.get_query(EXPORT_QUERY).parameters)
 
 
 def _export_operation(fmt: str) -> Any:
@@ -113,6 +94,6 @@ def get_router() -> APIRouter:
             },
             tags=["export"],
             operation_id=f"export_assessments_{fmt}",
-            openapi_extra={"parameters": _parameters()},
+            openapi_extra={"parameters": named_query_parameters(queries.get_query(EXPORT_QUERY))},
         )
     return router

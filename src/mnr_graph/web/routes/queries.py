@@ -25,7 +25,7 @@ from mnr_graph.core.negotiation import negotiate
 from mnr_graph.query import named as queries
 from mnr_graph.query.runner import QueryRunner, run_named_query
 from mnr_graph.web.errors import STORE_ERRORS, errors
-from mnr_graph.web.models import QueryInfo, QueryResult
+from mnr_graph.web.models import QueryInfo, QueryResult, named_query_parameters
 from mnr_graph.web.requests import (
     PAGE_PARAMETERS,
     app_settings,
@@ -103,22 +103,7 @@ def _query_operation(q: queries.NamedQuery) -> Callable[[Request], Awaitable[Res
 
 
 def _query_parameters(q: queries.NamedQuery) -> list[dict[str, Any]]:
-    params: list[dict[str, Any]] = []
-    for p in q.parameters:
-        kind = queries.PARAMETER_TYPES[p.type]
-        schema: dict[str, Any] = {"type": kind.json_type, "x-mnr-type": p.type}
-        if p.default is not None:
-            schema["default"] = p.default
-        params.append(
-            {
-                "name": p.name,
-                "in": "query",
-                "required": p.required,
-                "description": f"{p.description} ({kind.description})",
-                "schema": schema,
-                "example": p.example,
-            }
-        )
+    params = named_query_parameters(q)
     params.append(
         {
             "name": "format",
