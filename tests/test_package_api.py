@@ -45,6 +45,19 @@ def test_importing_the_package_loads_no_rdf_library() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_web_app_defers_the_libraries_only_some_requests_need() -> None:
+    """A server's start (and so a restart) does not pay for validation, workbooks or HTTP.
+
+    pySHACL, openpyxl (with numpy) and httpx load with the first request that needs them.
+    """
+    code = (
+        "import sys, mnr_graph.cli, mnr_graph.web.app; "
+        "print(sorted(m for m in ('pyshacl', 'openpyxl', 'numpy', 'httpx') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_lookup_term_gives_the_band_and_what_to_use_instead() -> None:
     found = mnr_graph.lookup_term("Child Pornography").to_json()
     assert found["matches"][0]["band"] == "avoid"

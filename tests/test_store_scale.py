@@ -145,6 +145,38 @@ def test_an_on_disk_store_optimises_itself(tmp_path: Path, monkeypatch: pytest.M
     store.close()
 
 
+def test_a_write_that_returned_survives_a_killed_process(tmp_path: Path) -> None:
+    """A write is not flushed into the store's files, but its log is replayed at the next start.
+
+    The process is killed (SIGKILL: no close, no flush) right after ``submit`` returned.
+    """
+    import subprocess
+    import sys
+
+    folder = tmp_path / "store"
+    code = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from mnr_graph.query.store import EmbeddedStore\n"
+        "from mnr_graph.submissions.ingest import submit\n"
+        "store = EmbeddedStore.with_shipped_data(Path(sys.argv[1]))\n"
+        "record = submit(store, Path(sys.argv[2]).read_bytes(), filename='XA-2024-valid.ttl')\n"
+        "print(record.graph, record.submission, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(folder), str(EXAMPLE)], capture_output=True, text=True
+    )
+    assert run.returncode == -9, run.stderr
+    graph, submission = run.stdout.split()
+    reopened = EmbeddedStore(folder)
+    try:
+        assert graph in reopened.graph_names()
+        assert (f"<{DATA['country/XA']}>", f"<{submission}>") in _pairs(reopened, MARKED)
+    finally:
+        reopened.close()
+
+
 def test_marks_follow_submissions_and_withdrawals(data_file: Path) -> None:
     store = build_store(Settings(data_files=(data_file,)))
     assert isinstance(store, EmbeddedStore)

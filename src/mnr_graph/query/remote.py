@@ -12,14 +12,17 @@ and redirects are not followed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import httpx
 import pyoxigraph as ox
 
 from mnr_graph.core.errors import InputError, QueryTimeoutError, StoreError
 from mnr_graph.query import netguard
 from mnr_graph.query.dataset import QueryResult, Term, replace_graphs_update, with_sync
 from mnr_graph.query.lexer import tokens
+
+if TYPE_CHECKING:  # imported when a remote store is made: httpx (with rich) slows every start
+    import httpx
 
 __all__ = ["RemoteStore", "bind_values", "dict_of_lists"]
 
@@ -86,6 +89,8 @@ class RemoteStore:
         self.gsp_endpoint = gsp_endpoint
         self.timeout = timeout
         self.generation = 0
+        import httpx
+
         # trust_env=False: no proxy settings or .netrc from the environment.
         self.client = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
 
@@ -94,6 +99,8 @@ class RemoteStore:
         self.client.close()
 
     def _send(self, request: httpx.Request, where: str) -> httpx.Response:
+        import httpx
+
         try:
             response = self.client.send(request)
         except httpx.TimeoutException as exc:

@@ -106,8 +106,11 @@ class EmbeddedStore:
     first needs the generation) that each worker opens read-only: a second process must not read
     a RocksDB store another process writes to, and copying the store into memory took minutes.
 
-    An on-disk store optimises itself (flush and compaction) when no write came for
-    :attr:`QUIET_SECONDS`, and after every :attr:`OPTIMIZE_EVERY` writes, in a background thread.
+    A write that returned is in RocksDB's write-ahead log, which a restart after a crash of the
+    process replays. An on-disk store optimises itself (flush of the log into its files, then
+    compaction) when no write came for :attr:`QUIET_SECONDS`, and after every
+    :attr:`OPTIMIZE_EVERY` writes, in a background thread; it is flushed after a file is loaded
+    (:func:`load_changed`) and when it is closed, so a restart replays no load.
     """
 
     #: Seconds without a write after which an on-disk store is flushed and compacted.
@@ -188,16 +191,17 @@ class EmbeddedStore:
                 shutil.rmtree(self._snapshot_root(), ignore_errors=True)
 
     def _written(self) -> None:
+        # No flush here: it cost a sixth of a submission's time and left a small file per write
+        # for the compaction to merge. The write is in the log; the maintenance flushes.
         self.generation += 1
         if self._maintenance is not None:
             self._maintenance.written()
-        self.flush()
 
     def flush(self) -> None:
-        """Write everything to disk (an on-disk store).
+        """Write the log into the store's files (an on-disk store).
 
-        Done after every write, so a backup or a crash loses nothing a write has returned
-        from; the background maintenance compacts the files when writes pause.
+        Done after a load, by the background maintenance when writes pause, and at close: a
+        restart then replays no log.
         """
         if self.path is not None:
             self.ox.flush()

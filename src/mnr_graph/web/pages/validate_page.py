@@ -27,7 +27,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnr_graph.core.errors import InputError, PayloadTooLargeError
 from mnr_graph.submissions import validation
-from mnr_graph.submissions.annotate import annotate_workbook
 from mnr_graph.submissions.report import ValidationResult
 from mnr_graph.web.errors import page_errors
 from mnr_graph.web.i18n import translate
@@ -156,6 +155,9 @@ def get_router() -> APIRouter:
             report = validation.validate_bytes(
                 upload.data, filename=upload.filename, media_type=upload.media_type, sheet=sheet
             )
+            # imported here: openpyxl (with numpy) would add a third of a second to every start
+            from mnr_graph.submissions.annotate import annotate_workbook
+
             return annotate_workbook(upload.data, report, filename=upload.filename)
 
         data = await asyncio.to_thread(work)
