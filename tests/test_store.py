@@ -308,3 +308,66 @@ def test_writes_naming_their_graphs_keep_the_merge(seed: int) -> None:
             text = f"DELETE WHERE {{ GRAPH <{chosen[0]}> {{ <{ex}s1> ?p ?o }} }} ;\n{text}"
             store.update(text, graphs=chosen if kind == "update" else None)
         assert _merge_holds(store), (seed, _step, kind)
+
+
+@pytest.fixture(params=["memory", "disk"])
+def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """An empty embedded store, in memory or on disk (loaded without a transaction log)."""
+    store = EmbeddedStore(tmp_path / "store" if request.param == "disk" else None)
+    yield store
+    store.close()
+
+
+def _count(store: EmbeddedStore, query: str) -> int:
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    value = next(iter(result))["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)
+
+
+def test_a_loaded_file_s_blank_nodes_are_the_same_in_its_graph_and_the_merge(
+    fresh_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    """The default graph gets the graph's own triples: blank nodes named as in the graph."""
+    file = tmp_path / "with-blank-nodes.ttl"
+    file.write_text(
+        "@prefix ex: <http://example.org/> .\n"
+        'ex:a ex:has [ ex:label "one" ; ex:next [ ex:label "two" ] ] .\n',
+        encoding="utf-8",
+    )
+    fresh_store.load_file(file, "http://example.org/g")
+    in_graph = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }"
+    both = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . GRAPH <http://example.org/g> { ?s ?p ?o } }"
+    assert _count(fresh_store, in_graph) == 4
+    assert _count(fresh_store, both) == 4
+    assert _count(fresh_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 4
+
+
+def test_a_reloaded_file_leaves_the_merge_its_new_triples_and_the_shared_ones(
+    fresh_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    shared = "<http://example.org/a> <http://example.org/p> <http://example.org/b>"
+    fresh_store.update(f"INSERT DATA {{ GRAPH <http://example.org/other> {{ {shared} }} }}")
+    file = tmp_path / "data.ttl"
+    file.write_text(f"{shared} .\n<http://example.org/old> <http://example.org/p> 1 .\n")
+    fresh_store.load_file(file, "http://example.org/g")
+    file.write_text("<http://example.org/new> <http://example.org/p> 2 .\n")
+    fresh_store.load_file(file, "http://example.org/g")
+    assert bool(fresh_store.query(f"ASK {{ {shared} }}"))  # still held by the other graph
+    assert not bool(fresh_store.query("ASK { <http://example.org/old> ?p ?o }"))
+    assert bool(fresh_store.query("ASK { <http://example.org/new> ?p 2 }"))
+    assert _count(fresh_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 2
+
+
+def test_a_file_that_does_not_parse_leaves_no_half_loaded_graph(
+    fresh_store: EmbeddedStore, tmp_path: Path
+) -> None:
+    file = tmp_path / "broken.ttl"
+    good = "".join(f"<http://example.org/s{i}> <http://example.org/p> {i} .\n" for i in range(500))
+    file.write_text(good + "<http://example.org/s> <http://example.org/p> .\n")
+    with pytest.raises(InputError, match="cannot parse") as raised:
+        fresh_store.load_file(file, "http://example.org/g")
+    assert raised.value.where == str(file)
+    assert fresh_store.graph_names() == []
+    assert _count(fresh_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -73,9 +74,9 @@ def test_a_restart_loads_nothing_when_the_files_are_unchanged(
     loaded: list[str] = []
     original = EmbeddedStore.load_file
 
-    def spy(self: EmbeddedStore, file: Path, graph_iri: str, *, sync: bool = True) -> None:
+    def spy(self: EmbeddedStore, file: Path, graph_iri: str, *, sync: bool = True) -> bool:
         loaded.append(graph_iri)
-        original(self, file, graph_iri, sync=sync)
+        return original(self, file, graph_iri, sync=sync)
 
     monkeypatch.setattr(EmbeddedStore, "load_file", spy)
     monkeypatch.setattr(EmbeddedStore, "sync_union", lambda self: pytest.fail("rebuilt"))
@@ -142,6 +143,32 @@ def test_an_on_disk_store_optimises_itself(tmp_path: Path, monkeypatch: pytest.M
     timer.join(timeout=30)
     assert store._maintenance.runs == 1
     assert len(store.ox) == 6  # nothing lost: three in the graph, three in the merge
+    store.close()
+
+
+def test_an_on_disk_store_flushes_its_log_in_the_background(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes do not wait for a flush; every ``FLUSH_EVERY`` writes a background thread does it."""
+    monkeypatch.setattr(EmbeddedStore, "FLUSH_EVERY", 2)
+    monkeypatch.setattr(EmbeddedStore, "QUIET_SECONDS", 60.0)
+    store = EmbeddedStore(tmp_path / "store")
+    maintenance = store._maintenance
+    assert maintenance is not None
+    flushed = threading.Event()
+    original = maintenance.flush
+
+    def flush() -> None:
+        original()
+        flushed.set()
+
+    monkeypatch.setattr(maintenance, "flush", flush)
+    store.update("INSERT DATA { GRAPH <http://example.org/g> { <x:a> <x:b> 1 } }")
+    assert not flushed.is_set()
+    store.update("INSERT DATA { GRAPH <http://example.org/g> { <x:a> <x:b> 2 } }")
+    assert flushed.wait(timeout=30)
+    assert maintenance.flushes == 1
+    assert maintenance.runs == 0  # a flush, not a compaction
     store.close()
 
 

@@ -163,15 +163,28 @@ def with_sync(sparql_update: str, graphs: Sequence[str] | None = None) -> str:
         return f"{sparql_update} ;\n{rebuild}" if sparql_update.strip() else rebuild
     if not graphs:
         return sparql_update
+    values = " ".join(str(ox.NamedNode(g)) for g in graphs)  # checked IRIs, never spliced raw
+    after = f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"  # noqa: S608
+    return (
+        f"{unmerge_update(graphs)} ;\n{sparql_update} ;\n{after}" if sparql_update.strip() else ""
+    )
+
+
+def unmerge_update(graphs: Sequence[str]) -> str:
+    """The update that takes out of the default graph the triples only these graphs hold.
+
+    What keeps the default graph the merge of the named graphs before the graphs are replaced.
+
+    >>> print(unmerge_update(["urn:g"]))  # doctest: +NORMALIZE_WHITESPACE
+    DELETE { ?s ?p ?o } WHERE { VALUES ?g { <urn:g> } GRAPH ?g { ?s ?p ?o }
+      FILTER NOT EXISTS { GRAPH ?h { ?s ?p ?o } FILTER (?h NOT IN (<urn:g>)) } }
+    """
     iris = [str(ox.NamedNode(g)) for g in graphs]  # checked IRIs, never spliced raw
-    values = " ".join(iris)
-    listed = ", ".join(iris)
-    before = (
+    values, listed = " ".join(iris), ", ".join(iris)
+    return (
         f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }}\n"
         f"  FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER (?h NOT IN ({listed})) }} }}"
     )
-    after = f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"  # noqa: S608
-    return f"{before} ;\n{sparql_update} ;\n{after}" if sparql_update.strip() else ""
 
 
 def _holds_union(store: ox.Store) -> bool:
