@@ -181,3 +181,35 @@ def test_the_time_limit_counts_the_wait_for_a_worker(store: ox.Store) -> None:
     assert took["queued"] < timeout + 0.5  # without the wait counted: about 2.5 s
     assert "waiting for a free worker" in messages["queued"]
     assert "longer than" in messages["queued"]
+
+
+@pytest.mark.parametrize(("threshold", "replaced"), [(-1, True), (1 << 20, False)])
+def test_a_worker_that_holds_private_memory_is_replaced_after_answering(
+    store: ox.Store, monkeypatch: pytest.MonkeyPatch, threshold: int, replaced: bool
+) -> None:
+    """A worker whose pages stopped being shared with the server hands over to a fresh fork.
+
+    The threshold is set below anything (every answer retires the worker) or above anything.
+    """
+    from mnr_graph.query import workers
+
+    monkeypatch.setattr(workers, "RETIRE_PRIVATE_MB", threshold)  # forked workers inherit it
+    pool = QueryPool(lambda: store, lambda: 0, size=1, timeout=30)
+
+    async def two_queries() -> tuple[list[int], list[int], list[bytes]]:
+        seen: list[list[int]] = []
+        bodies = []
+        for value in (7, 700):
+            answer = await pool.run(QueryRequest(f"ASK {{ ?s ?p {value} }}", "results"))
+            bodies.append(answer.body)
+            seen.append(list(pool.pids))
+        return seen[0], seen[1], bodies
+
+    try:
+        first, second, bodies = asyncio.run(two_queries())
+    finally:
+        pool.close()
+    assert bodies[0].endswith(b"true}")
+    assert bodies[1].endswith(b"false}")
+    assert len(first) == len(second) == 1
+    assert (first != second) is replaced

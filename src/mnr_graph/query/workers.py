@@ -49,6 +49,10 @@ __all__ = ["QueryPool", "Worker", "default_size"]
 
 _PR_SET_PDEATHSIG = 1  # prctl(2) on Linux
 
+#: A worker whose private memory is larger than this after an answer retires, and a fresh fork
+#: (sharing every page with the server again) takes its place.
+RETIRE_PRIVATE_MB = 64
+
 
 def default_size() -> int:
     """One worker per core plus one, at least three (one runaway query never blocks the rest)."""
@@ -90,6 +94,23 @@ def _give_back_memory() -> None:  # pragma: no cover - runs in the child
     """
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
+
+
+def _private_mb() -> float:  # pragma: no cover - runs in the child
+    """The memory private to this process, MB: what it allocated and what it no longer shares.
+
+    Reading the store touches its pages, and each page touched becomes a private copy of the
+    server's (reference counts and locks live beside the data): a worker that ran the named
+    queries at a million triples held a copy of most of the store.
+    """
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -146,12 +167,16 @@ def _serve(
             reply = ("error", type(exc).__name__, exc.message, exc.where)
         except Exception as exc:
             reply = ("error", "StoreError", f"query failed: {exc}", None)
+        del request
+        _give_back_memory()
+        retiring = _private_mb() > RETIRE_PRIVATE_MB
         try:
-            conn.send(reply)
+            conn.send((*reply, retiring))
         except (BrokenPipeError, OSError):
             os._exit(0)
         del reply
-        _give_back_memory()
+        if retiring:  # the pool forks a fresh worker in its place
+            os._exit(0)
 
 
 @dataclass
@@ -287,8 +312,11 @@ class QueryPool:
             self._retire(worker)
             idle.put_nowait(self._spawn())
             raise
+        status, value, message, where, retiring = reply
+        if retiring:
+            self._retire(worker)
+            worker = self._spawn()
         idle.put_nowait(worker)
-        status, value, message, where = reply
         if status == "ok":
             assert isinstance(value, QueryAnswer)
             return value
@@ -303,7 +331,7 @@ class QueryPool:
         *,
         deadline: float,
         waited: float = 0.0,
-    ) -> tuple[str, Any, Any, Any]:
+    ) -> tuple[str, Any, Any, Any, bool]:
         fd = worker.conn.fileno()
         ready: asyncio.Future[None] = loop.create_future()
 
@@ -318,7 +346,7 @@ class QueryPool:
                 await asyncio.wait_for(ready, max(0.0, deadline - loop.time()))
             finally:
                 loop.remove_reader(fd)
-            reply: tuple[str, Any, Any, Any] = worker.conn.recv()
+            reply: tuple[str, Any, Any, Any, bool] = worker.conn.recv()
         except TimeoutError as exc:
             queued = f" ({waited:.1f} s of it waiting for a free worker)" if waited >= 0.1 else ""
             raise QueryTimeoutError(
