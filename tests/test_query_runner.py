@@ -78,3 +78,34 @@ def test_a_remote_store_gets_a_remote_runner() -> None:
         assert runner.timeout == 3
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_served_app_starts_its_workers_before_the_first_query(
+    tmp_path: Path, on_disk: bool
+) -> None:
+    """``warm``: the workers (and an on-disk store's checkpoint) are ready with the app."""
+    import time
+    import warnings
+
+    from mnr_graph.web.app import get_fastapi_app
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*httpx2.*")
+        from fastapi.testclient import TestClient
+
+    settings = Settings(store_path=tmp_path / "store" if on_disk else None).validate()
+    app = get_fastapi_app(settings, warm=True)
+    pool = app.state.query_runner
+    assert isinstance(pool, QueryPool)
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 60
+        while len(pool.pids) < pool.size and time.monotonic() < deadline:
+            client.get("/health")  # no query: only the event loop turning
+            time.sleep(0.05)
+        assert len(pool.pids) == pool.size
+        assert pool.started == pool.size
+    cold = get_fastapi_app(Settings().validate())  # not warm: workers at the first query
+    with TestClient(cold) as client:
+        client.get("/health")
+        assert cold.state.query_runner.pids == []

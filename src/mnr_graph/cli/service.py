@@ -177,7 +177,7 @@ def serve(
         from mnr_graph.web.app import get_fastapi_app
 
         store = loading.result()
-    app = get_fastapi_app(settings, store=store)
+    app = get_fastapi_app(settings, store=store, warm=True)
     demo = "; demo: the shipped examples" if settings.demo else ""
     prefix = settings.root_path or ""
     click.echo(

@@ -62,6 +62,9 @@ class QueryRunner(Protocol):
     def close(self) -> None:
         """Release processes and connections."""
 
+    async def warm(self) -> None:
+        """Be ready to answer at once (start the workers), rather than at the first query."""
+
 
 class RemoteRunner:
     """Runs queries on a remote endpoint, in a thread, within the time limit."""
@@ -84,6 +87,9 @@ class RemoteRunner:
     def close(self) -> None:
         """Close the HTTP connections."""
         self.store.close()
+
+    async def warm(self) -> None:
+        """Nothing to start: the endpoint is the remote store's."""
 
 
 def make_runner(store: Store, settings: Settings) -> QueryRunner:

@@ -272,6 +272,20 @@ class QueryPool:
         self._idle = None
         self._loop = None
 
+    async def warm(self) -> None:
+        """Start the workers now, not at the first query: a restarted server answers at once.
+
+        An on-disk store's checkpoint is made in a thread (it takes 0.1 s or more), then the
+        workers are forked; each opens the checkpoint itself.
+        """
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, self.source)
+        except (MnrGraphError, OSError):  # the first query meets the error, and says it
+            return
+        if self._loop is not loop or self._idle is None:
+            self._start(loop)
+
     @property
     def pids(self) -> list[int]:
         """The process ids of the live workers."""

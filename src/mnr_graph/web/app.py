@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -80,10 +81,13 @@ def _holds_demo(store: Store) -> bool:
         return False
 
 
-def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
+def get_fastapi_app(
+    settings: Settings, *, store: Store | None = None, warm: bool = False
+) -> FastAPI:
     """The API for these settings, on ``store`` or on the store the settings describe.
 
-    The settings are validated first (:class:`~mnr_graph.core.settings.SettingsError`).
+    The settings are validated first (:class:`~mnr_graph.core.settings.SettingsError`). With
+    ``warm`` (a server, not a test) the query workers start with the app, not at the first query.
     """
     settings.validate()
     tokens = TokenRegistry(variable_token=settings.write_token, file=settings.tokens_file)
@@ -94,9 +98,12 @@ def get_fastapi_app(settings: Settings, *, store: Store | None = None) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warming = asyncio.create_task(runner.warm()) if warm else None
         try:
             yield
         finally:
+            if warming is not None and not warming.done():
+                warming.cancel()
             runner.close()
             flush = getattr(the_store, "flush", None)
             if callable(flush):  # everything written is on disk when the server stops
@@ -171,4 +178,4 @@ def app_from_env() -> FastAPI:
     """
     settings = Settings.from_env().validate()
     configure_logging(settings.log_level, json_lines=settings.log_json)
-    return get_fastapi_app(settings)
+    return get_fastapi_app(settings, warm=True)
