@@ -28,6 +28,7 @@ __all__ = [
     "Term",
     "replace_graphs_update",
     "run_query",
+    "unmerge_update",
     "with_sync",
 ]
 
