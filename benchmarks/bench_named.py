@@ -3,11 +3,11 @@
 Generates ``--countries`` x ``--years`` submissions (as ``mnr-graph generate`` does), loads them
 with the shipped graphs into one in-memory store, as ``serve --data FILE`` does (the
 current-submission marks included), then gives ``--revise`` countries' latest submission a second
-version with other phases (the first marked ``mnr:isCurrent false``) and withdraws the latest
-year of as many others, so that "the version in force" and "the current submission" are put to
-the test. Each named query then runs with its documented example values bound as the API binds
-them (a ``VALUES`` block, one page of the server's result limit), one warm-up and ``--repeats``
-timed runs; p50 printed in ms.
+version with other phases (the first marked ``mnr:isCurrent false``), withdraws the latest
+year of as many others and the year before it of as many more, so that "the version in force",
+"the current submission" and "the previous year" are put to the test. Each named query then
+runs with its documented example values bound as the API binds them (a ``VALUES`` block, one page
+of the server's result limit), one warm-up and ``--repeats`` timed runs; p50 printed in ms.
 
 With ``--before REV`` the query files of that git revision (``git show REV:sparql/...``) run on
 the same store too, side by side, and every query's rows are compared with theirs, as multisets,
@@ -68,6 +68,7 @@ def build(countries: int, years: int, revise: int, tmp: Path) -> EmbeddedStore:
     assert isinstance(store, EmbeddedStore)
     codes = country_codes(countries)
     revised, withdrawn = codes[:revise], codes[revise : 2 * revise]
+    gapped = codes[2 * revise : 3 * revise] if years > 2 else []  # a year missing in the middle
     lines = []
     for code in revised:
         old = f"{DATA}submission/{code}/{END_YEAR}/v1"
@@ -88,6 +89,9 @@ def build(countries: int, years: int, revise: int, tmp: Path) -> EmbeddedStore:
         lines.append(f"<{old}> <{MNR.isCurrent}> false .")
     lines.extend(
         f"<{DATA}submission/{code}/{END_YEAR}/v1> <{MNR.isCurrent}> false ." for code in withdrawn
+    )
+    lines.extend(
+        f"<{DATA}submission/{code}/{END_YEAR - 1}/v1> <{MNR.isCurrent}> false ." for code in gapped
     )
     if lines:
         # the default graph and every mark rebuilt, as after a load
