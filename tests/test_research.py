@@ -29,7 +29,7 @@ from mnr_graph.cli import cli, main
 from mnr_graph.core.namespaces import DATA, MNR, MNRID
 from mnr_graph.query import named as queries
 from mnr_graph.query.export import export_assessments, render_export
-from mnr_graph.query.store import EmbeddedStore, bind_values
+from mnr_graph.query.store import EmbeddedStore
 from mnr_graph.query.tables import table_from_solutions
 from mnr_graph.submissions.generate import dataset_turtle
 from typed import solutions, triples
@@ -352,11 +352,11 @@ def test_profile_and_comparison_take_a_year(
     assert {(r["countryCode"], r["otherCode"]) for r in compared.rows} == {("XA", REVISED)}
 
 
-def _through_values(store: EmbeddedStore, name: str, values: dict[str, str]) -> list[Any]:
-    """The rows as a worker or a remote endpoint computes them: values bound in a VALUES block."""
+def _through_substitutions(store: EmbeddedStore, name: str, values: dict[str, str]) -> list[Any]:
+    """The rows with the values bound by pyoxigraph's substitutions instead of a VALUES block."""
     query = queries.get_query(name)
     bound = query.bind(values, store=store)
-    return table_from_solutions(query, solutions(store.query(bind_values(query.text, bound)))).rows
+    return table_from_solutions(query, solutions(store.query(query.text, substitutions=bound))).rows
 
 
 def _parameter_sets(data: Any) -> Iterator[tuple[str, dict[str, str]]]:
@@ -377,13 +377,14 @@ def test_values_binding_gives_the_same_rows(
 ) -> None:
     """A parameter bound by a VALUES block gives the rows that substitution gives.
 
-    A parameter is bound by substitution in the library, by a VALUES block in the workers and on a
-    remote endpoint: a filter the VALUES block cannot reach would differ.
+    Parameters are bound by a VALUES block (the library, the workers, a remote endpoint); a query
+    sent with pyoxigraph's substitutions must give the same rows: a pattern the VALUES block
+    cannot reach, or a test of a parameter that substitution breaks, would differ.
     """
     store, _, _ = data
     for name, values in _parameter_sets(data):
         rows = queries.run_query(store, name, values).rows
-        assert _through_values(store, name, values) == rows, (name, values)
+        assert _through_substitutions(store, name, values) == rows, (name, values)
 
 
 @pytest.mark.parametrize("lang", ["fr", "es"])

@@ -46,6 +46,23 @@ MARKED = (
     "SELECT ?country ?submission WHERE "
     "{ ?country <https://w3id.org/mnr-graph/def/currentSubmission> ?submission }"
 )
+#: Every country's submission in force for each reporting year, found by scanning the flags.
+SCAN_IN_FORCE = """PREFIX mnr: <https://w3id.org/mnr-graph/def/>
+SELECT ?country ?submission WHERE {
+  ?submission a mnr:Submission ; mnr:country ?country ; mnr:reportingYear ?year .
+  FILTER NOT EXISTS { ?submission mnr:isCurrent false }
+}"""
+IN_FORCE = (
+    "SELECT ?country ?submission WHERE "
+    "{ ?country <https://w3id.org/mnr-graph/def/submissionInForce> ?submission }"
+)
+
+
+def _agree(store: EmbeddedStore) -> bool:
+    """Both kinds of mark say what a scan of the registry's flags says."""
+    return _pairs(store, MARKED) == _pairs(store, SCAN) and _pairs(store, IN_FORCE) == _pairs(
+        store, SCAN_IN_FORCE
+    )
 
 
 def _pairs(store: EmbeddedStore, query: str) -> set[tuple[str, str]]:
@@ -207,16 +224,20 @@ def test_a_write_that_returned_survives_a_killed_process(tmp_path: Path) -> None
 def test_marks_follow_submissions_and_withdrawals(data_file: Path) -> None:
     store = build_store(Settings(data_files=(data_file,)))
     assert isinstance(store, EmbeddedStore)
-    assert _pairs(store, MARKED) == _pairs(store, SCAN)
+    assert _agree(store)
+    assert len(_pairs(store, IN_FORCE)) == 8  # 4 countries x 2 years
     served = dict(_pairs(store, MARKED))[f"<{DATA}country/XA>"]
     record = submit(store, EXAMPLE.read_bytes(), filename=EXAMPLE.name, replace=True)
     pairs = _pairs(store, MARKED)
-    assert pairs == _pairs(store, SCAN)
+    assert _agree(store)
+    # the new version is in force for its year; the version it replaced, if any, is not
+    assert (f"<{DATA}country/XA>", f"<{record.submission}>") in _pairs(store, IN_FORCE)
     # XA's served submissions are of later years than the example's 2024 or not: either way the
     # mark is the registry's answer, and XA has exactly one
     assert len([p for p in pairs if p[0] == f"<{DATA}country/XA>"]) == 1
     withdraw(store, "XA", record.year, record.version)
-    assert _pairs(store, MARKED) == _pairs(store, SCAN)
+    assert _agree(store)
+    assert (f"<{DATA}country/XA>", f"<{record.submission}>") not in _pairs(store, IN_FORCE)
     assert dict(_pairs(store, MARKED))[f"<{DATA}country/XA>"] == served
     # the named queries read the marks: the profile names the marked submission
     table = run_query(store, "country-profile", {"country": "XA"})
@@ -232,5 +253,21 @@ def test_a_store_without_marks_gets_them_at_start(data_file: Path) -> None:
     assert not current.is_marked(store)
     current.refresh(store)
     assert current.is_marked(store)
-    assert _pairs(store, MARKED) == _pairs(store, SCAN)
+    assert _agree(store)
     assert current.refresh_update([]) == ""
+
+
+def test_a_store_marked_before_the_years_were_gets_them(data_file: Path) -> None:
+    """A store with each country's current submission marked, not yet its submissions in force."""
+    store = build_store(Settings(data_files=(data_file,)))
+    assert isinstance(store, EmbeddedStore)
+    link = "<https://w3id.org/mnr-graph/def/submissionInForce>"
+    store.ox.update(  # as that store was: neither in graph/current nor in the merge
+        f"DELETE WHERE {{ GRAPH <{current.CURRENT_GRAPH}> {{ ?c {link} ?s }} }} ;"
+        f"DELETE WHERE {{ ?c {link} ?s }}"
+    )
+    assert _pairs(store, IN_FORCE) == set()
+    assert not current.is_marked(store)
+    current.refresh(store)
+    assert current.is_marked(store)
+    assert _agree(store)

@@ -14,11 +14,15 @@ Every named query is a SPARQL ``SELECT`` file whose first lines are a header of 
   spaces in double quotes: ``example="child pornography"``): ``NAME`` is the
   SPARQL variable ``?NAME``; ``TYPE`` is one of :data:`PARAMETER_TYPES`; ``example`` is required
   (the tests run every query with its examples). Values never enter the query text: they are
-  checked, turned into RDF terms and bound through the store's ``substitutions``. Oxigraph binds a
-  substituted variable in the ``SELECT`` projection, so every parameter variable must be projected
-  by the outer ``SELECT`` (and by any sub-query that uses it). An optional parameter without a
-  default stays unbound: test it with ``COALESCE(<expression using ?NAME>, true)``, not with
-  ``BOUND(?NAME)`` (Oxigraph evaluates ``BOUND`` of a substituted variable as false).
+  checked, turned into RDF terms and bound in a ``VALUES`` block at the start of the ``WHERE``
+  clause, as the API's workers and a remote store bind them (Oxigraph plans the query knowing the
+  values: with pyoxigraph's ``substitutions`` it did not, and some queries read the whole store).
+  So a parameter is seen by the top-level patterns, each ``BIND`` and ``FILTER`` there and an
+  ``OPTIONAL``'s own ``FILTER``, never inside a sub-query or a nested group. The queries also give
+  the same rows through ``substitutions`` (the tests check it), which bind a variable in the
+  ``SELECT`` projection: every parameter variable is projected by the outer ``SELECT``, and an
+  optional parameter without a default (unbound) is tested with ``COALESCE(<expression using
+  ?NAME>, true)``, not with ``BOUND(?NAME)`` (false for a substituted variable).
 - ``@column NAME -- TEXT`` (one per result column, in order). Only declared columns are returned;
   projected parameter variables are not columns unless declared.
 
@@ -48,6 +52,7 @@ from mnr_graph.core import resources
 from mnr_graph.core.errors import InputError, NotFoundError, located
 from mnr_graph.query.header import Column, Parameter, parse_header
 from mnr_graph.query.parameters import PARAMETER_TYPES, parse_value
+from mnr_graph.query.remote import bind_values
 from mnr_graph.query.tables import QueryTable, table_from_solutions
 
 __all__ = [
@@ -279,5 +284,5 @@ def run_query(
     query = get_query(name)
     substitutions = query.bind(values or {}, store=store)
     text = paged(query.text, limit=limit, offset=offset)
-    solutions = store.query(text, substitutions=substitutions)
+    solutions = store.query(bind_values(text, substitutions) if substitutions else text)
     return table_from_solutions(query, solutions, limit=limit, offset=offset)
