@@ -30,7 +30,9 @@ VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
 
 #: A Virtuoso database of its own: loopback only, no time or row limit on a SPARQL answer
-#: (past MaxQueryExecutionTime Virtuoso answers with what it found so far, an "anytime" result).
+#: (past MaxQueryExecutionTime Virtuoso answers with what it found so far, an "anytime" result),
+#: and room to sort a page of the API's largest answer (10,000 rows and one more; Virtuoso
+#: refuses an ORDER BY with a LIMIT past MaxSortedTopRows, 10,000 unless set).
 VIRTUOSO_INI = """\
 [Database]
 DatabaseFile = {db}/virtuoso.db
@@ -45,6 +47,7 @@ TransactionFile = {db}/virtuoso-temp.trx
 [Parameters]
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
+MaxSortedTopRows = 1000000
 NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 CheckpointInterval = 60
