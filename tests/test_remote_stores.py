@@ -35,7 +35,7 @@ from variants import variant
 QUERY_FILES = resources.files("sparql", "Q*.rq")
 TOKEN = "token-for-the-remote-store-tests-0123456789abcdef"
 
-_COMPILER = "Virtuoso cannot compile it (SQ156 internal optimized compiler error)"
+_COMPILER = "cannot compile it (SQ156 internal optimized compiler error)"
 #: The named queries Virtuoso 7.2.5 answers wrongly or refuses, and the fault each shows.
 VIRTUOSO_FAULTS = {
     "capability": "an OPTIONAL holding a UNION whose branches join variables bound outside "
@@ -45,10 +45,6 @@ VIRTUOSO_FAULTS = {
     "country-over-years": "a sub-select inside an OPTIONAL (the previous year's submission) "
     "is not joined on the outer variables: rows with another year's phase come in",
     "assessments": _COMPILER + ": 'subq ot was supposed to be found'",
-    "capabilities-ranked": _COMPILER + ": 'Bad dfe in sqlo_place_exp'",
-    "domains-ranked": _COMPILER + ": 'Bad dfe in sqlo_place_exp'",
-    "phase-distribution": _COMPILER + ": 'Bad dfe in sqlo_place_exp'",
-    "countries-below-phase-count": _COMPILER + ": 'Bad dfe in sqlo_place_exp'",
 }
 
 
