@@ -54,6 +54,13 @@ def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def oxigraph_union_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``oxigraph serve --union-default-graph``, empty at first (one per test module)."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), union_default_graph=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private Virtuoso Open Source on free loopback ports, empty at first (one per module).
 
@@ -67,10 +74,14 @@ def virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+@pytest.fixture(scope="module", params=["oxigraph", "oxigraph_union", "virtuoso"])
 def remote_endpoint(request: pytest.FixtureRequest) -> Endpoint:
-    """Each real remote store in turn, empty at first: ``oxigraph serve``, then Virtuoso."""
+    """Each real remote store in turn, empty at first.
+
+    ``oxigraph serve``; ``oxigraph serve --union-default-graph`` (the remote store's mode for a
+    store whose default graph is the union, tested where Virtuoso is not installed); Virtuoso.
+    """
     url = request.getfixturevalue(f"{request.param}_url")
-    if request.param == "oxigraph":
-        return Endpoint.oxigraph(url)
-    return Endpoint.virtuoso(url)
+    if request.param == "virtuoso":
+        return Endpoint.virtuoso(url)
+    return Endpoint.oxigraph(url, union_default_graph=request.param == "oxigraph_union")

@@ -98,9 +98,10 @@ class Endpoint:
     union_default_graph: bool
 
     @classmethod
-    def oxigraph(cls, url: str) -> Endpoint:
-        """``oxigraph serve`` at ``url``."""
-        return cls("oxigraph", url + "/query", url + "/update", url + "/store", False)
+    def oxigraph(cls, url: str, *, union_default_graph: bool = False) -> Endpoint:
+        """``oxigraph serve`` at ``url`` (``--union-default-graph`` if it was started so)."""
+        name = "oxigraph-union" if union_default_graph else "oxigraph"
+        return cls(name, url + "/query", url + "/update", url + "/store", union_default_graph)
 
     @classmethod
     def virtuoso(cls, url: str) -> Endpoint:
@@ -137,13 +138,24 @@ class Endpoint:
 
 
 @contextmanager
-def oxigraph_server(location: Path) -> Iterator[str]:
-    """A real ``oxigraph serve`` on a free loopback port, storing in ``location``; its URL."""
+def oxigraph_server(location: Path, *, union_default_graph: bool = False) -> Iterator[str]:
+    """A real ``oxigraph serve`` on a free loopback port, storing in ``location``; its URL.
+
+    ``union_default_graph``: its queries read the union of the graphs as their default graph.
+    """
     binary = OXIGRAPH if OXIGRAPH.exists() else shutil.which("oxigraph")
     assert binary, "the oxigraph binary (PyPI package `oxigraph`) is a test dependency"
     port = free_port()
     process = subprocess.Popen(
-        [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        [
+            str(binary),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            *(["--union-default-graph"] if union_default_graph else []),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
