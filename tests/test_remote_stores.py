@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 from mnr_graph.cli import main
@@ -30,9 +31,12 @@ from mnr_graph.query.remote import RemoteStore
 from mnr_graph.query.store import EmbeddedStore, build_store
 from mnr_graph.submissions.upgrade import STATE_GRAPH
 from servers import Endpoint, mnr_graph_server
+from typed import triples
 from variants import variant
 
 QUERY_FILES = resources.files("sparql", "Q*.rq")
+SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 TOKEN = "token-for-the-remote-store-tests-0123456789abcdef"
 
 _COMPILER = "cannot compile it (SQ156 internal optimized compiler error)"
@@ -116,6 +120,28 @@ def _expect_virtuoso_fault(endpoint: Endpoint, name: str, request: pytest.Fixtur
 def test_load_pushes_every_graph(remote: RemoteStore, embedded: EmbeddedStore) -> None:
     # the embedded store also says which version served it last: `load` writes no such record
     assert set(remote.graph_names()) == set(embedded.graph_names()) - {STATE_GRAPH}
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_every_query_form_answers_as_the_embedded_store(
+    remote: RemoteStore, embedded: EmbeddedStore
+) -> None:
+    """ASK a boolean, CONSTRUCT and DESCRIBE a graph (Virtuoso: a table unless a graph is asked)."""
+    domain = "<https://w3id.org/mnr-graph/def/Domain>"
+    for ask in (f"ASK {{ ?d a {domain} }}", "ASK { ?d a <https://w3id.org/mnr-graph/def/No> }"):
+        answer = remote.query(ask)
+        assert isinstance(answer, ox.QueryBoolean)
+        assert bool(answer) is bool(embedded.query(ask))
+    construct = f"CONSTRUCT WHERE {{ ?d a {domain} ; <{SKOS_NOTATION}> ?n }}"
+    assert {str(t) for t in triples(remote.query(construct))} == {
+        str(t) for t in triples(embedded.query(construct))
+    }
+    described = remote.query("DESCRIBE <https://w3id.org/mnr-graph/id/D01>")
+    assert isinstance(described, ox.QueryTriples)
+    assert f"<https://w3id.org/mnr-graph/id/D01> <{RDF_TYPE}> {domain}" in {
+        str(t) for t in triples(described)
+    }
 
 
 @pytest.mark.slow

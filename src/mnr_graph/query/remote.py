@@ -77,6 +77,10 @@ _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
     "application/sparql-results+xml;q=0.8, text/turtle;q=0.7"
 )
+#: What a CONSTRUCT or DESCRIBE asks for: a graph (Virtuoso answers a table of ?s ?p ?o to one
+#: that accepts SPARQL results first).
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
+_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
 class RemoteStore:
@@ -150,7 +154,10 @@ class RemoteStore:
         form += [("default-graph-uri", g) for g in default_graphs or ()]
         form += [("named-graph-uri", g) for g in named_graphs or ()]
         request = self.client.build_request(
-            "POST", self.query_endpoint, data=dict_of_lists(form), headers={"Accept": _ACCEPT}
+            "POST",
+            self.query_endpoint,
+            data=dict_of_lists(form),
+            headers={"Accept": _GRAPH_ACCEPT if first_keyword(sparql) in _GRAPH_FORMS else _ACCEPT},
         )
         response = self._send(request, self.query_endpoint)
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
