@@ -19,6 +19,7 @@ from mnr_graph.submissions import demo
 from mnr_graph.submissions.generate import dataset_turtle
 from mnr_graph.submissions.ingest import submit
 from mnr_graph.web import app as api
+from servers import Endpoint
 from typed import solutions
 
 with warnings.catch_warnings():
@@ -182,14 +183,9 @@ def test_with_data_the_pages_say_illustrative_only_for_user_assigned_codes(
 
 @pytest.mark.slow
 @pytest.mark.server
-def test_load_pushes_the_demo_only_with_examples(oxigraph_url: str) -> None:
-    endpoints = [
-        "--endpoint",
-        oxigraph_url + "/query",
-        "--update-endpoint",
-        oxigraph_url + "/update",
-    ]
-    store = RemoteStore(oxigraph_url + "/query")
+def test_load_pushes_the_demo_only_with_examples(remote_endpoint: Endpoint) -> None:
+    endpoints = remote_endpoint.load_args(gsp=False)
+    store = remote_endpoint.store()
     try:
         with pytest.raises(SystemExit) as pushed:
             main(["load", *endpoints, "--examples"])

@@ -15,12 +15,12 @@ import pytest
 
 from mnr_graph.core.namespaces import MNR, PROV
 from mnr_graph.query.named import run_query
-from mnr_graph.query.store import EmbeddedStore, RemoteStore
+from mnr_graph.query.store import EmbeddedStore
 from mnr_graph.submissions import registry
 from mnr_graph.submissions.ingest import submit
 from mnr_graph.submissions.lock import LOCK_GRAPH
 from mnr_graph.submissions.registry import list_submissions
-from servers import mnr_graph_server
+from servers import Endpoint, mnr_graph_server
 from typed import solutions
 from variants import EXAMPLE, variant
 
@@ -83,23 +83,19 @@ def test_concurrent_posts_to_one_server_become_versions_in_order(tmp_path: Path)
 
 @pytest.mark.slow
 @pytest.mark.server
-def test_api_replicas_sharing_a_remote_store_never_share_a_version(oxigraph_url: str) -> None:
-    """Two API processes on one SPARQL endpoint.
+def test_api_replicas_sharing_a_remote_store_never_share_a_version(
+    remote_endpoint: Endpoint,
+) -> None:
+    """Two API processes on one SPARQL endpoint (each real remote store).
 
     The version is claimed in the store (a conditional update, read back), so posts through both
     become distinct versions.
     """
     from mnr_graph.cli import main
 
-    endpoints = [
-        "--sparql-endpoint",
-        oxigraph_url + "/query",
-        "--update-endpoint",
-        oxigraph_url + "/update",
-    ]
+    endpoints = [*remote_endpoint.serve_args(), "--workers", "1"]
     with pytest.raises(SystemExit) as loaded:
-        main(["load", "--endpoint", oxigraph_url + "/query", "--update-endpoint",
-              oxigraph_url + "/update"])  # fmt: skip
+        main(["load", *remote_endpoint.load_args(gsp=False)])
     assert loaded.value.code == 0
     with (
         mnr_graph_server(endpoints, token=TOKEN) as one,
@@ -108,7 +104,7 @@ def test_api_replicas_sharing_a_remote_store_never_share_a_version(oxigraph_url:
         responses = _post_at_once([one, two], 8)
         _check_versions(one, responses, 8)
         _check_versions(two, responses, 8)
-    store = RemoteStore(oxigraph_url + "/query")
+    store = remote_endpoint.store()
     try:
         assert not bool(store.query(f"ASK {{ GRAPH <{LOCK_GRAPH}> {{ ?s ?p ?o }} }}"))
     finally:

@@ -298,6 +298,8 @@ def test_ci_run_as_root_installs_then_runs_the_check(tree: Tree) -> None:
         "default-jre-headless curl python3-venv systemd nginx openssl"
     )
     assert "apt-get install -y -q --no-install-recommends chromium" in calls
+    assert "apt-get install -y -q --no-install-recommends virtuoso-opensource" in calls
+    assert calls.count("apt-get update -q") == 1
     assert calls[-1] == "scripts/check "
 
 
@@ -312,7 +314,8 @@ def test_ci_run_package_names_exist_in_apt() -> None:
         re.findall(r"--no-install-recommends ([\w.-]+)", text)
     )
     packages = {p for group in names for p in group.split()}
-    assert {"default-jre-headless", "python3-venv", "chromium", "systemd", "nginx"} <= packages
+    expected = {"default-jre-headless", "python3-venv", "chromium", "systemd", "nginx"}
+    assert expected | {"virtuoso-opensource"} <= packages
     shown = subprocess.run(
         [apt_cache, "show", "--no-all-versions", *sorted(packages)],
         capture_output=True,

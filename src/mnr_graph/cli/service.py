@@ -38,6 +38,13 @@ __all__ = ["COMMANDS"]
 @click.option("--sparql-endpoint", default=None, help="Remote SPARQL 1.1 query endpoint.")
 @click.option("--update-endpoint", default=None, help="Remote SPARQL 1.1 update endpoint.")
 @click.option("--gsp-endpoint", default=None, help="Remote Graph Store Protocol endpoint.")
+@click.option(
+    "--union-default-graph",
+    is_flag=True,
+    default=None,
+    help="The remote store's default graph is the union of its named graphs (Virtuoso; "
+    "oxigraph serve --union-default-graph): nothing is written to it.",
+)
 @click.option("--query-timeout", type=float, default=None, help="Seconds per query [5].")
 @click.option("--result-limit", type=int, default=None, help="Most rows per answer [10000].")
 @click.option("--workers", "query_workers", type=int, default=None, help="Query processes.")
@@ -105,6 +112,7 @@ def serve(
     sparql_endpoint: str | None,
     update_endpoint: str | None,
     gsp_endpoint: str | None,
+    union_default_graph: bool | None,
     query_timeout: float | None,
     result_limit: int | None,
     query_workers: int | None,
@@ -149,6 +157,7 @@ def serve(
             sparql_endpoint=sparql_endpoint,
             update_endpoint=update_endpoint,
             gsp_endpoint=gsp_endpoint,
+            union_default_graph=union_default_graph,
             query_timeout=query_timeout,
             result_limit=result_limit,
             query_workers=query_workers,
@@ -211,6 +220,12 @@ def serve(
 @click.option("--update-endpoint", default=None, help="The update endpoint [--endpoint].")
 @click.option("--gsp", default=None, help="A Graph Store Protocol endpoint (faster for big files).")
 @click.option(
+    "--union-default-graph",
+    is_flag=True,
+    help="The remote store's default graph is the union of its named graphs (Virtuoso; "
+    "oxigraph serve --union-default-graph): nothing is written to it.",
+)
+@click.option(
     "--data",
     "data_files",
     multiple=True,
@@ -227,6 +242,7 @@ def load(
     endpoint: str,
     update_endpoint: str | None,
     gsp: str | None,
+    union_default_graph: bool,
     data_files: tuple[Path, ...],
     examples: bool,
 ) -> None:
@@ -237,7 +253,13 @@ def load(
     from mnr_graph.query.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
     from mnr_graph.submissions import current
 
-    store = RemoteStore(endpoint, update_endpoint=update_endpoint, gsp_endpoint=gsp, timeout=60)
+    store = RemoteStore(
+        endpoint,
+        update_endpoint=update_endpoint,
+        gsp_endpoint=gsp,
+        union_default_graph=union_default_graph,
+        timeout=60,
+    )
     files = [*shipped_graphs(), *((data_graph(f), f) for f in data_files)]
     try:
         for graph in push_graphs(store, files):

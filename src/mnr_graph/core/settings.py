@@ -43,6 +43,9 @@ class Settings:
     update_endpoint: str | None = None
     #: Remote Graph Store Protocol endpoint (optional).
     gsp_endpoint: str | None = None
+    #: The remote store's default graph is the union of its named graphs (Virtuoso): nothing is
+    #: written to it.
+    union_default_graph: bool = False
     #: Seconds a query may run before it is stopped.
     query_timeout: float = 5.0
     #: Worker processes that run SPARQL queries (embedded store); 0: one per core plus one.
@@ -200,6 +203,7 @@ class Settings:
             sparql_endpoint=get("SPARQL_ENDPOINT"),
             update_endpoint=get("UPDATE_ENDPOINT"),
             gsp_endpoint=get("GSP_ENDPOINT"),
+            union_default_graph=flag("UNION_DEFAULT_GRAPH"),
             query_timeout=number("QUERY_TIMEOUT", float),
             query_workers=number("QUERY_WORKERS", int),
             query_memory_mb=number("QUERY_MEMORY_MB", int),

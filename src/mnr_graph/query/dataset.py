@@ -14,12 +14,12 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from mnr_graph.core.errors import InputError, StoreError
-from mnr_graph.query.lexer import tokens
+from mnr_graph.query.lexer import Token, tokens
 from mnr_graph.submissions import current
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "run_query",
     "unmerge_update",
     "with_sync",
+    "without_default_writes",
 ]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -39,11 +40,32 @@ Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
 
 def replace_graphs_update(graphs: Mapping[str, Iterable[ox.Quad]]) -> str:
-    """One SPARQL update that replaces the given named graphs with the given quads."""
+    """One SPARQL update that replaces the given named graphs with the given quads.
+
+    A graph with blank nodes is written by an ``INSERT`` template with an empty ``WHERE`` (fresh
+    blank nodes, as ``INSERT DATA`` makes): Virtuoso refuses blank nodes in ``INSERT DATA``.
+
+    >>> q = ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.BlankNode("b"))
+    >>> print(replace_graphs_update({"urn:g": [q]}))
+    DROP SILENT GRAPH <urn:g> ;
+    INSERT { GRAPH <urn:g> {
+    <urn:s> <urn:p> _:b .
+    } } WHERE {}
+    """
     parts = [f"DROP SILENT GRAPH <{iri}>" for iri in graphs]
     for iri, quads in graphs.items():
-        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-        if body:
+        lines, blank = [], False
+        for q in quads:
+            lines.append(f"{q.subject} {q.predicate} {q.object} .")
+            blank = (
+                blank or isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+            )
+        if not lines:
+            continue
+        body = "\n".join(lines)
+        if blank:
+            parts.append(f"INSERT {{ GRAPH <{iri}> {{\n{body}\n}} }} WHERE {{}}")
+        else:
             parts.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
     return " ;\n".join(parts)
 
@@ -200,3 +222,116 @@ def _has_dataset_clause(sparql: str) -> bool:
     if "from" not in sparql.lower():
         return False
     return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(sparql))
+
+
+def without_default_writes(sparql_update: str) -> str:
+    """The update without what it writes to the default graph (may be empty: nothing to send).
+
+    For a store whose default graph already is the union of its named graphs (Virtuoso's, which
+    has no default graph of its own; ``oxigraph serve --union-default-graph``): the stores write
+    every triple of a named graph into the default graph too, to keep it their merge, and there
+    that copy would be a second one. Left out: the triples outside ``GRAPH`` of ``INSERT`` and
+    ``DELETE`` templates and data blocks, an operation then left with nothing to write, and
+    ``DROP`` or ``CLEAR`` of ``DEFAULT``. An operation under ``WITH`` is kept whole.
+
+    >>> print(without_default_writes(
+    ...     "DROP SILENT DEFAULT ; "
+    ...     "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } <urn:a> <urn:b> 1 }"
+    ... ))
+    INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }
+    >>> without_default_writes("DELETE { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    ''
+    """
+    items = list(tokens(sparql_update))
+    kept: list[str] = []
+    carried = ""  # the prologue (PREFIX, BASE) of an operation left out, for the next one
+    for first, end in _operations(items):
+        start = items[first].start if first < len(items) else len(sparql_update)
+        stop = items[end].start if end < len(items) else len(sparql_update)
+        words = [(i, t.text.upper()) for i in range(first, end) if (t := items[i]).kind == "word"]
+        keyword = next(((i, w) for i, w in words if w not in ("BASE", "PREFIX")), None)
+        if keyword is None:
+            continue
+        prologue = sparql_update[start : items[keyword[0]].start]
+        verb = keyword[1]
+        if verb in ("DROP", "CLEAR") and "DEFAULT" in (w for _, w in words[1:3] if w != "SILENT"):
+            carried += prologue
+            continue
+        if verb not in ("INSERT", "DELETE"):  # WITH, LOAD, DROP GRAPH... kept whole
+            kept.append(carried + sparql_update[start:stop].strip())
+            carried = ""
+            continue
+        text, writes = _named_templates(sparql_update, items, keyword[0], end, stop)
+        if writes:
+            kept.append(carried + prologue + text.strip())
+            carried = ""
+        else:
+            carried += prologue
+    return " ;\n".join(kept)
+
+
+def _operations(items: list[Token]) -> Iterator[tuple[int, int]]:
+    """The token ranges of an update's operations (split at the ``;`` outside braces)."""
+    depth, first = 0, 0
+    for i, t in enumerate(items):
+        if t.text == "{":
+            depth += 1
+        elif t.text == "}":
+            depth -= 1
+        elif t.text == ";" and depth == 0:
+            yield first, i
+            first = i + 1
+    yield first, len(items)
+
+
+def _closing(items: list[Token], opening: int) -> int:
+    """The index of the ``}`` that closes the ``{`` at ``opening``."""
+    depth = 0
+    for i in range(opening, len(items)):
+        if items[i].text == "{":
+            depth += 1
+        elif items[i].text == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise InputError("unbalanced braces in the SPARQL update")
+
+
+def _named_templates(
+    text: str, items: list[Token], first: int, end: int, stop: int
+) -> tuple[str, bool]:
+    """One operation's text with only the ``GRAPH`` blocks of its templates; whether any is left."""
+    out: list[str] = []
+    cursor = items[first].start
+    writes = False
+    i = first
+    while i < end:
+        t = items[i]
+        word = t.text.upper() if t.kind == "word" else ""
+        if word not in ("INSERT", "DELETE"):
+            i += 1
+            continue
+        j = i + 1
+        if j < end and items[j].kind == "word" and items[j].text.upper() == "DATA":
+            j += 1
+        if j >= end or items[j].text != "{":  # DELETE WHERE: a pattern, not a template
+            writes = True
+            i = j
+            continue
+        close = _closing(items, j)
+        blocks: list[str] = []
+        k = j + 1
+        while k < close:
+            if items[k].kind == "word" and items[k].text.upper() == "GRAPH" and k + 2 < close:
+                inner = _closing(items, k + 2)
+                blocks.append(text[items[k].start : items[inner].start + 1])
+                k = inner + 1
+            else:
+                k += 1
+        writes = writes or bool(blocks)
+        out.append(text[cursor : items[j].start])
+        out.append("{ " + " ".join(blocks) + " }" if blocks else "{ }")
+        cursor = items[close].start + 1
+        i = close + 1
+    out.append(text[cursor:stop])
+    return "".join(out), writes

@@ -5,6 +5,11 @@ parameters are bound as a ``VALUES`` block (:func:`bind_values`): a value is ser
 RDF term, never spliced as text. Nothing is read from the environment (no proxy, no ``.netrc``),
 and redirects are not followed.
 
+A store whose default graph is the union of its named graphs (Virtuoso, which has no default
+graph of its own; ``oxigraph serve --union-default-graph``) is used with
+``union_default_graph=True``: nothing is written to its default graph
+(:func:`~mnr_graph.query.dataset.without_default_writes`).
+
 >>> bind_values("SELECT ?l WHERE { ?c ?p ?l }", {"c": ox.NamedNode("http://ex/c")})
 'SELECT ?l WHERE { VALUES (?c) { (<http://ex/c>) } ?c ?p ?l }'
 """
@@ -18,8 +23,14 @@ import pyoxigraph as ox
 
 from mnr_graph.core.errors import InputError, QueryTimeoutError, StoreError
 from mnr_graph.query import netguard
-from mnr_graph.query.dataset import QueryResult, Term, replace_graphs_update, with_sync
-from mnr_graph.query.lexer import tokens
+from mnr_graph.query.dataset import (
+    QueryResult,
+    Term,
+    replace_graphs_update,
+    with_sync,
+    without_default_writes,
+)
+from mnr_graph.query.lexer import first_keyword, tokens
 
 if TYPE_CHECKING:  # imported when a remote store is made: httpx (with rich) slows every start
     import httpx
@@ -66,6 +77,10 @@ _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, "
     "application/sparql-results+xml;q=0.8, text/turtle;q=0.7"
 )
+#: What a CONSTRUCT or DESCRIBE asks for: a graph (Virtuoso answers a table of ?s ?p ?o to one
+#: that accepts SPARQL results first).
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
+_GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
 class RemoteStore:
@@ -74,6 +89,11 @@ class RemoteStore:
     Answers are parsed into the same pyoxigraph result types as :class:`EmbeddedStore` gives. The
     endpoint's default graph is kept as the merge of its named graphs, by every write (so serve
     it without a union-default-graph option: oxigraph's repeats triples shared by graphs).
+
+    ``union_default_graph``: the endpoint's default graph is the union of its named graphs
+    already (Virtuoso's; it has none of its own to write), and no write touches it. A triple
+    held by several named graphs is then read once per graph (the stores' own graphs share
+    almost none).
     """
 
     def __init__(
@@ -82,11 +102,13 @@ class RemoteStore:
         *,
         update_endpoint: str | None = None,
         gsp_endpoint: str | None = None,
+        union_default_graph: bool = False,
         timeout: float = 5.0,
     ) -> None:
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
         self.gsp_endpoint = gsp_endpoint
+        self.union_default_graph = union_default_graph
         self.timeout = timeout
         self.generation = 0
         import httpx
@@ -132,14 +154,20 @@ class RemoteStore:
         form += [("default-graph-uri", g) for g in default_graphs or ()]
         form += [("named-graph-uri", g) for g in named_graphs or ()]
         request = self.client.build_request(
-            "POST", self.query_endpoint, data=dict_of_lists(form), headers={"Accept": _ACCEPT}
+            "POST",
+            self.query_endpoint,
+            data=dict_of_lists(form),
+            headers={"Accept": _GRAPH_ACCEPT if first_keyword(sparql) in _GRAPH_FORMS else _ACCEPT},
         )
         response = self._send(request, self.query_endpoint)
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         results_format = _RESULT_FORMATS.get(media_type)
         try:
             if results_format is not None:
-                return ox.parse_query_results(response.content, format=results_format)
+                result = ox.parse_query_results(response.content, format=results_format)
+                if isinstance(result, ox.QuerySolutions) and first_keyword(sparql) == "ASK":
+                    return _ask_answer(result)
+                return result
             rdf_format = ox.RdfFormat.from_media_type(media_type)
             if rdf_format is None:
                 raise StoreError(
@@ -157,17 +185,22 @@ class RemoteStore:
         """Send a SPARQL update to the update endpoint (one request, one transaction).
 
         The endpoint's default graph is rebuilt as the merge of its named graphs in the same
-        request, as in :class:`EmbeddedStore` (serve it without a union-default-graph option).
+        request, as in :class:`EmbeddedStore` (serve it without a union-default-graph option),
+        unless it is their union already (``union_default_graph``).
         """
         netguard.check_update(sparql_update)
-        request = self.client.build_request(
-            "POST",
-            self.update_endpoint,
-            content=with_sync(sparql_update, graphs).encode(),
-            headers={"Content-Type": "application/sparql-update"},
-        )
+        text = with_sync(sparql_update, graphs)
+        if self.union_default_graph:
+            text = without_default_writes(text)
         try:
-            self._send(request, self.update_endpoint)
+            if text.strip():
+                request = self.client.build_request(
+                    "POST",
+                    self.update_endpoint,
+                    content=text.encode(),
+                    headers={"Content-Type": "application/sparql-update"},
+                )
+                self._send(request, self.update_endpoint)
         finally:
             self.generation += 1
 
@@ -203,9 +236,37 @@ class RemoteStore:
 
     def graph_names(self) -> list[str]:
         """The IRIs of the named graphs on the endpoint."""
-        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", default_graphs=None)
-        assert isinstance(result, ox.QuerySolutions)
-        return sorted(g.value for row in result if isinstance(g := row["g"], ox.NamedNode))
+        names: list[str] = []
+        # Virtuoso 7.2 matches no graph with an empty pattern: then the graphs of the triples,
+        # grouped (its DISTINCT ?g took seconds, and listed the graphs it keeps private)
+        for query in (
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }",
+            "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+        ):
+            result = self.query(query)
+            assert isinstance(result, ox.QuerySolutions)
+            names = [g.value for row in result if isinstance(g := row["g"], ox.NamedNode)]
+            if names:
+                break
+        return sorted(names)
+
+
+def _ask_answer(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
+    r"""The answer to an ``ASK`` that the endpoint gave as a table, not as a boolean.
+
+    Virtuoso 7.2 does so: one row binding ``?__ASK_RETVAL`` to 1 when true, no row when false.
+
+    >>> rows = ox.parse_query_results("?__ASK_RETVAL\n1\n", format=ox.QueryResultsFormat.TSV)
+    >>> _ask_answer(rows)
+    <QueryBoolean true>
+    """
+    true = any(
+        term is not None and term.value not in ("0", "false") for row in solutions for term in row
+    )
+    answer = b'{"head": {}, "boolean": %s}' % (b"true" if true else b"false")
+    result = ox.parse_query_results(answer, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(result, ox.QueryBoolean)
+    return result
 
 
 def dict_of_lists(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:

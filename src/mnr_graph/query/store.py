@@ -523,6 +523,7 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
             settings.sparql_endpoint,
             update_endpoint=settings.update_endpoint,
             gsp_endpoint=settings.gsp_endpoint,
+            union_default_graph=settings.union_default_graph,
             timeout=settings.query_timeout,
         )
         if settings.data_files:
@@ -533,6 +534,7 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
                 settings.sparql_endpoint,
                 update_endpoint=settings.update_endpoint,
                 gsp_endpoint=settings.gsp_endpoint,
+                union_default_graph=settings.union_default_graph,
                 timeout=max(_PUSH_TIMEOUT, settings.query_timeout),
             )
             try:

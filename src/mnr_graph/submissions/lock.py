@@ -68,10 +68,13 @@ def _claim(store: RegistryStore, lock: URIRef, code: str, year: str) -> str:
     delay = 0.02
     while True:
         claim = f"{secrets.token_hex(8)} {time.time() + LOCK_LEASE:.3f}"
+        # claims counted, not a lone FILTER NOT EXISTS (Virtuoso 7.2 ignores that, and it drops
+        # an OPTIONAL with an IRI it has not stored yet from an update's WHERE)
         store.update(
             f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ {lock.n3()} <{MNR.writeLock}> "
-            f"{Literal(claim).n3()} }} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> "
-            f"{{ {lock.n3()} <{MNR.writeLock}> ?held }} }} }}",
+            f"{Literal(claim).n3()} }} }} WHERE {{ {{ SELECT (COUNT(?held) AS ?claims) WHERE {{ "
+            f"GRAPH <{LOCK_GRAPH}> {{ {lock.n3()} <{MNR.writeLock}> ?held }} }} }} "
+            f"FILTER(?claims = 0) }}",
             graphs=[LOCK_GRAPH],
         )
         rows = store.query(

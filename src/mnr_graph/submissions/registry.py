@@ -93,6 +93,17 @@ def _value(term: Any) -> str | None:
     return None if term is None else str(term.value)
 
 
+def _true(term: Any) -> bool:
+    """A boolean literal's value: ``1`` is true as well (Virtuoso answers 1 and 0).
+
+    >>> import pyoxigraph as ox
+    >>> boolean = ox.NamedNode(str(XSD.boolean))
+    >>> _true(ox.Literal("1", datatype=boolean)), _true(ox.Literal("false", datatype=boolean))
+    (True, False)
+    """
+    return term is not None and str(term.value) in ("true", "1")
+
+
 def _year(year: str) -> str:
     return Literal(year).n3()
 
@@ -127,7 +138,7 @@ def versions(store: RegistryStore, country: str, year: str) -> list[Version]:
                 graph=graph,
                 submission=str(row["s"].value),
                 number=int(row["v"].value),
-                is_current=row["current"].value == "true",
+                is_current=_true(row["current"]),
                 withdrawn=row["gone"] is not None,
                 sha256=str(row["sha"].value),
                 content=_value(row["content"]),
@@ -328,7 +339,7 @@ def list_submissions(
                 "countryCode": (_value(row["country"]) or "").rsplit("/", 1)[-1],
                 "year": _value(row["year"]),
                 "version": int(_value(row["version"]) or 0),
-                "isCurrent": _value(row["current"]) == "true",
+                "isCurrent": _true(row["current"]),
                 "withdrawn": withdrawn,
                 "generatedAtTime": _value(row["time"]),
                 "sha256": _value(row["sha"]),

@@ -21,7 +21,7 @@ from fastapi.responses import Response
 
 from mnr_graph.core.errors import NotFoundError
 from mnr_graph.core.language import pick
-from mnr_graph.core.namespaces import MNR, RDF, RDFS, SKOS, SKOSXL
+from mnr_graph.core.namespaces import MNR, RDF, RDFS, SKOS, SKOSXL, XSD
 from mnr_graph.query import named as queries
 from mnr_graph.terminology.search import describe_term
 from mnr_graph.terminology.vocabulary import load_vocabulary
@@ -145,6 +145,17 @@ def _country_charts(
     }
 
 
+def _lexical(literal: ox.Literal) -> str:
+    """A literal's text; a boolean's canonical form (Virtuoso answers 1 and 0 for true and false).
+
+    >>> _lexical(ox.Literal("1", datatype=ox.NamedNode(str(XSD.boolean))))
+    'true'
+    """
+    if literal.datatype == ox.NamedNode(str(XSD.boolean)):
+        return {"1": "true", "0": "false"}.get(literal.value, literal.value)
+    return literal.value
+
+
 def _property_rows(
     store: queries.QueryStore, iri: str, triples: list[Triple], lang: str
 ) -> list[dict[str, Any]]:
@@ -168,7 +179,7 @@ def _property_rows(
                 and (p.value, lang) in in_lang
             ):
                 continue
-            value = {"iri": None, "text": o.value, "lang": o.language}
+            value = {"iri": None, "text": _lexical(o), "lang": o.language}
         else:
             value = {"iri": None, "text": str(o), "lang": None}
         row["objects"].append(value)
