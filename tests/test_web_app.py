@@ -18,6 +18,7 @@ from mnr_graph.core.errors import InputError
 from mnr_graph.core.settings import Settings
 from mnr_graph.query.store import build_store, data_graph
 from mnr_graph.web import app as api
+from servers import Endpoint
 
 with warnings.catch_warnings():
     # Starlette's TestClient warns at import that it wants httpx2; nothing to do with our code.
@@ -38,15 +39,16 @@ def _ask(url: str, query: str) -> bool:
 @pytest.mark.slow
 @pytest.mark.server
 def test_serve_data_with_a_remote_endpoint_pushes_each_file_to_its_graph(
-    oxigraph_url: str, tmp_path: Path
+    remote_endpoint: Endpoint, tmp_path: Path
 ) -> None:
     data = tmp_path / "generated.ttl"
     with pytest.raises(SystemExit) as generated:
         cli.main(["generate", "--countries", "2", "-o", str(data)])
     assert generated.value.code == 0
     settings = Settings(
-        sparql_endpoint=oxigraph_url + "/query",
-        update_endpoint=oxigraph_url + "/update",
+        sparql_endpoint=remote_endpoint.query,
+        update_endpoint=remote_endpoint.update,
+        union_default_graph=remote_endpoint.union_default_graph,
         data_files=(data,),
     )
     graph = data_graph(data)
