@@ -25,10 +25,11 @@ import pytest
 
 from mnr_graph.cli import main
 from mnr_graph.core import resources
+from mnr_graph.core.errors import InputError
 from mnr_graph.core.settings import Settings
 from mnr_graph.query import named as queries
 from mnr_graph.query.remote import RemoteStore
-from mnr_graph.query.store import EmbeddedStore, build_store
+from mnr_graph.query.store import EmbeddedStore, build_store, data_graph
 from mnr_graph.submissions.upgrade import STATE_GRAPH
 from servers import Endpoint, mnr_graph_server
 from typed import triples
@@ -217,3 +218,35 @@ def test_a_submission_and_the_pages_are_the_same_as_on_the_embedded_store(
                 {path: _without_volatile(page.text) for path, page in pages.items()},
             )
     assert served["remote"] == served["embedded"]
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_the_account_a_store_asks_for_is_sent(
+    virtuoso_url: str, dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Virtuoso's ``/sparql-auth`` (HTTP Digest): ``mnr-graph load`` with the account set.
+
+    The account comes from the environment (MNR_GRAPH_STORE_USER, _PASSWORD, _AUTH), never the
+    command line; without it the store refuses.
+    """
+    endpoint = virtuoso_url + "/sparql-auth"
+    anonymous = RemoteStore(endpoint, union_default_graph=True)
+    with pytest.raises(InputError, match="refused"):
+        anonymous.query("ASK { ?s ?p ?o }")
+    anonymous.close()
+    monkeypatch.setenv("MNR_GRAPH_STORE_USER", "dba")
+    monkeypatch.setenv("MNR_GRAPH_STORE_PASSWORD", "dba")  # the fresh database's
+    monkeypatch.setenv("MNR_GRAPH_STORE_AUTH", "digest")
+    args = ["--endpoint", endpoint, "--update-endpoint", endpoint, "--union-default-graph"]
+    with pytest.raises(SystemExit) as done:
+        main(["load", *args, "--data", str(dataset)])
+    assert done.value.code == 0
+    settings = Settings.from_env()
+    store = RemoteStore(
+        endpoint, union_default_graph=True, account=settings.store_account, auth="digest"
+    )
+    try:
+        assert data_graph(dataset) in store.graph_names()
+    finally:
+        store.close()

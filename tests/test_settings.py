@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mnr_graph.core.errors import InputError
-from mnr_graph.core.settings import Settings
+from mnr_graph.core.settings import Settings, SettingsError
 
 
 def test_defaults_are_safe() -> None:
@@ -42,6 +42,35 @@ def test_environment_variables_are_read() -> None:
 
 def test_the_token_is_not_in_the_repr() -> None:
     assert "s3cret" not in repr(Settings.from_env({"MNR_GRAPH_WRITE_TOKEN": "s3cret"}))
+
+
+def test_the_store_account_is_read_and_its_password_not_shown() -> None:
+    s = Settings.from_env(
+        {
+            "MNR_GRAPH_STORE_USER": "mnr",
+            "MNR_GRAPH_STORE_PASSWORD": "pa55word",
+            "MNR_GRAPH_STORE_AUTH": "Digest",
+            "MNR_GRAPH_UNION_DEFAULT_GRAPH": "true",
+        }
+    )
+    assert s.store_account == ("mnr", "pa55word")
+    assert s.store_auth == "digest"
+    assert s.union_default_graph
+    assert "pa55word" not in repr(s)
+    assert s.validate() is s
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MNR_GRAPH_STORE_USER": "mnr"}, "store account"),
+        ({"MNR_GRAPH_STORE_PASSWORD": "pa55word"}, "store account"),
+        ({"MNR_GRAPH_STORE_AUTH": "ntlm"}, "store authentication"),
+    ],
+)
+def test_a_half_given_store_account_is_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env).validate()
 
 
 def test_a_bad_number_says_which_variable() -> None:

@@ -248,16 +248,22 @@ def load(
 ) -> None:
     """Push the shipped graphs to a remote endpoint.
 
-    The --data files go too, and with --examples the demo.
+    The --data files go too, and with --examples the demo. The store's account, if it asks for
+    one, is read from MNR_GRAPH_STORE_USER and MNR_GRAPH_STORE_PASSWORD (MNR_GRAPH_STORE_AUTH:
+    basic or digest).
     """
+    from mnr_graph.core.settings import Settings
     from mnr_graph.query.store import RemoteStore, data_graph, push_graphs, set_demo, shipped_graphs
     from mnr_graph.submissions import current
 
+    settings = Settings.from_env()  # the store account; the rest is serve's
     store = RemoteStore(
         endpoint,
         update_endpoint=update_endpoint,
         gsp_endpoint=gsp,
         union_default_graph=union_default_graph,
+        account=settings.store_account,
+        auth=settings.store_auth,
         timeout=60,
     )
     files = [*shipped_graphs(), *((data_graph(f), f) for f in data_files)]

@@ -21,6 +21,8 @@ ENV_PREFIX = "MNR_GRAPH_"
 #: The shortest token accepted: a guess must not be feasible.
 MIN_TOKEN_LENGTH = 32
 LOG_LEVELS = ("debug", "info", "warning", "error")
+#: How the remote store's account is sent: HTTP Basic or Digest authentication.
+STORE_AUTHS = ("basic", "digest")
 
 
 class SettingsError(InputError):
@@ -46,6 +48,12 @@ class Settings:
     #: The remote store's default graph is the union of its named graphs (Virtuoso): nothing is
     #: written to it.
     union_default_graph: bool = False
+    #: The remote store's account, if it asks for one (HTTP Basic or Digest authentication, as
+    #: ``store_auth`` says); read from the environment only, like the write token.
+    store_user: str | None = None
+    store_password: str | None = field(default=None, repr=False)
+    #: ``basic`` or ``digest`` (Virtuoso's ``/sparql-auth``).
+    store_auth: str = "basic"
     #: Seconds a query may run before it is stopped.
     query_timeout: float = 5.0
     #: Worker processes that run SPARQL queries (embedded store); 0: one per core plus one.
@@ -139,9 +147,24 @@ class Settings:
         )
         if self.tokens_file is not None:
             need(self.tokens_file.is_file(), f"tokens file: {self.tokens_file} is not a file")
+        need(
+            self.store_auth in STORE_AUTHS,
+            f"store authentication: {self.store_auth!r} is not one of {', '.join(STORE_AUTHS)}",
+        )
+        need(
+            (self.store_user is None) == (self.store_password is None),
+            "store account: give both the user and the password (or neither)",
+        )
         if problems:
             raise SettingsError("; ".join(problems))
         return self
+
+    @property
+    def store_account(self) -> tuple[str, str] | None:
+        """The remote store's user and password, if both are set."""
+        if self.store_user is None or self.store_password is None:
+            return None
+        return (self.store_user, self.store_password)
 
     @property
     def remote(self) -> bool:
@@ -204,6 +227,9 @@ class Settings:
             update_endpoint=get("UPDATE_ENDPOINT"),
             gsp_endpoint=get("GSP_ENDPOINT"),
             union_default_graph=flag("UNION_DEFAULT_GRAPH"),
+            store_user=get("STORE_USER"),
+            store_password=get("STORE_PASSWORD"),
+            store_auth=(get("STORE_AUTH") or "").lower() or None,
             query_timeout=number("QUERY_TIMEOUT", float),
             query_workers=number("QUERY_WORKERS", int),
             query_memory_mb=number("QUERY_MEMORY_MB", int),

@@ -90,6 +90,9 @@ class RemoteStore:
     endpoint's default graph is kept as the merge of its named graphs, by every write (so serve
     it without a union-default-graph option: oxigraph's repeats triples shared by graphs).
 
+    ``account``: the user and password the endpoint asks for, sent by HTTP Basic or (``auth=
+    "digest"``) Digest authentication.
+
     ``union_default_graph``: the endpoint's default graph is the union of its named graphs
     already (Virtuoso's; it has none of its own to write), and no write touches it. A triple
     held by several named graphs is then read once per graph (the stores' own graphs share
@@ -103,8 +106,12 @@ class RemoteStore:
         update_endpoint: str | None = None,
         gsp_endpoint: str | None = None,
         union_default_graph: bool = False,
+        account: tuple[str, str] | None = None,
+        auth: str = "basic",
         timeout: float = 5.0,
     ) -> None:
+        if auth not in ("basic", "digest"):
+            raise InputError(f"unknown authentication {auth!r}: basic or digest")
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
         self.gsp_endpoint = gsp_endpoint
@@ -114,7 +121,16 @@ class RemoteStore:
         import httpx
 
         # trust_env=False: no proxy settings or .netrc from the environment.
-        self.client = httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
+        credentials: httpx.Auth | None = None
+        if (
+            account is not None
+        ):  # sent as the store asks: Basic, or Digest (Virtuoso's /sparql-auth)
+            credentials = (
+                httpx.DigestAuth(*account) if auth == "digest" else httpx.BasicAuth(*account)
+            )
+        self.client = httpx.Client(
+            timeout=timeout, trust_env=False, follow_redirects=False, auth=credentials
+        )
 
     def close(self) -> None:
         """Close the HTTP connections."""

@@ -524,6 +524,8 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
             update_endpoint=settings.update_endpoint,
             gsp_endpoint=settings.gsp_endpoint,
             union_default_graph=settings.union_default_graph,
+            account=settings.store_account,
+            auth=settings.store_auth,
             timeout=settings.query_timeout,
         )
         if settings.data_files:
@@ -535,6 +537,8 @@ def build_store(settings: Settings) -> EmbeddedStore | RemoteStore:
                 update_endpoint=settings.update_endpoint,
                 gsp_endpoint=settings.gsp_endpoint,
                 union_default_graph=settings.union_default_graph,
+                account=settings.store_account,
+                auth=settings.store_auth,
                 timeout=max(_PUSH_TIMEOUT, settings.query_timeout),
             )
             try:
