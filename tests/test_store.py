@@ -13,6 +13,7 @@ from mnr_graph.cli import main
 from mnr_graph.core.errors import InputError
 from mnr_graph.core.namespaces import GRAPH
 from mnr_graph.core.settings import Settings
+from mnr_graph.query.dataset import without_default_writes
 from mnr_graph.query.store import (
     EmbeddedStore,
     RemoteStore,
@@ -371,3 +372,39 @@ def test_a_file_that_does_not_parse_leaves_no_half_loaded_graph(
     assert raised.value.where == str(file)
     assert fresh_store.graph_names() == []
     assert _count(fresh_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 0
+
+
+@pytest.mark.parametrize(
+    ("update", "sent"),
+    [
+        (  # a named graph and its copy in the default graph: the copy is left out
+            "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } <urn:a> <urn:b> 1 }",
+            "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }",
+        ),
+        (  # a brace or a keyword inside a literal is text
+            'INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> "} GRAPH {" } <urn:a> <urn:b> "}" }',
+            'INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> "} GRAPH {" } }',
+        ),
+        (  # both templates of one operation
+            "DELETE { ?s <urn:p> ?o GRAPH ?g { ?s <urn:p> ?o } } "
+            "INSERT { GRAPH ?g { ?s <urn:q> ?o } ?s <urn:q> ?o } "
+            "WHERE { GRAPH ?g { ?s <urn:p> ?o } }",
+            "DELETE { GRAPH ?g { ?s <urn:p> ?o } } "
+            "INSERT { GRAPH ?g { ?s <urn:q> ?o } } WHERE { GRAPH ?g { ?s <urn:p> ?o } }",
+        ),
+        (  # an operation left with nothing to write goes, its prologue to the next one
+            "PREFIX ex: <urn:ex:> CLEAR SILENT DEFAULT ; "
+            "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o } ; "
+            "INSERT DATA { GRAPH ex:g { ex:a ex:b ex:c } }",
+            "PREFIX ex: <urn:ex:> INSERT DATA { GRAPH ex:g { ex:a ex:b ex:c } }",
+        ),
+        (  # WITH names the graph that the template's triples go to: kept whole
+            "WITH <urn:g> INSERT { <urn:a> <urn:b> ?o } WHERE { ?x <urn:b> ?o }",
+            "WITH <urn:g> INSERT { <urn:a> <urn:b> ?o } WHERE { ?x <urn:b> ?o }",
+        ),
+        ("DROP SILENT DEFAULT", ""),
+        ("DROP SILENT GRAPH <urn:g>", "DROP SILENT GRAPH <urn:g>"),
+    ],
+)
+def test_a_union_default_graph_store_is_sent_no_default_graph_write(update: str, sent: str) -> None:
+    assert without_default_writes(update) == sent

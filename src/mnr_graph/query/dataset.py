@@ -249,12 +249,14 @@ def without_default_writes(sparql_update: str) -> str:
         start = items[first].start if first < len(items) else len(sparql_update)
         stop = items[end].start if end < len(items) else len(sparql_update)
         words = [(i, t.text.upper()) for i in range(first, end) if (t := items[i]).kind == "word"]
-        keyword = next(((i, w) for i, w in words if w not in ("BASE", "PREFIX")), None)
-        if keyword is None:
+        at = next((n for n, (_, w) in enumerate(words) if w not in ("BASE", "PREFIX")), None)
+        if at is None:
             continue
+        keyword = words[at]
         prologue = sparql_update[start : items[keyword[0]].start]
         verb = keyword[1]
-        if verb in ("DROP", "CLEAR") and "DEFAULT" in (w for _, w in words[1:3] if w != "SILENT"):
+        target = [w for _, w in words[at + 1 : at + 3] if w != "SILENT"][:1]
+        if verb in ("DROP", "CLEAR") and target == ["DEFAULT"]:
             carried += prologue
             continue
         if verb not in ("INSERT", "DELETE"):  # WITH, LOAD, DROP GRAPH... kept whole
