@@ -47,8 +47,9 @@ VIRTUOSO_FAULTS = {
     "it loses rows (the outcome and every related capability)",
     "countries-compared": "a FILTER inside an OPTIONAL does not see a variable bound outside "
     "it (the year asked for), against SPARQL's left join: other years' phases come in",
-    "country-over-years": "a sub-select inside an OPTIONAL (the previous year's submission) "
-    "is not joined on the outer variables: rows with another year's phase come in",
+    "phase-distribution": "a variable that BIND leaves unbound (?capability, ?phase in the "
+    "zero-count rows) matches nothing afterwards, where SPARQL joins it with every value: "
+    "the rows of 0 countries are missing",
     "assessments": _COMPILER + ": 'subq ot was supposed to be found'",
 }
 
