@@ -42,6 +42,7 @@ import pyoxigraph as ox
 
 from mnr_graph.core import errors
 from mnr_graph.core.errors import MnrGraphError, QueryTimeoutError, StoreError
+from mnr_graph.query.answers import AnswerCache
 from mnr_graph.query.engine import QueryAnswer, execute
 from mnr_graph.query.protocol import QueryRequest
 
@@ -223,6 +224,8 @@ class QueryPool:
         self._loop: asyncio.AbstractEventLoop | None = None
         #: Worker processes started so far (beyond ``size``: replacements, for the metrics).
         self.started = 0
+        #: Answers of the store's current generation, given again without a worker.
+        self.answers = AnswerCache()
 
     def _spawn(self) -> Worker:
         generation = self.generation()
@@ -298,6 +301,10 @@ class QueryPool:
         worker included (requests wait their turn first come, first served). One that gets no
         worker before it is refused; one that gets a worker late has only what is left to run.
         """
+        generation = self.generation()
+        kept = self.answers.get(request, generation)
+        if kept is not None:
+            return kept
         loop = asyncio.get_running_loop()
         asked = loop.time()
         deadline = asked + self.timeout
@@ -333,6 +340,7 @@ class QueryPool:
         idle.put_nowait(worker)
         if status == "ok":
             assert isinstance(value, QueryAnswer)
+            self.answers.put(request, generation, value)
             return value
         error_class = getattr(errors, str(value), StoreError)
         raise error_class(message, where=where)
