@@ -69,3 +69,24 @@ def test_the_cache_keeps_the_most_recently_used_answers_within_its_budget() -> N
     assert cache.get(requests[0], 0) is not None
     cache.put(QueryRequest("ASK {}", "results"), 0, _answer(b"too large"))
     assert cache.get(QueryRequest("ASK {}", "results"), 0) is None
+
+
+def test_an_answer_cache_of_zero_runs_every_query() -> None:
+    """``--answer-cache 0`` (or ``MNR_GRAPH_ANSWER_CACHE_MB=0``): nothing is kept."""
+    from mnr_graph.core.settings import Settings
+    from mnr_graph.query.runner import make_runner
+    from mnr_graph.query.store import EmbeddedStore
+
+    settings = Settings.from_env({"MNR_GRAPH_ANSWER_CACHE_MB": "0"}).validate()
+    pool = make_runner(EmbeddedStore(), settings)
+    assert isinstance(pool, QueryPool)
+
+    async def twice() -> None:
+        await pool.run(COUNT)
+        await pool.run(COUNT)
+
+    try:
+        asyncio.run(twice())
+    finally:
+        pool.close()
+    assert (pool.answers.hits, pool.answers.misses) == (0, 2)

@@ -56,6 +56,13 @@ __all__ = ["COMMANDS"]
     help="MB a query may allocate before it is stopped [1024; 0: no cap].",
 )
 @click.option(
+    "--answer-cache",
+    "answer_cache_mb",
+    type=int,
+    default=None,
+    help="MB of answers kept until the next write [64; 0: none].",
+)
+@click.option(
     "--write-token-env",
     metavar="VAR",
     default=None,
@@ -117,6 +124,7 @@ def serve(
     result_limit: int | None,
     query_workers: int | None,
     query_memory_mb: int | None,
+    answer_cache_mb: int | None,
     write_token_env: str | None,
     root_path: str | None,
     trusted_proxies: tuple[str, ...],
@@ -162,6 +170,7 @@ def serve(
             result_limit=result_limit,
             query_workers=query_workers,
             query_memory_mb=query_memory_mb,
+            answer_cache_mb=answer_cache_mb,
             write_token=token,
             examples=examples,
             root_path=root_path.rstrip("/") if root_path else None,

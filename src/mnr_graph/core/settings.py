@@ -61,6 +61,9 @@ class Settings:
     #: Memory (MB) a query worker may allocate beyond what it shares with the server; 0: no cap.
     #: A query past it is stopped (503), like one past its time limit.
     query_memory_mb: int = 1024
+    #: Memory (MB) for the answers of the store's current generation, given again until the next
+    #: write (embedded store); 0: every query runs.
+    answer_cache_mb: int = 64
     #: Most rows (or triples) a query answers with; the cap is signalled when reached.
     result_limit: int = 10_000
     #: Largest accepted upload or request body, in bytes.
@@ -121,6 +124,7 @@ class Settings:
             f"query workers: {self.query_workers} is not >= 1 (or 0: one per core plus one)",
         )
         need(self.query_memory_mb >= 0, f"query memory: {self.query_memory_mb} MB is not >= 0")
+        need(self.answer_cache_mb >= 0, f"answer cache: {self.answer_cache_mb} MB is not >= 0")
         need(self.result_limit >= 1, f"result limit: {self.result_limit} is not >= 1")
         need(
             self.max_upload_bytes >= 1,
@@ -233,6 +237,7 @@ class Settings:
             query_timeout=number("QUERY_TIMEOUT", float),
             query_workers=number("QUERY_WORKERS", int),
             query_memory_mb=number("QUERY_MEMORY_MB", int),
+            answer_cache_mb=number("ANSWER_CACHE_MB", int),
             result_limit=number("RESULT_LIMIT", int),
             max_upload_bytes=number("MAX_UPLOAD_BYTES", int),
             write_token=get("WRITE_TOKEN"),

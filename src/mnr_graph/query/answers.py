@@ -82,7 +82,7 @@ class AnswerCache:
     def put(self, request: QueryRequest, generation: int, answer: QueryAnswer) -> None:
         """Keep ``answer`` for ``request``, computed at ``generation``."""
         size = len(answer.body)
-        if size > self.max_answer_bytes or not cacheable(request):
+        if size > min(self.max_answer_bytes, self.max_bytes) or not cacheable(request):
             return
         with self._lock:
             if not self._at(generation) or request in self._answers:

@@ -107,6 +107,7 @@ def make_runner(store: Store, settings: Settings) -> QueryRunner:
         lambda: embedded.generation,
         size=settings.query_workers or None,
         memory_mb=settings.query_memory_mb,
+        answer_cache_mb=settings.answer_cache_mb,
         timeout=settings.query_timeout,
     )
 

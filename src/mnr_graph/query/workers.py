@@ -212,6 +212,7 @@ class QueryPool:
         size: int | None = None,
         timeout: float = 5.0,
         memory_mb: int = 0,
+        answer_cache_mb: int = 64,
     ) -> None:
         self.source = source
         self.generation = generation
@@ -225,7 +226,7 @@ class QueryPool:
         #: Worker processes started so far (beyond ``size``: replacements, for the metrics).
         self.started = 0
         #: Answers of the store's current generation, given again without a worker.
-        self.answers = AnswerCache()
+        self.answers = AnswerCache(max_bytes=answer_cache_mb << 20)
 
     def _spawn(self) -> Worker:
         generation = self.generation()
