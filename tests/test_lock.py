@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
 from mnr_graph.core.errors import BusyError
@@ -82,6 +83,7 @@ def test_a_held_lock_gets_no_second_claim(
     def spy(sparql: str, **kwargs: Any) -> Any:
         result = query(sparql, **kwargs)
         if "writeLock" in sparql and sparql.lstrip().startswith("SELECT"):
+            assert isinstance(result, ox.QuerySolutions)
             rows = list(result)
             read_back.append(len(rows))
             return rows
