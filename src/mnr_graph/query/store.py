@@ -422,36 +422,33 @@ class _Maintenance:
 
     def flush(self) -> None:
         """Flush the log into the store's files (a flush already going is enough)."""
-        if not self._flushing.acquire(blocking=False):
-            return
-        try:
-            store = None if self._stopped else self._store()
-            if store is not None:
-                store.ox.flush()
-                self.flushes += 1
-        except OSError:  # pragma: no cover - a full disk: the next write's error says so
-            pass
-        finally:
-            self._flushing.release()
+        if self._maintain(self._flushing, compact=False):
+            self.flushes += 1
 
     def run(self) -> None:
         """Flush and compact now (one run at a time; a run already going is enough)."""
-        if not self._running.acquire(blocking=False):
-            return
+        with self._lock:
+            self._writes = 0
+            self._unflushed = 0
+        if self._maintain(self._running, compact=True):
+            self.runs += 1
+
+    def _maintain(self, busy: threading.Lock, *, compact: bool) -> bool:
+        """Flush (and compact) unless ``busy`` is held or the maintenance stopped; True if done."""
+        if not busy.acquire(blocking=False):
+            return False
         try:
-            with self._lock:
-                self._writes = 0
-                self._unflushed = 0
             store = None if self._stopped else self._store()
             if store is None:
-                return
+                return False
             store.ox.flush()
-            store.ox.optimize()
-            self.runs += 1
+            if compact:
+                store.ox.optimize()
+            return True
         except OSError:  # pragma: no cover - a full disk: the next write's error says so
-            pass
+            return False
         finally:
-            self._running.release()
+            busy.release()
 
     def stop(self) -> None:
         """Cancel what is planned and wait for a flush or a run going on.
